@@ -1,0 +1,242 @@
+// load_config_file / load_config_text: libconfig parses (syntax errors stop here, with file and
+// line), SettingsReader maps each section onto the model checking every setting, then
+// validate_config checks relations. Every error of the last two steps is collected; the Config
+// is handed out only if there were none. The key lists below are the whole vocabulary: any
+// other key is reported as unknown.
+#include "policy/config/load.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include "policy/config/endpoint.hpp"
+#include "policy/config/settings_reader.hpp"
+#include "policy/config/validate.hpp"
+
+namespace sluice::policy::config {
+namespace {
+
+constexpr Presence kOptional = Presence::optional;
+constexpr Presence kRequired = Presence::required;
+
+// RFC 1035 §2.3.1 labels (letters, digits, inner hyphens), up to 253 characters in all.
+bool is_host_name(std::string_view name) {
+    if (name.empty() || name.size() > 253) {
+        return false;
+    }
+    std::size_t label_start = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        if (i == name.size() || name[i] == '.') {
+            std::string_view label = name.substr(label_start, i - label_start);
+            if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+                return false;
+            }
+            label_start = i + 1;
+        } else if (!std::isalnum(static_cast<unsigned char>(name[i])) && name[i] != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Listener>& out) {
+    auto groups = reader.group_list(smtp, "listen", {"address", "port", "name"}, kOptional);
+    if (!groups) {
+        return;
+    }
+    if (groups->empty()) {
+        reader.report("smtp.listen", "at least one listener is required");
+    }
+    for (const auto& group : *groups) {
+        // An element with errors is still kept, so later indexes match the file; any error
+        // discards the whole Config anyway.
+        Listener& listener = out.emplace_back();
+        if (!group) {
+            continue;
+        }
+        std::optional<net::IpAddress> address;
+        if (reader.read_string(*group, "address", listener.address, kRequired)) {
+            address = net::IpAddress::parse(listener.address);
+            if (!address) {
+                reader.report(join_path(group->path, "address"),
+                              "not a numeric IPv4 or IPv6 address");
+            }
+        }
+        const bool have_port = reader.read_integer(*group, "port", listener.port, kRequired, 0);
+        if (!reader.read_string(*group, "name", listener.name, kOptional) && address && have_port) {
+            listener.name = Endpoint{*address, listener.port}.to_string();
+        }
+    }
+}
+
+void read_relay_networks(SettingsReader& reader, const Group& smtp, std::vector<net::Cidr>& out) {
+    for (const ListItem& item : reader.string_list(smtp, "relay_networks")) {
+        auto cidr = net::Cidr::parse(item.value);
+        if (!cidr) {
+            reader.report(item.path, "not a network in CIDR notation (address/prefix-length)");
+            continue;
+        }
+        // "10.1.2.3/8" is almost always a typo for a host or for the network; say which we'd use.
+        auto written = net::IpAddress::parse(item.value.substr(0, item.value.find('/')));
+        if (written && *written != cidr->network) {
+            reader.report(item.path, "has host bits set; the network is " + cidr->to_string());
+            continue;
+        }
+        out.push_back(*cidr);
+    }
+}
+
+void read_bare_line_endings(SettingsReader& reader, const Group& smtp, BareLineEndings& out) {
+    std::string mode;
+    if (!reader.read_string(smtp, "bare_line_endings", mode, kOptional)) {
+        return;
+    }
+    if (mode == "normalize") {
+        out = BareLineEndings::normalize;
+    } else if (mode == "reject") {
+        out = BareLineEndings::reject;
+    } else {
+        reader.report("smtp.bare_line_endings", "must be \"normalize\" or \"reject\"");
+    }
+}
+
+void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
+    auto smtp = reader.section(
+        root, "smtp",
+        {"listen", "relay_networks", "max_message_size", "max_recipients", "max_connections",
+         "max_connections_per_ip", "max_errors", "max_line_length", "idle_timeout", "data_timeout",
+         "shutdown_timeout", "bare_line_endings"});
+    if (!smtp) {
+        return;
+    }
+    read_listeners(reader, *smtp, out.listen);
+    read_relay_networks(reader, *smtp, out.relay_networks);
+    reader.read_size(*smtp, "max_message_size", out.max_message_size, 1024);
+    reader.read_integer(*smtp, "max_recipients", out.max_recipients, kOptional, 1);
+    reader.read_integer(*smtp, "max_connections", out.max_connections, kOptional, 1);
+    reader.read_integer(*smtp, "max_connections_per_ip", out.max_connections_per_ip, kOptional, 1);
+    reader.read_integer(*smtp, "max_errors", out.max_errors, kOptional, 1);
+    reader.read_integer(*smtp, "max_line_length", out.max_line_length, kOptional, 512, 65536);
+    reader.read_duration(*smtp, "idle_timeout", out.idle_timeout);
+    reader.read_duration(*smtp, "data_timeout", out.data_timeout);
+    reader.read_duration(*smtp, "shutdown_timeout", out.shutdown_timeout);
+    read_bare_line_endings(reader, *smtp, out.bare_line_endings);
+}
+
+void read_spool(SettingsReader& reader, const Group& root, SpoolSettings& out) {
+    auto spool =
+        reader.section(root, "spool", {"directory", "compression_level", "min_free_space"});
+    if (!spool) {
+        return;
+    }
+    reader.read_string(*spool, "directory", out.directory, kRequired);
+    reader.read_integer(*spool, "compression_level", out.compression_level, kOptional, 1, 19);
+    reader.read_size(*spool, "min_free_space", out.min_free_space, 0);
+}
+
+void read_status(SettingsReader& reader, const Group& root, StatusSettings& out) {
+    auto status = reader.section(root, "status", {"listen", "token_file"});
+    if (!status) {
+        return;
+    }
+    if (reader.read_string(*status, "listen", out.listen, kOptional) &&
+        !Endpoint::parse(out.listen)) {
+        reader.report(
+            "status.listen",
+            "must be \"address:port\" with a numeric address (IPv6 as \"[address]:port\")");
+    }
+    reader.read_string(*status, "token_file", out.token_file, kOptional);
+}
+
+// Maps and checks a parsed tree.
+LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
+    SettingsReader reader(files);
+    Config config;
+    config.source_file = files.main_file;
+    const Group root = reader.root(parsed, {"hostname", "smtp", "spool", "status"});
+    if (reader.read_string(root, "hostname", config.hostname, kRequired) &&
+        !is_host_name(config.hostname)) {
+        reader.report("hostname", "not a valid host name (letters, digits, hyphens and dots)");
+    }
+    read_smtp(reader, root, config.smtp);
+    read_spool(reader, root, config.spool);
+    read_status(reader, root, config.status);
+
+    LoadResult result;
+    result.errors = reader.take_errors();
+    for (ConfigError& error : validate_config(config, reader.locations())) {
+        result.errors.push_back(std::move(error));
+    }
+    if (result.errors.empty()) {
+        result.config = std::make_shared<const Config>(std::move(config));
+    }
+    return result;
+}
+
+LoadResult failure(ConfigError error) {
+    LoadResult result;
+    result.errors.push_back(std::move(error));
+    return result;
+}
+
+ConfigError syntax_error(const libconfig::ParseException& e, const SourceFiles& files) {
+    return {files.resolve(e.getFile()), e.getLine(), "", e.getError()};
+}
+
+// @include paths are resolved against the directory of the main file. (libconfig 1.5 then
+// prefixes every @include path with it, so an absolute @include path cannot be opened.)
+SourceFiles prepare(libconfig::Config& parsed, const std::string& name) {
+    const std::size_t slash = name.rfind('/');
+    SourceFiles files{name, ""};
+    if (slash != std::string::npos) {
+        files.include_dir = slash == 0 ? "/" : name.substr(0, slash);
+        parsed.setIncludeDir(files.include_dir.c_str());
+    }
+    return files;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+    std::string text = file;
+    if (line > 0) {
+        text += ":" + std::to_string(line);
+    }
+    for (const std::string* part : {&setting, &message}) {
+        if (!part->empty()) {
+            text += (text.empty() ? "" : ": ") + *part;
+        }
+    }
+    return text;
+}
+
+LoadResult load_config_file(const std::string& path) {
+    libconfig::Config parsed;
+    const SourceFiles files = prepare(parsed, path);
+    errno = 0;
+    try {
+        parsed.readFile(path.c_str());
+    } catch (const libconfig::FileIOException&) {
+        const int cause = errno;  // left by libconfig's fopen; it is 0 for a directory
+        return failure({path, 0, "",
+                        cause != 0 ? std::string("cannot read file: ") + std::strerror(cause)
+                                   : "cannot read file (is it a directory?)"});
+    } catch (const libconfig::ParseException& e) {
+        return failure(syntax_error(e, files));
+    }
+    return build(parsed, files);
+}
+
+LoadResult load_config_text(const std::string& text, const std::string& name) {
+    libconfig::Config parsed;  // @include is relative to the directory part of `name`, if any
+    const SourceFiles files = prepare(parsed, name);
+    try {
+        parsed.readString(text);
+    } catch (const libconfig::ParseException& e) {
+        return failure(syntax_error(e, files));
+    }
+    return build(parsed, files);
+}
+
+}  // namespace sluice::policy::config

@@ -1,0 +1,15 @@
+# Fails if anything under policy/ reaches for I/O, threads or the clock (see STYLE.md).
+file(GLOB_RECURSE files ${POLICY_DIR}/*.hpp ${POLICY_DIR}/*.cpp)
+set(forbidden
+  "#include <boost/asio" "#include <boost/beast" "#include <thread>" "#include <mutex>"
+  "#include <sys/socket.h>" "#include <netdb.h>" "_clock::now" "std::thread" "std::rand"
+  "#include <fstream>")
+foreach(f ${files})
+  file(READ ${f} text)
+  foreach(pattern ${forbidden})
+    string(FIND "${text}" "${pattern}" at)
+    if(NOT at EQUAL -1)
+      message(SEND_ERROR "${f}: forbidden in policy/: ${pattern}")
+    endif()
+  endforeach()
+endforeach()

@@ -1,0 +1,104 @@
+// Table tests for validate_config on hand-built Configs: each relation between settings, with
+// errors located through SettingLocations.
+#include "policy/config/validate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace sluice::policy::config {
+namespace {
+
+std::string joined(const std::vector<ConfigError>& errors) {
+    std::string text;
+    for (const auto& error : errors) {
+        text += error.to_string() + "\n";
+    }
+    return text;
+}
+
+Config base_config() {
+    Config config;
+    config.hostname = "mx.example.com";
+    config.spool.directory = "spool";
+    config.smtp.listen = {{"a", "127.0.0.1", 25}};
+    return config;
+}
+
+TEST(ValidateConfig, Table) {
+    struct Case {
+        std::string name;
+        std::function<void(Config&)> change;
+        std::string want;
+    } cases[] = {
+        {"base config", [](Config&) {}, ""},
+        {"no listeners (read_listeners reports that)", [](Config& c) { c.smtp.listen.clear(); },
+         ""},
+        {"duplicate listener",
+         [](Config& c) {
+             c.smtp.listen.push_back({"b", "127.0.0.1", 25});
+         },
+         "x.conf:7: smtp.listen.[1]: duplicate listener 127.0.0.1:25 (also smtp.listen.[0])\n"},
+        {"same port, other address",
+         [](Config& c) {
+             c.smtp.listen.push_back({"b", "127.0.0.2", 25});
+         },
+         ""},
+        {"same address, other port",
+         [](Config& c) {
+             c.smtp.listen.push_back({"b", "127.0.0.1", 26});
+         },
+         ""},
+        {"IPv6 spellings of one address",
+         [](Config& c) {
+             c.smtp.listen = {{"a", "::1", 25}, {"b", "0::0:1", 25}, {"c", "::1", 25}};
+         },
+         "x.conf:7: smtp.listen.[1]: duplicate listener [::1]:25 (also smtp.listen.[0])\n"
+         "x.conf:3: smtp.listen.[2]: duplicate listener [::1]:25 (also smtp.listen.[0])\n"},
+        {"port 0 may repeat",
+         [](Config& c) {
+             c.smtp.listen = {{"a", "::1", 0}, {"b", "::1", 0}};
+         },
+         ""},
+        {"unparsable addresses are skipped (already reported)",
+         [](Config& c) {
+             c.smtp.listen = {{"a", "bad", 25}, {"b", "bad", 25}};
+         },
+         ""},
+        {"status on a listener", [](Config& c) { c.status.listen = "127.0.0.1:25"; },
+         "x.conf:9: status.listen: address 127.0.0.1:25 is already used by smtp.listen.[0]\n"},
+        {"status on port 0",
+         [](Config& c) {
+             c.smtp.listen[0].port = 0;
+             c.status.listen = "127.0.0.1:0";
+         },
+         ""},
+        {"per-ip above total",
+         [](Config& c) {
+             c.smtp.max_connections = 5;
+             c.smtp.max_connections_per_ip = 6;
+         },
+         "x.conf:4: smtp.max_connections_per_ip: must not exceed smtp.max_connections (5)\n"},
+        {"per-ip equal to total",
+         [](Config& c) {
+             c.smtp.max_connections = 5;
+             c.smtp.max_connections_per_ip = 5;
+         },
+         ""},
+    };
+    SettingLocations where({"x.conf", ""});
+    where.record("smtp", nullptr, 3);
+    where.record("smtp.listen.[1]", nullptr, 7);
+    where.record("status.listen", nullptr, 9);
+    where.record("smtp.max_connections_per_ip", "x.conf", 4);
+    for (const auto& c : cases) {
+        Config config = base_config();
+        c.change(config);
+        // Paths not recorded (smtp.listen.[2]) are located at their nearest recorded parent.
+        std::string got = joined(validate_config(config, where));
+        EXPECT_EQ(got, c.want) << c.name << ": got\n" << got << "want\n" << c.want;
+    }
+}
+
+}  // namespace
+}  // namespace sluice::policy::config
