@@ -1,0 +1,32 @@
+// App wires the daemon together and owns its parts: the io_context, the spool writer, the
+// session registry, the listeners and the signal handling (SIGTERM/SIGINT: stop accepting,
+// let open transactions finish within smtp.shutdown_timeout; SIGHUP: reload the config).
+// It decides nothing itself. Start-up failures (spool unusable, a listener that cannot bind)
+// are reported by run() returning a non-zero exit status after logging why.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "daemon/log/logger.hpp"
+#include "policy/config/model.hpp"
+
+namespace sluice::daemon::app {
+
+class App {
+public:
+    App(std::string config_path, std::shared_ptr<const policy::config::Config> config,
+        log::Logger& logger);
+    ~App();
+
+    // Runs until stopped by a signal; returns the process exit status.
+    [[nodiscard]] int run();
+
+private:
+    struct Parts;
+    std::string config_path_;
+    std::shared_ptr<const policy::config::Config> config_;
+    log::Logger& logger_;
+};
+
+}  // namespace sluice::daemon::app

@@ -1,0 +1,325 @@
+#include "daemon/smtp/server_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <strings.h>
+
+#include "daemon/smtp/data_reader.hpp"
+#include "daemon/smtp/dialogue.hpp"
+#include "daemon/smtp/input_buffer.hpp"
+#include "daemon/smtp/spool_commit.hpp"
+#include "daemon/smtp/trace_headers.hpp"
+#include "policy/net/cidr.hpp"
+
+namespace sluice::daemon::smtp {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kInputCapacity = 64 * 1024;
+
+std::int64_t unix_microseconds_now() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool starts_with_mail_verb(std::string_view line) {
+    return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
+}
+
+// relay_networks decides whether the client may hand us mail for any recipient.
+bool client_may_relay(const policy::config::Config& config, const std::string& address) {
+    auto parsed = policy::net::IpAddress::parse(address);
+    return parsed && policy::net::any_contains(config.smtp.relay_networks, *parsed);
+}
+
+DialogueSettings dialogue_settings(const policy::config::Config& config, bool may_relay) {
+    return {config.hostname,
+            config.smtp.max_message_size,
+            config.smtp.max_recipients,
+            config.smtp.max_errors,
+            config.smtp.bare_line_endings,
+            may_relay};
+}
+
+class ServerSession final : public StoppableSession {
+public:
+    ServerSession(tcp::socket socket, std::shared_ptr<const policy::config::Config> config,
+                  std::string listener_name, std::string client_address,
+                  SessionServices& services)
+        : socket_(std::move(socket)),
+          watchdog_timer_(socket_.get_executor()),
+          config_(std::move(config)),
+          services_(services),
+          client_address_(std::move(client_address)),
+          input_(kInputCapacity),
+          dialogue_(dialogue_settings(*config_, client_may_relay(*config_, client_address_)),
+                    client_address_, std::move(listener_name)),
+          registration_(services.registry.add(*this)) {
+        watchdog_timer_.expires_at(Clock::time_point::max());
+    }
+
+    ~ServerSession() override { services_.registry.remove(registration_); }
+
+    awaitable<void> run() {
+        using namespace asio::experimental::awaitable_operators;
+        co_await (converse() || watchdog());
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+    void request_stop() override {
+        stop_requested_ = true;
+        // Only a session idle between transactions is interrupted; others finish first.
+        if (waiting_for_command_ && !dialogue_.in_transaction()) socket_.cancel();
+    }
+
+    void force_close() override {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+    }
+
+private:
+    enum class ReadResult { ok, closed, timed_out, stopped };
+
+    awaitable<void> converse();
+    awaitable<void> watchdog();
+    awaitable<ReadResult> read_more(std::chrono::milliseconds timeout);
+    awaitable<bool> flush();
+    awaitable<bool> read_data();
+    awaitable<bool> read_bdat_chunk(std::uint64_t size);
+    awaitable<void> conclude(Dialogue::DataVerdict verdict);
+    awaitable<void> say_and_close(const Reply& reply);
+    void queue(const Reply& reply) { output_ += reply.to_wire(); }
+    void set_deadline(std::chrono::milliseconds timeout);
+    SpoolRoom spool_room() const;
+
+    tcp::socket socket_;
+    asio::steady_timer watchdog_timer_;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    std::shared_ptr<const policy::config::Config> config_;
+    SessionServices& services_;
+    std::string client_address_;
+    InputBuffer input_;
+    std::string output_;
+    Dialogue dialogue_;
+    SessionRegistry::Handle registration_;
+    bool stop_requested_ = false;
+    bool waiting_for_command_ = false;
+    bool timed_out_ = false;
+};
+
+awaitable<void> ServerSession::converse() {
+    const auto& smtp = config_->smtp;
+    queue(dialogue_.greeting());
+    for (;;) {
+        if (stop_requested_ && !dialogue_.in_transaction()) {
+            co_return co_await say_and_close(
+                {421, "4.3.2", config_->hostname + " Service shutting down"});
+        }
+        std::string_view line;
+        const auto status = input_.take_line(smtp.max_line_length, line);
+        if (status == InputBuffer::LineStatus::need_more) {
+            waiting_for_command_ = true;
+            const auto result = co_await read_more(smtp.idle_timeout);
+            waiting_for_command_ = false;
+            if (result == ReadResult::timed_out) {
+                co_return co_await say_and_close(
+                    {421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+            }
+            if (result == ReadResult::closed) co_return;
+            continue;  // ok, or stopped: the loop head decides
+        }
+        Step step = status == InputBuffer::LineStatus::too_long
+                        ? dialogue_.on_line_too_long()
+                        : dialogue_.on_command(line, starts_with_mail_verb(line) ? spool_room()
+                                                                                 : SpoolRoom::enough);
+        switch (step.action) {
+            case Step::Action::reply: queue(step.reply); break;
+            case Step::Action::close: co_return co_await say_and_close(step.reply);
+            case Step::Action::read_data:
+                // RFC 2920 §3.1: DATA ends a pipelined group; bytes sent before our 354
+                // must not become message content.
+                if (!input_.empty()) {
+                    co_return co_await say_and_close(
+                        {554, "5.5.0", "Error: SMTP protocol synchronization"});
+                }
+                queue(step.reply);
+                if (!co_await read_data()) co_return;
+                break;
+            case Step::Action::read_bdat_chunk:
+                if (!co_await read_bdat_chunk(step.chunk_size)) co_return;
+                break;
+        }
+        if (dialogue_.error_limit_reached()) {
+            co_return co_await say_and_close(dialogue_.too_many_errors());
+        }
+    }
+}
+
+awaitable<bool> ServerSession::read_data() {
+    DataReader reader(config_->smtp.max_message_size);
+    for (;;) {
+        const std::size_t used = reader.consume(input_.pending());
+        input_.consume(used);
+        if (reader.done()) break;
+        const auto result = co_await read_more(config_->smtp.data_timeout);
+        if (result == ReadResult::timed_out) {
+            co_await say_and_close({421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+            co_return false;
+        }
+        if (result != ReadResult::ok) co_return false;
+    }
+    const bool too_large = reader.too_large();
+    const bool bare = reader.saw_bare_line_ending();
+    co_await conclude(dialogue_.finish_data(reader.take_content(), too_large, bare));
+    co_return true;
+}
+
+awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
+    std::uint64_t remaining = size;
+    while (remaining > 0) {
+        if (input_.empty()) {
+            const auto result = co_await read_more(config_->smtp.data_timeout);
+            if (result == ReadResult::timed_out) {
+                co_await say_and_close(
+                    {421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+                co_return false;
+            }
+            if (result != ReadResult::ok) co_return false;
+            continue;
+        }
+        const auto pending = input_.pending();
+        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, pending.size()));
+        dialogue_.take_bdat_bytes(pending.substr(0, take));
+        input_.consume(take);
+        remaining -= take;
+    }
+    co_await conclude(dialogue_.finish_bdat_chunk());
+    co_return true;
+}
+
+awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
+    if (!verdict.message) {
+        queue(verdict.reply);
+        co_return;
+    }
+    auto& accepted = *verdict.message;
+    auto& envelope = accepted.envelope;
+    envelope.arrival_unix_us = unix_microseconds_now();
+    envelope.queue_id = services_.queue_ids.next(envelope.arrival_unix_us);
+
+    TraceInfo trace{config_->hostname, envelope.client_address, envelope.client_name,
+                    envelope.helo,     envelope.protocol,       envelope.queue_id,
+                    envelope.recipients.size() == 1 ? envelope.recipients.front().address : "",
+                    envelope.arrival_unix_us};
+    spool::SpooledMessage message{std::move(envelope), add_trace_headers(trace, accepted.content), {}};
+    const std::string queue_id = message.envelope.queue_id;
+    const std::string summary =
+        fmt::format("{}: client=[{}] from=<{}> nrcpt={} size={}", queue_id, client_address_,
+                    message.envelope.sender, message.envelope.recipients.size(),
+                    message.content.size());
+
+    const std::error_code ec = co_await async_spool(services_.spool, std::move(message),
+                                                    asio::use_awaitable);
+    if (ec) {
+        services_.logger.error("{} refused: spool: {}", summary, ec.message());
+        queue(Dialogue::commit_failed());
+    } else {
+        services_.logger.info("{} queued", summary);
+        queue(dialogue_.committed(queue_id));
+    }
+}
+
+awaitable<ServerSession::ReadResult> ServerSession::read_more(std::chrono::milliseconds timeout) {
+    if (!co_await flush()) co_return ReadResult::closed;
+    if (input_.writable_size() == 0) co_return ReadResult::ok;  // the caller consumes first
+    set_deadline(timeout);
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(input_.writable_data(), input_.writable_size()), nothrow_awaitable);
+    if (!ec) {
+        input_.commit(n);
+        co_return ReadResult::ok;
+    }
+    if (ec == asio::error::operation_aborted) {
+        if (timed_out_) co_return ReadResult::timed_out;
+        if (stop_requested_) co_return ReadResult::stopped;
+    }
+    co_return ReadResult::closed;
+}
+
+awaitable<bool> ServerSession::flush() {
+    if (output_.empty()) co_return true;
+    set_deadline(config_->smtp.idle_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(output_), nothrow_awaitable);
+    output_.clear();
+    co_return !ec;
+}
+
+awaitable<void> ServerSession::say_and_close(const Reply& reply) {
+    queue(reply);
+    timed_out_ = false;
+    co_await flush();
+}
+
+void ServerSession::set_deadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    // Wake the watchdog early only when the new deadline comes before its alarm.
+    if (deadline_ < watchdog_timer_.expiry()) watchdog_timer_.expires_at(deadline_);
+}
+
+awaitable<void> ServerSession::watchdog() {
+    for (;;) {
+        watchdog_timer_.expires_at(deadline_);
+        auto [ec] = co_await watchdog_timer_.async_wait(nothrow_awaitable);
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) co_return;
+        if (ec == asio::error::operation_aborted) continue;  // re-armed earlier
+        if (Clock::now() >= deadline_) {
+            timed_out_ = true;
+            deadline_ = Clock::time_point::max();
+            socket_.cancel();
+        }
+    }
+}
+
+SpoolRoom ServerSession::spool_room() const {
+    std::uint64_t free_bytes = 0;
+    if (services_.spool.free_space(free_bytes)) return SpoolRoom::low;  // unknown: be careful
+    return free_bytes < config_->spool_free_space_floor() ? SpoolRoom::low : SpoolRoom::enough;
+}
+
+}  // namespace
+
+awaitable<void> serve_smtp_session(tcp::socket socket,
+                                   std::shared_ptr<const policy::config::Config> config,
+                                   std::string listener_name, SessionRegistry::Admission admission,
+                                   SessionServices& services) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) co_return;  // the client left before we looked
+    std::string client_address = remote.address().to_string();
+    if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped()) {
+        client_address = asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
+                             .to_string();
+    }
+    services.logger.info("connect from [{}] on {}", client_address, listener_name);
+    ServerSession session(std::move(socket), std::move(config), std::move(listener_name),
+                          client_address, services);
+    co_await session.run();
+    services.logger.info("disconnect from [{}]", client_address);
+    (void)admission;  // released when this frame ends
+}
+
+}  // namespace sluice::daemon::smtp
