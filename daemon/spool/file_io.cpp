@@ -1,0 +1,54 @@
+#include "daemon/spool/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace sluice::daemon::spool {
+
+namespace {
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+}  // namespace
+
+std::error_code read_whole_file(int dir_fd, const char* path, std::string& out) {
+    out.clear();
+    int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    struct stat info {};
+    std::error_code ec;
+    if (::fstat(fd, &info) != 0) ec = last_error();
+    // Size from fstat first; keep reading until EOF in case the file grew (a progress append).
+    std::size_t size = ec ? 0 : static_cast<std::size_t>(info.st_size);
+    out.resize(size + 1);
+    std::size_t used = 0;
+    while (!ec) {
+        if (used == out.size()) out.resize(out.size() * 2);
+        ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) ec = last_error();
+        if (n <= 0) break;
+        used += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    out.resize(ec ? 0 : used);
+    return ec;
+}
+
+std::error_code write_fully(int fd, std::string_view bytes, off_t offset) {
+    while (!bytes.empty()) {
+        ssize_t n = offset < 0 ? ::write(fd, bytes.data(), bytes.size())
+                               : ::pwrite(fd, bytes.data(), bytes.size(), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return last_error();
+        if (n == 0) return std::make_error_code(std::errc::io_error);
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        if (offset >= 0) offset += n;
+    }
+    return {};
+}
+
+}  // namespace sluice::daemon::spool
