@@ -1,16 +1,17 @@
 // load_config_file / load_config_text: libconfig parses (syntax errors stop here, with file and
 // line), SettingsReader maps each section onto the model checking every setting, then
 // validate_config checks relations. Every error of the last two steps is collected; the Config
-// is handed out only if there were none. The key lists below are the whole vocabulary: any
-// other key is reported as unknown.
+// is handed out only if there were none. The key lists below and in load_delivery.cpp are the
+// whole vocabulary: any other key is reported as unknown.
 #include "policy/config/load.hpp"
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
 
 #include "policy/config/endpoint.hpp"
+#include "policy/config/host_name.hpp"
+#include "policy/config/load_delivery.hpp"
 #include "policy/config/settings_reader.hpp"
 #include "policy/config/validate.hpp"
 
@@ -19,26 +20,6 @@ namespace {
 
 constexpr Presence kOptional = Presence::optional;
 constexpr Presence kRequired = Presence::required;
-
-// RFC 1035 §2.3.1 labels (letters, digits, inner hyphens), up to 253 characters in all.
-bool is_host_name(std::string_view name) {
-    if (name.empty() || name.size() > 253) {
-        return false;
-    }
-    std::size_t label_start = 0;
-    for (std::size_t i = 0; i <= name.size(); ++i) {
-        if (i == name.size() || name[i] == '.') {
-            std::string_view label = name.substr(label_start, i - label_start);
-            if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-                return false;
-            }
-            label_start = i + 1;
-        } else if (!std::isalnum(static_cast<unsigned char>(name[i])) && name[i] != '-') {
-            return false;
-        }
-    }
-    return true;
-}
 
 void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Listener>& out) {
     auto groups = reader.group_list(smtp, "listen", {"address", "port", "name"}, kOptional);
@@ -154,7 +135,8 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     SettingsReader reader(files);
     Config config;
     config.source_file = files.main_file;
-    const Group root = reader.root(parsed, {"hostname", "smtp", "spool", "status"});
+    const Group root = reader.root(
+        parsed, {"hostname", "smtp", "spool", "status", "dns", "delivery", "routes", "accounting"});
     if (reader.read_string(root, "hostname", config.hostname, kRequired) &&
         !is_host_name(config.hostname)) {
         reader.report("hostname", "not a valid host name (letters, digits, hyphens and dots)");
@@ -162,6 +144,10 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     read_smtp(reader, root, config.smtp);
     read_spool(reader, root, config.spool);
     read_status(reader, root, config.status);
+    read_dns(reader, root, config.dns);
+    read_delivery(reader, root, config.delivery);
+    read_routes(reader, root, config.delivery.port, config.routes);
+    read_accounting(reader, root, config.accounting);
 
     LoadResult result;
     result.errors = reader.take_errors();

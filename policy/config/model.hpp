@@ -54,12 +54,77 @@ struct StatusSettings {
     std::string token_file;
 };
 
+// The resolver used for delivery (MX, A, AAAA, TXT).
+struct DnsSettings {
+    // Each "address:port" ("[address]:port" for IPv6; port 53 unless written), canonical, as
+    // c-ares's server CSV takes them; empty = the servers of resolv.conf.
+    std::vector<std::string> servers;
+    Duration timeout = std::chrono::seconds(5);  // per query and server
+    std::uint32_t tries = 2;                      // attempts per server
+    Duration max_cache_ttl = std::chrono::hours(1);      // cap on a positive answer's TTL
+    Duration max_negative_ttl = std::chrono::minutes(5); // cap on NXDOMAIN / no-data caching
+};
+
+// The outbound SMTP client and the retry schedule of every queue.
+struct DeliverySettings {
+    std::uint16_t port = 25;     // remote SMTP port (tests deliver to a loopback sink)
+    std::string source_address;  // numeric address to bind to; empty = the system chooses
+    std::string helo;            // EHLO/HELO name; empty = Config::hostname (see delivery_helo)
+    std::uint32_t max_recipients_per_transaction = 100;
+    std::uint32_t max_connections = 200;                // outbound, in total
+    std::uint32_t max_connections_per_destination = 10;
+    std::uint32_t max_messages_per_connection = 100;
+    // RFC 5321 §4.5.3.2 timeouts.
+    Duration connect_timeout = std::chrono::seconds(30);
+    Duration greeting_timeout = std::chrono::minutes(5);
+    Duration command_timeout = std::chrono::minutes(5);
+    Duration data_init_timeout = std::chrono::minutes(2);
+    Duration data_block_timeout = std::chrono::minutes(3);
+    Duration data_done_timeout = std::chrono::minutes(10);
+    Duration idle_connection_timeout = std::chrono::seconds(5);  // idle connection kept for reuse
+    // The wait after attempt k is retry_intervals[min(k, n) - 1]: the last one repeats.
+    std::vector<Duration> retry_intervals = {
+        std::chrono::minutes(5),  std::chrono::minutes(10), std::chrono::minutes(20),
+        std::chrono::minutes(40), std::chrono::hours(1),    std::chrono::hours(2)};
+    Duration queue_lifetime = std::chrono::hours(5 * 24);  // then a recipient expires (bounced)
+    bool retry_possibly_delivered = true;  // retry when the reply after the final dot was lost
+};
+
+// A static route: mail for these domains goes to `host`, bypassing MX (a smarthost when "*").
+struct Route {
+    // Lower case; each "example.com" (that domain), "*.example.com" (its subdomains) or "*".
+    std::vector<std::string> domains;
+    std::string host;         // numeric IPv4/IPv6 address or a host name (resolved A/AAAA)
+    std::uint16_t port = 25;  // delivery.port unless written
+};
+
+enum class AccountingFormat {
+    json,   // one JSON object per line
+    akmta,  // one line of key=value pairs
+};
+
+// The accounting log: a record per delivery attempt and per final outcome.
+struct AccountingSettings {
+    std::string file;  // appended to; empty = no file
+    bool syslog = false;  // also to syslog(3), facility mail
+    AccountingFormat format = AccountingFormat::json;
+};
+
 struct Config {
     std::string source_file;  // the file this was loaded from, for messages
     std::string hostname;     // greeting, Received:, Message-ID
     SmtpSettings smtp;
     SpoolSettings spool;
     StatusSettings status;
+    DnsSettings dns;
+    DeliverySettings delivery;
+    std::vector<Route> routes;
+    AccountingSettings accounting;
+
+    // The name the delivery client greets with.
+    [[nodiscard]] const std::string& delivery_helo() const {
+        return delivery.helo.empty() ? hostname : delivery.helo;
+    }
 
     // min_free_space with its default applied.
     [[nodiscard]] std::uint64_t spool_free_space_floor() const {

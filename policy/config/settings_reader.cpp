@@ -194,30 +194,48 @@ bool SettingsReader::read_duration(const Group& parent, const char* key, Duratio
     if (setting == nullptr) {
         return false;
     }
-    const std::string path = join_path(parent.path, key);
-    if (is_integer(*setting)) {
-        const long long value = integer_value(*setting);
-        report(path, "a duration needs a unit: write \"" + std::to_string(value) + "s\" for " +
-                         std::to_string(value) + " seconds");
-        return false;
-    }
-    if (setting->getType() != Type::TypeString) {
-        report(path, expected("a duration string like \"30s\" or \"5m\"", *setting));
-        return false;
-    }
-    auto duration = parse_duration(setting->c_str());
+    auto duration = duration_value(*setting, join_path(parent.path, key));
     if (!duration) {
-        report(path,
-               "not a valid duration (numbers with units ms, s, m, h, d, w, largest "
-               "first, like \"1h30m\")");
-        return false;
-    }
-    if (duration->count() <= 0) {
-        report(path, "must be greater than zero");
         return false;
     }
     out = *duration;
     return true;
+}
+
+bool SettingsReader::read_bool(const Group& parent, const char* key, bool& out) {
+    const libconfig::Setting* setting = find(parent, key, Presence::optional);
+    if (setting == nullptr) {
+        return false;
+    }
+    if (setting->getType() != Type::TypeBoolean) {
+        report(join_path(parent.path, key), expected("true or false", *setting));
+        return false;
+    }
+    out = static_cast<bool>(*setting);
+    return true;
+}
+
+std::optional<std::vector<Duration>> SettingsReader::duration_list(const Group& parent,
+                                                                   const char* key) {
+    const libconfig::Setting* list = find(parent, key, Presence::optional);
+    if (list == nullptr) {
+        return std::nullopt;
+    }
+    const std::string path = join_path(parent.path, key);
+    if (!list->isArray() && !list->isList()) {
+        report(path, expected("an array of durations [ \"5m\", ... ]", *list));
+        return std::nullopt;
+    }
+    std::vector<Duration> durations;
+    bool all_valid = true;
+    for (int i = 0; i < list->getLength(); ++i) {
+        std::string element = element_path(path, i);
+        visit((*list)[i], element);
+        auto duration = duration_value((*list)[i], element);
+        all_valid = all_valid && duration.has_value();
+        durations.push_back(duration.value_or(Duration{}));
+    }
+    return all_valid ? std::optional(std::move(durations)) : std::nullopt;
 }
 
 void SettingsReader::report(std::string_view path, std::string message) {
@@ -266,6 +284,32 @@ std::optional<std::string> SettingsReader::string_value(const libconfig::Setting
         return std::nullopt;
     }
     return value;
+}
+
+std::optional<Duration> SettingsReader::duration_value(const libconfig::Setting& setting,
+                                                       const std::string& path) {
+    if (is_integer(setting)) {
+        const long long value = integer_value(setting);
+        report(path, "a duration needs a unit: write \"" + std::to_string(value) + "s\" for " +
+                         std::to_string(value) + " seconds");
+        return std::nullopt;
+    }
+    if (setting.getType() != Type::TypeString) {
+        report(path, expected("a duration string like \"30s\" or \"5m\"", setting));
+        return std::nullopt;
+    }
+    auto duration = parse_duration(setting.c_str());
+    if (!duration) {
+        report(path,
+               "not a valid duration (numbers with units ms, s, m, h, d, w, largest "
+               "first, like \"1h30m\")");
+        return std::nullopt;
+    }
+    if (duration->count() <= 0) {
+        report(path, "must be greater than zero");
+        return std::nullopt;
+    }
+    return *duration;
 }
 
 }  // namespace sluice::policy::config

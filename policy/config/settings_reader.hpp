@@ -72,6 +72,12 @@ class SettingsReader {
     bool read_size(const Group& parent, const char* key, std::uint64_t& out, std::uint64_t min);
     // A duration string with a unit ("30s", "1h30m"); greater than zero.
     bool read_duration(const Group& parent, const char* key, Duration& out);
+    // A boolean (true / false).
+    bool read_bool(const Group& parent, const char* key, bool& out);
+    // The durations of array or list `key`, each checked as read_duration does; nullopt if
+    // absent, not a list, or any element is bad (each bad element is reported).
+    [[nodiscard]] std::optional<std::vector<Duration>> duration_list(const Group& parent,
+                                                                     const char* key);
 
     // read_integer into a narrower field; `max` defaults to the field's own limit.
     template <class T>
@@ -98,6 +104,8 @@ class SettingsReader {
     void check_keys(const Group& group, KnownKeys known);
     std::optional<std::string> string_value(const libconfig::Setting& setting,
                                             const std::string& path);
+    std::optional<Duration> duration_value(const libconfig::Setting& setting,
+                                           const std::string& path);
 
     SettingLocations locations_;
     std::vector<ConfigError> errors_;

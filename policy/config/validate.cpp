@@ -40,6 +40,34 @@ void check_listeners(const Config& config, const SettingLocations& where,
     }
 }
 
+// A domain pattern may be routed only once; the first route naming it would win silently.
+void check_route_domains(const Config& config, const SettingLocations& where,
+                         std::vector<ConfigError>& errors) {
+    std::map<std::string, std::string> owners;  // domain pattern -> path of its first route
+    for (std::size_t r = 0; r < config.routes.size(); ++r) {
+        const std::string route = element_path("routes", static_cast<int>(r));
+        const std::vector<std::string>& domains = config.routes[r].domains;
+        for (std::size_t d = 0; d < domains.size(); ++d) {
+            auto [owner, inserted] = owners.emplace(domains[d], route);
+            if (!inserted) {
+                errors.push_back(
+                    where.error(element_path(join_path(route, "domains"), static_cast<int>(d)),
+                                "\"" + domains[d] + "\" is routed already by " + owner->second));
+            }
+        }
+    }
+}
+
+void check_delivery(const Config& config, const SettingLocations& where,
+                    std::vector<ConfigError>& errors) {
+    const DeliverySettings& delivery = config.delivery;
+    if (delivery.max_connections_per_destination > delivery.max_connections) {
+        errors.push_back(where.error("delivery.max_connections_per_destination",
+                                     "must not exceed delivery.max_connections (" +
+                                         std::to_string(delivery.max_connections) + ")"));
+    }
+}
+
 }  // namespace
 
 std::vector<ConfigError> validate_config(const Config& config, const SettingLocations& where) {
@@ -50,6 +78,8 @@ std::vector<ConfigError> validate_config(const Config& config, const SettingLoca
                                      "must not exceed smtp.max_connections (" +
                                          std::to_string(config.smtp.max_connections) + ")"));
     }
+    check_delivery(config, where, errors);
+    check_route_domains(config, where, errors);
     return errors;
 }
 

@@ -7,10 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/policy/config/load_cases.hpp"
+
 namespace sluice::policy::config {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Case;
+using testing::joined;
+using testing::run;
 
 // The repository root, from this file's path (tests/unit/policy/config/load_test.cpp).
 std::string source_dir() {
@@ -20,22 +25,6 @@ std::string source_dir() {
 
 std::string testdata(const std::string& name) {
     return source_dir() + "/tests/unit/policy/config/testdata/" + name;
-}
-
-std::string joined(const std::vector<ConfigError>& errors) {
-    std::string text;
-    for (const auto& error : errors) {
-        text += error.to_string() + "\n";
-    }
-    return text.empty() ? "(no errors)\n" : text;
-}
-
-std::string joined(const std::vector<std::string>& lines) {
-    std::string text;
-    for (const auto& line : lines) {
-        text += line + "\n";
-    }
-    return text.empty() ? "(no errors)\n" : text;
 }
 
 // Lines 1-2 of every table config: the required settings outside smtp.
@@ -49,22 +38,6 @@ std::string with_smtp(std::string_view extra) {
            "smtp = {\n"
            "  listen = ( { address = \"127.0.0.1\"; port = 2525; } );\n" +
            std::string(extra) + "\n};\n";
-}
-
-struct Case {
-    std::string name;
-    std::string text;
-    std::vector<std::string> want;  // each error's to_string(), in order
-};
-
-void run(const std::vector<Case>& cases) {
-    for (const auto& c : cases) {
-        LoadResult result = load_config_text(c.text, "t.conf");
-        EXPECT_EQ(joined(result.errors), joined(c.want))
-            << c.name << ": got the errors above, want the ones below\n--- config:\n"
-            << c.text;
-        EXPECT_EQ(result.config != nullptr, result.errors.empty()) << c.name;
-    }
 }
 
 TEST(LoadConfig, AcceptsValidSettings) {

@@ -85,12 +85,43 @@ TEST(ValidateConfig, Table) {
              c.smtp.max_connections_per_ip = 5;
          },
          ""},
+        {"per-destination above total",
+         [](Config& c) {
+             c.delivery.max_connections = 4;
+             c.delivery.max_connections_per_destination = 5;
+         },
+         "x.conf:12: delivery.max_connections_per_destination: must not exceed "
+         "delivery.max_connections (4)\n"},
+        {"per-destination equal to total",
+         [](Config& c) {
+             c.delivery.max_connections = 5;
+             c.delivery.max_connections_per_destination = 5;
+         },
+         ""},
+        {"distinct route domains",
+         [](Config& c) {
+             c.routes = {{{"a.test", "*.a.test"}, "127.0.0.1", 25}, {{"b.test", "*"}, "h", 25}};
+         },
+         ""},
+        {"a domain in two routes",
+         [](Config& c) {
+             c.routes = {{{"a.test", "*"}, "127.0.0.1", 25}, {{"b.test", "a.test"}, "h", 25}};
+         },
+         "x.conf:21: routes.[1].domains.[1]: \"a.test\" is routed already by routes.[0]\n"},
+        {"a domain twice in one route",
+         [](Config& c) {
+             c.routes = {{{"*", "*"}, "127.0.0.1", 25}};
+         },
+         "x.conf:20: routes.[0].domains.[1]: \"*\" is routed already by routes.[0]\n"},
     };
     SettingLocations where({"x.conf", ""});
     where.record("smtp", nullptr, 3);
     where.record("smtp.listen.[1]", nullptr, 7);
     where.record("status.listen", nullptr, 9);
     where.record("smtp.max_connections_per_ip", "x.conf", 4);
+    where.record("delivery.max_connections_per_destination", nullptr, 12);
+    where.record("routes.[0]", nullptr, 20);
+    where.record("routes.[1]", nullptr, 21);
     for (const auto& c : cases) {
         Config config = base_config();
         c.change(config);

@@ -1,0 +1,187 @@
+// format_json / format_akmta (see record_format.hpp). Both walk the same field list, so the
+// two formats cannot drift apart.
+#include "daemon/acclog/record_format.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace sluice::daemon::acclog {
+namespace {
+
+using Value = std::variant<std::string, std::int64_t>;
+
+// Length of the valid UTF-8 sequence at the start of `text`, or 0 (RFC 3629 §4: no overlongs,
+// no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) {
+        return 1;
+    }
+    std::size_t length = 0;
+    unsigned char min_second = 0x80;
+    unsigned char max_second = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        min_second = lead == 0xe0 ? 0xa0 : 0x80;
+        max_second = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        min_second = lead == 0xf0 ? 0x90 : 0x80;
+        max_second = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < min_second || byte(1) > max_second) {
+        return 0;
+    }
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xbf) {
+            return 0;
+        }
+    }
+    return length;
+}
+
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const std::size_t length = utf8_sequence_length(text);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER, for one bad byte
+            text.remove_prefix(1);
+        } else {
+            out += text.substr(0, length);
+            text.remove_prefix(length);
+        }
+    }
+    return out;
+}
+
+// The fields of a record in log order.
+std::vector<std::pair<std::string_view, Value>> fields(const AccountingRecord& r) {
+    return {
+        {"time", format_iso_time(r.time_unix_us)},
+        {"time_unix_us", r.time_unix_us},
+        {"type", r.type},
+        {"queue_id", r.queue_id},
+        {"message_id", r.message_id},
+        {"sender", r.sender},
+        {"recipient", r.recipient},
+        {"queue", r.queue},
+        {"source_ip", r.source_ip},
+        {"mx_host", r.mx_host},
+        {"mx_ip", r.mx_ip},
+        {"attempt", static_cast<std::int64_t>(r.attempt)},
+        {"duration_ms", r.duration_ms},
+        {"outcome", r.outcome},
+        {"enhanced_code", r.enhanced_code},
+        {"reply", r.reply},
+        {"dsn_queue_id", r.dsn_queue_id},
+    };
+}
+
+bool is_bare(std::string_view value) {
+    if (value.empty()) {
+        return false;
+    }
+    for (char c : value) {
+        if (c <= ' ' || c > '~' || c == '"' || c == '\\' || c == '=') {
+            return false;
+        }
+    }
+    return true;
+}
+
+void append_akmta_value(std::string& out, std::string_view value) {
+    if (is_bare(value)) {
+        out += value;
+        return;
+    }
+    out += '"';
+    for (char c : value) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+                } else {
+                    out += c;  // printable ASCII and (valid) UTF-8
+                }
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
+std::string format_iso_time(std::int64_t unix_us) {
+    using namespace std::chrono;
+    const sys_time<microseconds> time{microseconds(unix_us)};
+    const sys_days day = floor<days>(time);
+    const year_month_day date{day};
+    const hh_mm_ss clock{time - day};
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}Z",
+                       static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                       static_cast<unsigned>(date.day()), clock.hours().count(),
+                       clock.minutes().count(), clock.seconds().count(),
+                       clock.subseconds().count());
+}
+
+std::string format_json(const AccountingRecord& record) {
+    boost::json::object object;
+    for (auto& [key, value] : fields(record)) {
+        if (const auto* text = std::get_if<std::string>(&value)) {
+            object[key] = valid_utf8(*text);
+        } else {
+            object[key] = std::get<std::int64_t>(value);
+        }
+    }
+    return boost::json::serialize(object) + "\n";
+}
+
+std::string format_akmta(const AccountingRecord& record) {
+    std::string out;
+    for (auto& [key, value] : fields(record)) {
+        if (!out.empty()) {
+            out += ' ';
+        }
+        out += key;
+        out += '=';
+        if (const auto* text = std::get_if<std::string>(&value)) {
+            append_akmta_value(out, valid_utf8(*text));
+        } else {
+            out += std::to_string(std::get<std::int64_t>(value));
+        }
+    }
+    return out + "\n";
+}
+
+std::string format_record(const AccountingRecord& record, policy::config::AccountingFormat format) {
+    return format == policy::config::AccountingFormat::akmta ? format_akmta(record)
+                                                             : format_json(record);
+}
+
+}  // namespace sluice::daemon::acclog
