@@ -1,0 +1,129 @@
+// One outbound ESMTP connection (RFC 5321) as a coroutine client: connect from the configured
+// source address, greeting, EHLO (HELO fallback), then any number of transactions with
+// per-recipient results, RSET for reuse, QUIT. PIPELINING (RFC 2920), SIZE (RFC 1870),
+// 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when offered; STARTTLS is not done here
+// (its seam is ClientStream). Timeouts follow RFC 5321 §4.5.3.2 per stage. Owned by one
+// delivery coroutine; not thread-safe; runs on the executor given to open(). Failures are values:
+// OpenResult::error, or per-recipient results (never exceptions); after any I/O error, timeout,
+// malformed reply or 421 the connection is unusable and only quit() or destruction remain.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "daemon/delivery/client_stream.hpp"
+#include "daemon/delivery/outbound_message.hpp"
+#include "daemon/delivery/reply_parser.hpp"
+#include "daemon/delivery/server_extensions.hpp"
+#include "daemon/smtp/reply.hpp"
+
+namespace sluice::daemon::delivery {
+
+// RFC 5321 §4.5.3.2 defaults.
+struct ClientSettings {
+    std::string helo_name;
+    std::optional<boost::asio::ip::address> source_address;
+    std::chrono::milliseconds connect_timeout{30000};
+    std::chrono::milliseconds greeting_timeout{300000};
+    std::chrono::milliseconds command_timeout{300000};  // EHLO, MAIL, RCPT, RSET, QUIT
+    std::chrono::milliseconds data_init_timeout{120000};
+    std::chrono::milliseconds data_block_timeout{180000};  // per write of message content
+    std::chrono::milliseconds data_done_timeout{600000};
+    std::uint32_t max_recipients_per_transaction = 100;
+};
+
+class ClientConnection;
+
+// error set: connect failed or timed out, greeting not 220 (reply holds the 4xx/5xx greeting),
+// no greeting (synthetic 4.4.2), EHLO and HELO both refused (reply holds HELO's refusal).
+struct OpenResult {
+    std::error_code error;
+    smtp::Reply reply;  // the greeting on success
+    bool synthetic = false;
+    std::unique_ptr<ClientConnection> connection;  // set exactly when error is not
+};
+
+class ClientConnection {
+  public:
+    // Connects to `remote` (bound to settings.source_address if set), reads the greeting and
+    // says EHLO (HELO after a 5xx to EHLO). `settings` is copied.
+    static boost::asio::awaitable<OpenResult> open(boost::asio::any_io_executor executor,
+                                                   boost::asio::ip::tcp::endpoint remote,
+                                                   std::string mx_host,
+                                                   const ClientSettings& settings);
+
+    // Sends one message; one result per recipient, in order. Recipients beyond
+    // max_recipients_per_transaction go in further transactions on this connection. `message`
+    // (and the content it views) must outlive the call. Leaves no transaction open.
+    boost::asio::awaitable<std::vector<RecipientResult>> send(const OutboundMessage& message);
+    // RSET; false when the connection is not usable (then it should be closed).
+    boost::asio::awaitable<bool> reset();
+    // QUIT, a short wait for its 221, close. The connection is unusable afterwards.
+    boost::asio::awaitable<void> quit();
+
+    [[nodiscard]] bool usable() const { return usable_; }
+    [[nodiscard]] const std::string& mx_host() const { return mx_host_; }
+    [[nodiscard]] boost::asio::ip::tcp::endpoint remote_endpoint() const { return remote_; }
+    [[nodiscard]] boost::asio::ip::address local_address() const { return local_; }
+    // Whether EHLO announced `extension` ("PIPELINING", "SIZE"...); false for all after HELO.
+    [[nodiscard]] bool supports(std::string_view extension) const;
+    [[nodiscard]] const ServerExtensions& extensions() const { return extensions_; }
+
+    ClientConnection(const ClientConnection&) = delete;
+    ClientConnection& operator=(const ClientConnection&) = delete;
+    ~ClientConnection();
+
+  private:
+    // What one reply read ended in: a reply, or the error that came instead.
+    struct Exchange {
+        std::error_code error;
+        smtp::Reply reply;
+    };
+    struct Batch;
+    enum class Stage;
+
+    ClientConnection(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint remote,
+                     std::string mx_host, const ClientSettings& settings);
+
+    boost::asio::awaitable<std::error_code> greet_and_hello(smtp::Reply& reply, bool& synthetic);
+    // Sends the queued commands, then reads one reply within `timeout`.
+    boost::asio::awaitable<Exchange> exchange(std::chrono::milliseconds timeout);
+    boost::asio::awaitable<std::error_code> write(std::string_view bytes,
+                                                  std::chrono::milliseconds timeout);
+    boost::asio::awaitable<std::optional<RecipientResult>> send_batch(
+        const OutboundMessage& message, const std::string& mail_command, Batch& batch);
+    boost::asio::awaitable<std::optional<RecipientResult>> read_rcpt_replies(
+        const OutboundMessage& message, Batch& batch);
+    boost::asio::awaitable<std::optional<RecipientResult>> send_content(
+        const OutboundMessage& message, Batch& batch);
+    boost::asio::awaitable<std::optional<RecipientResult>> end_empty_data();
+    [[nodiscard]] std::string mail_command(const OutboundMessage& message) const;
+    void queue(std::string_view command) { output_ += command; }
+    // The synthetic result for an error instead of a reply at `stage`.
+    [[nodiscard]] RecipientResult lost(std::error_code error, Stage stage,
+                                       RecipientOutcome outcome) const;
+    void mark_unusable();
+
+    ClientStream stream_;
+    boost::asio::ip::tcp::endpoint remote_;
+    boost::asio::ip::address local_;
+    std::string mx_host_;
+    ClientSettings settings_;
+    ServerExtensions extensions_;
+    ReplyParser parser_;
+    std::string input_;   // bytes read and not yet parsed (replies to pipelined commands)
+    std::string output_;  // commands queued for the next write
+    bool usable_ = true;
+};
+
+}  // namespace sluice::daemon::delivery

@@ -1,0 +1,81 @@
+#include "daemon/delivery/client_stream.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <variant>
+
+namespace sluice::daemon::delivery {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+// Each operation races a timer: the loser is cancelled (per-operation cancellation, which the
+// socket and async_write support), so a stalled peer costs a timer, not a thread.
+using namespace asio::experimental::awaitable_operators;
+
+ClientStream::ClientStream(asio::any_io_executor executor) : socket_(executor), timer_(executor) {}
+
+error_code ClientStream::open(const tcp::endpoint& remote,
+                              const std::optional<asio::ip::address>& source) {
+    error_code ec;
+    socket_.open(remote.protocol(), ec);
+    if (ec) return ec;
+    if (source) {
+        if (source->is_v4() != remote.address().is_v4()) {
+            return asio::error::address_family_not_supported;
+        }
+        socket_.bind(tcp::endpoint(*source, 0), ec);
+        if (ec) return ec;
+    }
+    // Commands are gathered into one write per round trip, so Nagle only adds delay.
+    socket_.set_option(tcp::no_delay(true), ec);
+    return {};
+}
+
+awaitable<error_code> ClientStream::connect(const tcp::endpoint& remote,
+                                            Clock::time_point deadline) {
+    timer_.expires_at(deadline);
+    auto result = co_await (socket_.async_connect(remote, nothrow_awaitable) ||
+                            timer_.async_wait(nothrow_awaitable));
+    if (result.index() == 1) co_return asio::error::timed_out;
+    co_return std::get<0>(std::get<0>(result));
+}
+
+awaitable<std::tuple<error_code, std::size_t>> ClientStream::read_some(asio::mutable_buffer buffer,
+                                                                       Clock::time_point deadline) {
+    timer_.expires_at(deadline);
+    auto result = co_await (socket_.async_read_some(buffer, nothrow_awaitable) ||
+                            timer_.async_wait(nothrow_awaitable));
+    if (result.index() == 1) co_return std::tuple{error_code(asio::error::timed_out), 0};
+    co_return std::get<0>(result);
+}
+
+awaitable<error_code> ClientStream::write(std::string_view bytes, Clock::time_point deadline) {
+    timer_.expires_at(deadline);
+    auto result = co_await (asio::async_write(socket_, asio::buffer(bytes), nothrow_awaitable) ||
+                            timer_.async_wait(nothrow_awaitable));
+    if (result.index() == 1) co_return asio::error::timed_out;
+    co_return std::get<0>(std::get<0>(result));
+}
+
+tcp::endpoint ClientStream::local_endpoint() const {
+    error_code ignored;
+    return socket_.local_endpoint(ignored);
+}
+
+void ClientStream::close() {
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+}  // namespace sluice::daemon::delivery

@@ -1,0 +1,52 @@
+// The byte stream under one outbound SMTP connection, every operation bounded by a deadline
+// (a timer raced against the I/O; no thread per connection). Today a TCP socket. The STARTTLS
+// seam: the security issue makes this hold an ssl::stream<tcp::socket> once the server answered
+// 220 to STARTTLS; callers then drop any reply bytes buffered before the handshake (RFC 3207
+// §4.2, no injection across STARTTLS) and send EHLO again. Owned by its ClientConnection; runs on
+// that connection's executor. Errors: asio::error::timed_out when a deadline passed, else the
+// system error of the operation.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <tuple>
+
+namespace sluice::daemon::delivery {
+
+class ClientStream {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    explicit ClientStream(boost::asio::any_io_executor executor);
+
+    // Opens a socket of the remote's family and binds it to `source` (any port) when given;
+    // the system error of a failure (EADDRNOTAVAIL, a family mismatch...).
+    boost::system::error_code open(const boost::asio::ip::tcp::endpoint& remote,
+                                   const std::optional<boost::asio::ip::address>& source);
+    // Connects the opened socket.
+    boost::asio::awaitable<boost::system::error_code> connect(
+        const boost::asio::ip::tcp::endpoint& remote, Clock::time_point deadline);
+    // Reads what is available (at least one byte, or an error such as eof).
+    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(
+        boost::asio::mutable_buffer buffer, Clock::time_point deadline);
+    // Writes all of `bytes`.
+    boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes,
+                                                            Clock::time_point deadline);
+
+    [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+    void close();
+
+  private:
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;
+};
+
+}  // namespace sluice::daemon::delivery

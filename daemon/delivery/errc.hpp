@@ -1,0 +1,30 @@
+// Errors of the outbound SMTP client: why a connection could not be opened or stopped being
+// usable. Replies the server actually sent are never errors (they are smtp::Reply values and
+// per-recipient outcomes); these codes cover what happened *instead* of a reply. The system
+// error behind a failure (ECONNREFUSED...) is folded into the synthetic reply text.
+#pragma once
+
+#include <system_error>
+
+namespace sluice::daemon::delivery {
+
+enum class errc {
+    bind_failed = 1,    // the configured source address could not be bound
+    connect_failed,     // connect() failed (refused, unreachable)
+    connect_timed_out,  // connect() did not complete within connect_timeout
+    timed_out,          // no (complete) reply within the stage's timeout, or a write stalled
+    connection_lost,    // the server closed the connection or a read/write failed
+    malformed_reply,    // a reply line without a 3-digit code, or codes differing across lines
+    reply_too_long,     // a reply line, or a whole reply, beyond the parser's limits
+    greeting_refused,   // the greeting was not 220 (the reply says what it was)
+    hello_refused,      // EHLO and HELO were both refused
+    not_usable,         // the connection was already unusable (earlier error, 421 or QUIT)
+};
+
+[[nodiscard]] const std::error_category& delivery_category() noexcept;
+[[nodiscard]] std::error_code make_error_code(errc e) noexcept;
+
+}  // namespace sluice::daemon::delivery
+
+template <>
+struct std::is_error_code_enum<sluice::daemon::delivery::errc> : std::true_type {};
