@@ -9,12 +9,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <filesystem>
 #include <vector>
 
+#include "daemon/acclog/accounting_log.hpp"
 #include "daemon/app/systemd_notifier.hpp"
+#include "daemon/dns/resolver.hpp"
+#include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "policy/config/load.hpp"
@@ -32,19 +36,40 @@ struct App::Parts {
     spool::QueueIdGenerator queue_ids{static_cast<std::uint32_t>(::getpid())};
     spool::RecoveryResult recovered;  // the in-memory index of the spool at start-up
     std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(1);
+    // Disk work of the queue manager (spool reads, progress appends, unlinks).
+    std::unique_ptr<asio::thread_pool> blocking = std::make_unique<asio::thread_pool>(2);
     std::unique_ptr<spool::SpoolWriter> writer;
+    std::unique_ptr<acclog::AccountingLog> accounting;
+    std::unique_ptr<dns::Resolver> resolver;
+    std::unique_ptr<queue::QueueManager> queue;
     std::unique_ptr<smtp::SessionServices> services;
     std::vector<std::unique_ptr<smtp::Listener>> listeners;
     std::uint64_t config_generation = 1;
 
+    // Nothing here is resumed once io has stopped: coroutine frames still suspended are only
+    // destroyed (with io or with the resolver holding their handlers).
     ~Parts() {
         listeners.clear();
-        writer.reset();  // finishes batches in flight; their completions are never resumed
+        queue.reset();
+        resolver.reset();
+        blocking->join();  // disk work finishes; its completions are never resumed
+        writer.reset();    // likewise for batches in flight
         io.reset();
     }
 };
 
 namespace {
+
+dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
+    dns::ResolverSettings settings;
+    settings.servers = config.dns.servers;
+    settings.timeout = config.dns.timeout;
+    settings.tries = config.dns.tries;
+    settings.max_cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(config.dns.max_cache_ttl);
+    settings.max_negative_ttl =
+        std::chrono::duration_cast<std::chrono::seconds>(config.dns.max_negative_ttl);
+    return settings;
+}
 
 // SIGHUP: build and validate a new snapshot; keep the running one if it is broken.
 void reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
@@ -89,13 +114,28 @@ int App::run() {
     }
     parts.writer =
         std::make_unique<spool::SpoolWriter>(root, config_->spool.compression_level, logger_);
-    parts.services = std::make_unique<smtp::SessionServices>(
-        smtp::SessionServices{*parts.writer, parts.queue_ids, parts.registry, logger_});
-
     auto executor = parts.io->get_executor();
+    auto current_config = [this] { return config_; };
+    try {
+        parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
+        parts.resolver = std::make_unique<dns::Resolver>(executor, resolver_settings(*config_));
+    } catch (const std::exception& e) {
+        logger_.error("cannot start: {}", e.what());
+        return 1;
+    }
+    parts.queue = std::make_unique<queue::QueueManager>(
+        executor, queue::QueueServices{current_config, root / "queue", *parts.writer,
+                                       parts.queue_ids, *parts.resolver, *parts.accounting,
+                                       *parts.blocking, logger_});
+    parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
+        *parts.writer, parts.queue_ids, parts.registry, logger_,
+        [queue = parts.queue.get()](const spool::Envelope& envelope) {
+            queue->message_spooled(envelope);
+        }});
+
     for (const auto& settings : config_->smtp.listen) {
         auto listener = std::make_unique<smtp::Listener>(
-            executor, settings, [this] { return config_; }, *parts.services);
+            executor, settings, current_config, *parts.services);
         if (auto ec = listener->open()) {
             logger_.error("cannot listen on {}:{}: {}", settings.address, settings.port,
                           ec.message());
@@ -122,6 +162,7 @@ int App::run() {
         logger_.notice("stopping: no new connections, finishing open transactions");
         notify_stopping("stopping");
         for (auto& listener : parts.listeners) listener->stop();
+        parts.queue->stop();
         parts.registry.request_stop_all();
         // Open transactions get the grace period, then whatever is left is closed.
         const auto deadline = std::chrono::steady_clock::now() + config_->smtp.shutdown_timeout;
@@ -143,6 +184,7 @@ int App::run() {
 
     const auto status = fmt::format("accepting mail; {} messages in the spool",
                                     parts.recovered.messages.size());
+    parts.queue->start(std::move(parts.recovered));
     logger_.notice("sluiced started: {}", status);
     notify_ready(status);
     parts.io->run();

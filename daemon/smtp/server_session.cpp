@@ -224,6 +224,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
                     envelope.helo,     envelope.protocol,       envelope.queue_id,
                     envelope.recipients.size() == 1 ? envelope.recipients.front().address : "",
                     envelope.arrival_unix_us};
+    const spool::Envelope spooled_envelope = envelope;  // for the queue, once durable
     spool::SpooledMessage message{std::move(envelope), add_trace_headers(trace, accepted.content), {}};
     const std::string queue_id = message.envelope.queue_id;
     const std::string summary =
@@ -239,6 +240,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
     } else {
         services_.logger.info("{} queued", summary);
         queue(dialogue_.committed(queue_id));
+        if (services_.message_spooled) services_.message_spooled(spooled_envelope);
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,8 @@ struct SessionServices {
     spool::QueueIdGenerator& queue_ids;
     SessionRegistry& registry;
     log::Logger& logger;
+    // Told of every message once it is durable (the queue manager queues it for delivery).
+    std::function<void(const spool::Envelope&)> message_spooled;
 };
 
 // Converses with the client on `socket` until QUIT, an error, a timeout or shutdown.

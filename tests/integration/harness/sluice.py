@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import subprocess
 import tempfile
@@ -15,6 +16,8 @@ import time
 
 SLUICED = os.environ.get("SLUICED", "build/daemon/sluiced")
 SLUICECTL = os.environ.get("SLUICECTL", "build/daemon/sluicectl")
+
+NO_DNS_SERVER = "127.0.0.1:9"  # the discard port: no DNS server answers there
 
 DEFAULT_SETTINGS = {
     "hostname": '"mx.sluice.test"',
@@ -36,13 +39,18 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
 
 def render_config(spool_dir, smtp=None, top=None, listen=None):
     """A sluice.conf text: defaults overridden by `smtp` (dict of smtp.* settings, values as
-    libconfig literals) and `top` (extra top-level text)."""
+    libconfig literals) and `top` (extra top-level text, or a callable that takes the daemon's
+    directory and returns that text)."""
     smtp_settings = {"relay_networks": '[ "127.0.0.0/8", "::1/128" ]'}
     smtp_settings.update(smtp or {})
     listen = listen or ['{ address = "127.0.0.1"; port = 0; name = "test"; }']
     lines = ['hostname = "mx.sluice.test";', "smtp = {", f"  listen = ( {', '.join(listen)} );"]
     lines += [f"  {key} = {value};" for key, value in smtp_settings.items()]
     lines += ["};", f'spool = {{ directory = "{spool_dir}"; }};']
+    if not top or not re.search(r"^\s*dns\s*=", top, re.MULTILINE):
+        # Keep delivery hermetic: never the machine's resolver (the default, /etc/resolv.conf).
+        # Nothing listens there, so every lookup fails at once and mail stays deferred.
+        lines.append(f'dns = {{ servers = [ "{NO_DNS_SERVER}" ]; timeout = "1s"; tries = 1; }};')
     if top:
         lines.append(top)
     return "\n".join(lines) + "\n"
@@ -56,6 +64,8 @@ class Daemon:
         self.spool = os.path.join(self.dir, "spool")
         self.config_path = os.path.join(self.dir, "sluice.conf")
         self.log_path = os.path.join(self.dir, "sluiced.log")
+        if callable(top):
+            top = top(self.dir)
         text = config_text or render_config(self.spool, smtp, top, listen)
         with open(self.config_path, "w") as f:
             f.write(text)
@@ -67,7 +77,9 @@ class Daemon:
     def start(self, timeout=15.0):
         self._log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([SLUICED, "-c", self.config_path],
+        # SLUICE_DAEMON_WRAPPER="gdb -batch -ex run -ex bt --args" (or valgrind) for debugging.
+        wrapper = os.environ.get("SLUICE_DAEMON_WRAPPER", "").split()
+        self.process = subprocess.Popen([*wrapper, SLUICED, "-c", self.config_path],
                                         stdout=log, stderr=log)
         log.close()
 
@@ -83,6 +95,12 @@ class Daemon:
     @property
     def port(self):
         return self.ports[0]
+
+    def assert_running(self):
+        """Raises AssertionError (with the log's tail) if sluiced has exited."""
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"sluiced exited with {self.process.returncode}; log tail:\n"
+                                 f"{self.log()[-3000:]}")
 
     def stop(self, timeout=30.0):
         """SIGTERM and wait; returns the exit status."""
@@ -111,6 +129,11 @@ class Daemon:
         finally:
             if exc[0] is not None:
                 print(f"--- sluiced log ({self.log_path}) ---\n{self.log()[-6000:]}")
+                accounting = os.path.join(self.dir, "accounting.jsonl")
+                if os.path.exists(accounting):
+                    with open(accounting, "rb") as f:
+                        tail = f.read()[-6000:].decode("utf-8", "replace")
+                    print(f"--- accounting log ({accounting}) ---\n{tail}")
             elif not os.environ.get("SLUICE_KEEP_TEST_DIRS"):
                 shutil.rmtree(self.dir, ignore_errors=True)
         return False
@@ -258,6 +281,22 @@ def open_session(port, helo="client.sluice.test", **kwargs):
 
 
 QUEUE_ID = re.compile(r"[0-9A-V]{16}")
+
+
+def submit(port, sender, recipients, content, helo="submit.client.test"):
+    """Sends one message with smtplib (which dot-stuffs); returns its queue ID. Raises
+    AssertionError unless every recipient and the data were accepted."""
+    with smtplib.SMTP("127.0.0.1", port, helo, timeout=30) as client:
+        client.ehlo()
+        code, text = client.mail(sender)
+        assert code == 250, f"MAIL FROM:<{sender}> got {code} {text!r}"
+        for recipient in recipients:
+            code, text = client.rcpt(recipient)
+            assert code == 250, f"RCPT TO:<{recipient}> got {code} {text!r}"
+        code, text = client.data(content)
+    line = f"{code} {text.decode(errors='replace')}"
+    assert queued_id(line), f"DATA got {line!r}"
+    return queued_id(line)
 
 
 def queued_id(reply_line):

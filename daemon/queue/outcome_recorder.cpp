@@ -1,0 +1,260 @@
+#include "daemon/queue/outcome_recorder.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "daemon/dsn/dsn_builder.hpp"
+#include "daemon/dsn/orcpt.hpp"
+#include "daemon/queue/blocking_call.hpp"
+#include "daemon/queue/content_reader.hpp"
+#include "daemon/smtp/spool_commit.hpp"
+#include "daemon/spool/progress_append.hpp"
+#include "daemon/spool/spool_reader.hpp"
+#include "policy/retry/retry_schedule.hpp"
+
+namespace sluice::daemon::queue {
+
+namespace asio = boost::asio;
+using spool::RecipientState;
+
+namespace {
+std::int64_t now_unix_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string reply_text(const smtp::Reply& reply) {
+    std::string text = std::to_string(reply.code);
+    if (!reply.enhanced.empty()) text += " " + reply.enhanced;
+    for (const auto& line : reply.lines) text += " " + line;
+    return text;
+}
+
+// The enhanced status code for a DSN: the server's, or one derived from the basic code.
+std::string status_of(const smtp::Reply& reply) {
+    if (!reply.enhanced.empty()) return reply.enhanced;
+    return reply.code >= 500 ? "5.0.0" : "4.0.0";
+}
+
+policy::retry::TimePoint seconds(std::int64_t unix_seconds) {
+    return policy::retry::TimePoint(std::chrono::seconds(unix_seconds));
+}
+
+bool has_eight_bit(std::string_view text) {
+    for (unsigned char c : text) {
+        if (c >= 0x80) return true;
+    }
+    return false;
+}
+}  // namespace
+
+OutcomeRecorder::OutcomeRecorder(ConfigSource config, std::filesystem::path queue_dir,
+                                 spool::SpoolWriter& spool, spool::QueueIdGenerator& queue_ids,
+                                 acclog::AccountingLog& accounting,
+                                 boost::asio::thread_pool& blocking, log::Logger& logger,
+                                 MessageSink new_message)
+    : config_(std::move(config)),
+      queue_dir_(std::move(queue_dir)),
+      spool_(spool),
+      queue_ids_(queue_ids),
+      accounting_(accounting),
+      blocking_(blocking),
+      logger_(logger),
+      new_message_(std::move(new_message)) {}
+
+acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
+                                                 const QueuedRecipient& recipient,
+                                                 const AttemptContext& attempt, const char* type,
+                                                 const std::string& outcome,
+                                                 const std::string& reply,
+                                                 const std::string& enhanced,
+                                                 const std::string& dsn_queue_id) const {
+    acclog::AccountingRecord record;
+    record.time_unix_us = now_unix_us();
+    record.type = type;
+    record.queue_id = message.queue_id;
+    record.message_id = attempt.message_id;
+    record.sender = message.sender;
+    record.recipient = recipient.address;
+    record.queue = attempt.queue_name;
+    record.source_ip = attempt.source_ip;
+    record.mx_host = attempt.mx_host;
+    record.mx_ip = attempt.mx_ip;
+    record.reply = reply;
+    record.enhanced_code = enhanced;
+    record.outcome = outcome;
+    record.attempt = recipient.attempts;
+    record.duration_ms = (record.time_unix_us - attempt.started_unix_us) / 1000;
+    record.dsn_queue_id = dsn_queue_id;
+    return record;
+}
+
+asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
+                                              const std::vector<delivery::RecipientResult>& results,
+                                              const AttemptContext& attempt,
+                                              DeliveryQueues& queues,
+                                              std::shared_ptr<const std::string> content) {
+    const auto config = config_();
+    const auto& delivery = config->delivery;
+    const policy::retry::RetrySchedule schedule(delivery.retry_intervals, delivery.queue_lifetime);
+    QueuedMessage& message = *batch.message;
+    const std::int64_t now_unix = now_unix_us() / 1000000;
+    const std::int64_t arrival_unix = message.arrival_unix_us / 1000000;
+
+    std::vector<spool::RecipientProgress> progress;
+    std::vector<Failure> failures;
+    // Written only once the progress is durable, so the log never claims more than the spool.
+    std::vector<acclog::AccountingRecord> accounting;
+    for (std::size_t k = 0; k < batch.recipients.size() && k < results.size(); ++k) {
+        const std::uint32_t index = batch.recipients[k];
+        QueuedRecipient& recipient = message.recipients[index];
+        const auto& result = results[k];
+        ++recipient.attempts;
+        using Outcome = delivery::RecipientOutcome;
+        const bool retry_unsure =
+            result.outcome == Outcome::possibly_delivered && delivery.retry_possibly_delivered;
+        if (result.outcome == Outcome::delivered ||
+            (result.outcome == Outcome::possibly_delivered && !retry_unsure)) {
+            const std::string outcome =
+                result.outcome == Outcome::delivered ? "delivered" : "possibly-delivered";
+            recipient.state = RecipientState::delivered;
+            --message.pending;
+            progress.push_back({index, RecipientState::delivered, recipient.attempts, 0});
+            const std::string text = reply_text(result.reply);
+            accounting.push_back(account(message, recipient, attempt, "attempt", outcome, text,
+                                         result.reply.enhanced));
+            accounting.push_back(account(message, recipient, attempt, "final", outcome, text,
+                                         result.reply.enhanced));
+            continue;
+        }
+        if (result.outcome == Outcome::bounced) {
+            accounting.push_back(account(message, recipient, attempt, "attempt", "bounced",
+                                         reply_text(result.reply), result.reply.enhanced));
+            failures.push_back({index, status_of(result.reply), reply_text(result.reply),
+                                "bounced", !result.synthetic});
+            continue;
+        }
+        // Deferred, or possibly delivered and configured to retry.
+        accounting.push_back(account(message, recipient, attempt, "attempt",
+                                     retry_unsure ? "possibly-delivered" : "deferred",
+                                     reply_text(result.reply), result.reply.enhanced));
+        const auto next = schedule.next_attempt(recipient.attempts, seconds(arrival_unix),
+                                                seconds(now_unix));
+        if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
+            const std::int64_t at = retry->at.time_since_epoch().count();
+            recipient.next_attempt_unix = at;
+            progress.push_back({index, RecipientState::pending, recipient.attempts, at});
+            queues.defer(batch.message, index, at);
+        } else {
+            failures.push_back({index, "4.4.7",
+                                "Message expired in queue; last reply: " + reply_text(result.reply),
+                                "expired", false});
+        }
+    }
+
+    if (!failures.empty()) {
+        std::string dsn_id;
+        if (!message.sender.empty()) {
+            dsn_id = co_await spool_dsn(message, failures, attempt, content);
+        }
+        const bool dsn_owed_but_missing = !message.sender.empty() && dsn_id.empty();
+        for (const auto& failure : failures) {
+            QueuedRecipient& recipient = message.recipients[failure.index];
+            if (dsn_owed_but_missing) {
+                // Without a durable DSN the bounce cannot be final: try the whole thing later.
+                recipient.next_attempt_unix = now_unix + 300;
+                progress.push_back({failure.index, RecipientState::pending, recipient.attempts,
+                                    recipient.next_attempt_unix});
+                queues.defer(batch.message, failure.index, recipient.next_attempt_unix);
+                continue;
+            }
+            recipient.state = RecipientState::bounced;
+            --message.pending;
+            progress.push_back({failure.index, RecipientState::bounced, recipient.attempts, 0});
+            accounting.push_back(account(message, recipient, attempt, "final", failure.outcome,
+                                         failure.diagnostic, failure.status, dsn_id));
+        }
+    }
+
+    const auto path = queue_dir_ / message.queue_id;
+    // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
+    auto append = [path, progress] { return spool::append_progress(path, progress); };
+    const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
+    if (ec) {
+        // The outcome stands in memory; after a crash these attempts would be repeated.
+        logger_.error("{}: cannot record delivery progress: {}", message.queue_id, ec.message());
+    }
+    for (const auto& record : accounting) accounting_.write(record);
+    if (message.finished()) co_await remove_finished(message.queue_id);
+}
+
+asio::awaitable<void> OutcomeRecorder::remove_finished(const std::string& queue_id) {
+    const auto path = queue_dir_ / queue_id;
+    auto unlink_file = [path] { return ::unlink(path.c_str()) == 0 ? 0 : errno; };
+    const int error = co_await run_blocking<int>(blocking_, std::move(unlink_file));
+    if (error != 0 && error != ENOENT) {
+        logger_.error("{}: cannot remove finished spool file: {}", queue_id,
+                      std::error_code(error, std::system_category()).message());
+    } else {
+        logger_.info("{}: removed (every recipient is final)", queue_id);
+    }
+}
+
+asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& message,
+                                                        const std::vector<Failure>& failures,
+                                                        const AttemptContext& attempt,
+                                                        std::shared_ptr<const std::string> content) {
+    const auto config = config_();
+    if (!content) {
+        const auto path = queue_dir_ / message.queue_id;
+        auto loaded = co_await run_blocking<std::shared_ptr<const std::string>>(
+            blocking_, content_reader(path));
+        content = loaded ? loaded : std::make_shared<const std::string>();
+    }
+    dsn::DsnInput input;
+    input.hostname = config->hostname;
+    input.queue_id = message.queue_id;
+    input.sender = message.sender;
+    input.arrival_unix = message.arrival_unix_us / 1000000;
+    input.now_unix = now_unix_us() / 1000000;
+    input.original_content = *content;
+    for (const auto& failure : failures) {
+        const auto& recipient = message.recipients[failure.index];
+        dsn::DsnRecipient item;
+        item.address = recipient.address;
+        item.orcpt = dsn::find_orcpt(recipient.params);
+        item.action = dsn::Action::failed;
+        item.status = failure.status;
+        item.diagnostic = failure.diagnostic;
+        item.remote_mta = failure.remote_reply ? attempt.mx_host : std::string();
+        input.recipients.push_back(std::move(item));
+    }
+
+    spool::SpooledMessage dsn;
+    auto& envelope = dsn.envelope;
+    envelope.arrival_unix_us = now_unix_us();
+    envelope.queue_id = queue_ids_.next(envelope.arrival_unix_us);
+    envelope.client_address = "127.0.0.1";
+    envelope.helo = config->hostname;
+    envelope.protocol = "LOCAL";
+    envelope.listener = "dsn";
+    envelope.sender = "";  // RFC 5321 §4.5.5: DSNs go from the null sender
+    envelope.recipients.push_back({message.sender, ""});
+    dsn.content = dsn::build_dsn(input);
+    if (has_eight_bit(dsn.content)) envelope.body_type = spool::BodyType::eight_bit_mime;
+    const spool::Envelope copy = envelope;
+    const std::error_code ec =
+        co_await smtp::async_spool(spool_, std::move(dsn), asio::use_awaitable);
+    if (ec) {
+        logger_.error("{}: cannot spool the DSN: {}", message.queue_id, ec.message());
+        co_return std::string();
+    }
+    logger_.info("{}: DSN {} queued for <{}>", message.queue_id, copy.queue_id, message.sender);
+    new_message_(copy);
+    co_return copy.queue_id;
+}
+
+}  // namespace sluice::daemon::queue

@@ -1,0 +1,87 @@
+// What happens after an attempt: each recipient's result becomes its new state (delivered,
+// retry at t, bounced, expired), one accounting record per attempt and per final outcome is
+// written, a DSN is built and durably spooled for bounced and expired recipients (before their
+// state is made final, so a crash can repeat a DSN but never lose one), the progress records are
+// appended to the spool file, and the file is removed once every recipient is final.
+// Owned by the QueueManager; io thread only (disk work goes to the blocking pool).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/acclog/accounting_log.hpp"
+#include "daemon/delivery/client_connection.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/queue/delivery_queues.hpp"
+#include "daemon/spool/queue_id.hpp"
+#include "daemon/spool/spool_writer.hpp"
+#include "policy/config/model.hpp"
+
+namespace sluice::daemon::queue {
+
+// Where and how an attempt was made, for the accounting log and the DSN.
+struct AttemptContext {
+    std::string queue_name;  // the destination queue (the domain, until ISPs arrive)
+    std::string mx_host;
+    std::string mx_ip;
+    std::string source_ip;
+    std::string message_id;
+    std::int64_t started_unix_us = 0;
+};
+
+class OutcomeRecorder {
+public:
+    using ConfigSource = std::function<std::shared_ptr<const policy::config::Config>()>;
+    using MessageSink = std::function<void(const spool::Envelope&)>;
+
+    OutcomeRecorder(ConfigSource config, std::filesystem::path queue_dir,
+                    spool::SpoolWriter& spool, spool::QueueIdGenerator& queue_ids,
+                    acclog::AccountingLog& accounting, boost::asio::thread_pool& blocking,
+                    log::Logger& logger, MessageSink new_message);
+
+    // Applies `results` (one per recipient of `batch`, in order). `content` is the message as
+    // spooled if the caller has it (for the DSN's headers), else empty and read when needed.
+    boost::asio::awaitable<void> record(const Batch& batch,
+                                        const std::vector<delivery::RecipientResult>& results,
+                                        const AttemptContext& attempt, DeliveryQueues& queues,
+                                        std::shared_ptr<const std::string> content);
+
+    // Removes the spool file of a message with nothing left to do (found so at start-up).
+    boost::asio::awaitable<void> remove_finished(const std::string& queue_id);
+
+private:
+    struct Failure {
+        std::uint32_t index;
+        std::string status;  // enhanced code
+        std::string diagnostic;
+        std::string outcome;  // "bounced" | "expired"
+        bool remote_reply;    // the diagnostic is a remote server's reply
+    };
+    boost::asio::awaitable<std::string> spool_dsn(const QueuedMessage& message,
+                                                  const std::vector<Failure>& failures,
+                                                  const AttemptContext& attempt,
+                                                  std::shared_ptr<const std::string> content);
+    [[nodiscard]] acclog::AccountingRecord account(const QueuedMessage& message,
+                                                   const QueuedRecipient& recipient,
+                                                   const AttemptContext& attempt, const char* type,
+                                                   const std::string& outcome,
+                                                   const std::string& reply,
+                                                   const std::string& enhanced,
+                                                   const std::string& dsn_queue_id = {}) const;
+
+    ConfigSource config_;
+    std::filesystem::path queue_dir_;
+    spool::SpoolWriter& spool_;
+    spool::QueueIdGenerator& queue_ids_;
+    acclog::AccountingLog& accounting_;
+    boost::asio::thread_pool& blocking_;
+    log::Logger& logger_;
+    MessageSink new_message_;
+};
+
+}  // namespace sluice::daemon::queue
