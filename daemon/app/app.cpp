@@ -73,8 +73,12 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
 
 // SIGHUP: build and validate a new snapshot; keep the running one if it is broken.
 void reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
-            std::uint64_t& generation, log::Logger& logger) {
+            std::uint64_t& generation, acclog::AccountingLog& accounting, log::Logger& logger) {
     notify_reloading();
+    // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
+    if (auto ec = accounting.reopen()) {
+        logger.error("cannot reopen the accounting log: {}", ec.message());
+    }
     auto result = policy::config::load_config_file(path);
     if (!result.config) {
         for (const auto& error : result.errors) {
@@ -154,7 +158,8 @@ int App::run() {
             auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
             if (ec) co_return;
             if (signal_number == SIGHUP) {
-                reload(config_path_, config_, parts.config_generation, logger_);
+                reload(config_path_, config_, parts.config_generation, *parts.accounting,
+                       logger_);
                 continue;
             }
             break;
