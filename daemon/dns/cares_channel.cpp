@@ -4,9 +4,9 @@
 #include <arpa/nameser.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <unordered_map>
@@ -205,7 +205,9 @@ CaresChannel::CaresChannel(asio::any_io_executor executor, const Settings& setti
     }
 }
 
-CaresChannel::~CaresChannel() { state_->close(); }
+CaresChannel::~CaresChannel() {
+    state_->close();
+}
 
 void CaresChannel::query(const std::string& name, int type, Completion done) {
     if (!state_->channel) {

@@ -16,8 +16,7 @@ using AddressLookup = Lookup<std::vector<asio::ip::address>>;
 
 namespace {
 
-RouteResult failure(std::error_code error, bool permanent, std::string enhanced,
-                    std::string text) {
+RouteResult failure(std::error_code error, bool permanent, std::string enhanced, std::string text) {
     return {error, permanent, std::move(enhanced), std::move(text), {}};
 }
 
@@ -40,8 +39,9 @@ RouteResult domain_failure(std::error_code error) {
 // targets and repeated hosts are dropped.
 std::vector<std::string> order_mx_hosts(std::vector<MxRecord> records, std::mt19937_64& rng) {
     std::shuffle(records.begin(), records.end(), rng);
-    std::stable_sort(records.begin(), records.end(),
-                     [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
+    std::stable_sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
+        return a.preference < b.preference;
+    });
     std::vector<std::string> hosts;
     for (auto& record : records) {
         if (record.host.empty()) continue;
@@ -54,6 +54,7 @@ std::vector<std::string> order_mx_hosts(std::vector<MxRecord> records, std::mt19
 // The addresses of every host, looked up concurrently; results in the order of `hosts`.
 awaitable<std::vector<AddressLookup>> lookup_all(Resolver& resolver,
                                                  const std::vector<std::string>& hosts) {
+    if (hosts.empty()) co_return std::vector<AddressLookup>{};
     auto executor = co_await asio::this_coro::executor;
     using Operation =
         decltype(asio::co_spawn(executor, resolver.lookup_addresses(""), asio::deferred));

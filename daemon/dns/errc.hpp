@@ -1,7 +1,9 @@
 // Errors of DNS lookups (resolver.hpp): one code per class of failure a caller must tell apart.
 // Only nxdomain and bad_name are permanent (the name cannot exist); everything else, including
 // a server failure or timeout, is temporary and worth retrying later. The c-ares status behind
-// a failure is mapped here (errc_from_ares_status) and not kept.
+// a failure is mapped here (errc_from_ares_status) and not kept. c-ares 1.18 moves on to the
+// next server after SERVFAIL, REFUSED, NOTIMP or a closed port and then reports them all as one
+// status, so they all become server_failure.
 #pragma once
 
 #include <system_error>
@@ -11,9 +13,9 @@ namespace sluice::daemon::dns {
 enum class errc {
     nxdomain = 1,    // the name does not exist (RCODE 3)
     no_data,         // the name exists but has no record of the asked type
-    server_failure,  // SERVFAIL, NOTIMP, or the resolver library failed
-    timeout,         // no server answered in time (or every server refused the connection)
-    refused,         // REFUSED
+    server_failure,  // no usable answer: SERVFAIL/REFUSED/NOTIMP from each server, or unreachable
+    timeout,         // no server answered in time
+    refused,         // REFUSED, where c-ares reports it apart (1.18 gives server_failure)
     malformed,       // the answer could not be parsed, or the query could not be built
     bad_name,        // not a valid domain name
     shutting_down,   // the resolver was stopped (cancel_all or destruction)

@@ -55,8 +55,7 @@ awaitable<Answer> Resolver::Impl::query(std::string name, RecordType type) {
     // GCC 12 destroys non-trivial captures of a lambda temporary inside a co_await expression
     // twice; capturing the frame's `key` by reference keeps the lambda trivially destructible.
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Answer)>(
-        [this, &key](auto handler) { join(key, Waiter(std::move(handler))); },
-        asio::use_awaitable);
+        [this, &key](auto handler) { join(key, Waiter(std::move(handler))); }, asio::use_awaitable);
 }
 
 void Resolver::Impl::join(const QueryKey& key, Waiter waiter) {
@@ -86,7 +85,7 @@ void Resolver::Impl::finish(const QueryKey& key, Answer answer) {
 
 void Resolver::Impl::cancel_all() {
     shutting_down_ = true;
-    channel_.cancel();  // each query's completion runs now with ARES_ECANCELLED
+    channel_.cancel();             // each query's completion runs now with ARES_ECANCELLED
     while (!in_flight_.empty()) {  // none should be left; never leave a waiter hanging
         const QueryKey key = in_flight_.begin()->first;
         finish(key, Answer{errc::shutting_down, {}, {}});
@@ -160,6 +159,8 @@ awaitable<Lookup<std::vector<std::string>>> Resolver::lookup_txt(std::string nam
     co_return result;
 }
 
-void Resolver::cancel_all() { impl_->cancel_all(); }
+void Resolver::cancel_all() {
+    impl_->cancel_all();
+}
 
 }  // namespace sluice::daemon::dns

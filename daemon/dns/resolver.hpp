@@ -39,9 +39,9 @@ struct MxRecord {
 
 template <typename T>
 struct Lookup {
-    std::error_code error;         // set => value is empty
+    std::error_code error;  // set => value is empty
     T value;
-    std::chrono::seconds ttl{0};   // how long the answer (or the negative answer) holds
+    std::chrono::seconds ttl{0};  // how long the answer (or the negative answer) holds
 };
 
 class Resolver {

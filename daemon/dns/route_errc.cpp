@@ -10,8 +10,10 @@ class RouteCategory final : public std::error_category {
     const char* name() const noexcept override { return "sluice.route"; }
     std::string message(int value) const override {
         switch (static_cast<route_errc>(value)) {
-            case route_errc::null_mx: return "domain accepts no mail (null MX)";
-            case route_errc::no_mx_address: return "no MX host has an address";
+            case route_errc::null_mx:
+                return "domain accepts no mail (null MX)";
+            case route_errc::no_mx_address:
+                return "no MX host has an address";
         }
         return "unknown routing error";
     }
