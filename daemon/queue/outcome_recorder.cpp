@@ -179,28 +179,31 @@ asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
         }
     }
 
-    const auto path = queue_dir_ / message.queue_id;
-    // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
-    auto append = [path, progress] { return spool::append_progress(path, progress); };
-    const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
-    if (ec) {
-        // The outcome stands in memory; after a crash these attempts would be repeated.
-        logger_.error("{}: cannot record delivery progress: {}", message.queue_id, ec.message());
+    // A finished message's removal is its record; otherwise progress is appended to its file.
+    const bool removed = message.finished() && co_await remove_finished(message.queue_id);
+    if (!removed) {
+        const auto path = queue_dir_ / message.queue_id;
+        // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
+        auto append = [path, progress] { return spool::append_progress(path, progress); };
+        const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
+        if (ec) {
+            // The outcome stands in memory; after a crash these attempts would be repeated.
+            logger_.error("{}: cannot record delivery progress: {}", message.queue_id,
+                          ec.message());
+        }
     }
     for (const auto& record : accounting) accounting_.write(record);
-    if (message.finished()) co_await remove_finished(message.queue_id);
 }
 
-asio::awaitable<void> OutcomeRecorder::remove_finished(const std::string& queue_id) {
-    const auto path = queue_dir_ / queue_id;
-    auto unlink_file = [path] { return ::unlink(path.c_str()) == 0 ? 0 : errno; };
-    const int error = co_await run_blocking<int>(blocking_, std::move(unlink_file));
-    if (error != 0 && error != ENOENT) {
-        logger_.error("{}: cannot remove finished spool file: {}", queue_id,
-                      std::error_code(error, std::system_category()).message());
-    } else {
-        logger_.info("{}: removed (every recipient is final)", queue_id);
+asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_id) {
+    const std::error_code ec =
+        co_await smtp::async_remove_spooled(spool_, queue_id, asio::use_awaitable);
+    if (ec) {
+        logger_.error("{}: cannot remove finished spool file: {}", queue_id, ec.message());
+        co_return false;
     }
+    logger_.info("{}: removed (every recipient is final)", queue_id);
+    co_return true;
 }
 
 asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& message,

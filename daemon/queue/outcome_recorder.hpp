@@ -51,8 +51,9 @@ public:
                                         const AttemptContext& attempt, DeliveryQueues& queues,
                                         std::shared_ptr<const std::string> content);
 
-    // Removes the spool file of a message with nothing left to do (found so at start-up).
-    boost::asio::awaitable<void> remove_finished(const std::string& queue_id);
+    // Removes the spool file of a message with nothing left to do, durably; false if it could
+    // not (the error is logged).
+    boost::asio::awaitable<bool> remove_finished(const std::string& queue_id);
 
 private:
     struct Failure {

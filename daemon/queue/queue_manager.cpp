@@ -143,7 +143,7 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
         for (const auto& stored : loaded.messages) {
             auto message = make_queued_message(stored.envelope, stored.progress);
             if (message->finished()) {
-                co_await recorder_.remove_finished(message->queue_id);
+                (void)co_await recorder_.remove_finished(message->queue_id);
                 continue;
             }
             add(message);

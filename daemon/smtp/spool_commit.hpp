@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
+#include <string>
 #include <system_error>
 
 #include "daemon/spool/spool_writer.hpp"
@@ -32,6 +33,26 @@ auto async_spool(spool::SpoolWriter& writer, spool::SpooledMessage message,
             });
         },
         token, std::move(message));
+}
+
+// Removes a finished message's spool file durably (SpoolWriter::remove), resuming the caller on
+// its own executor.
+template <typename CompletionToken>
+auto async_remove_spooled(spool::SpoolWriter& writer, std::string queue_id,
+                          CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(std::error_code)>(
+        [&writer](auto handler, std::string queue_id) {
+            using Handler = decltype(handler);
+            auto executor = boost::asio::get_associated_executor(handler);
+            auto work = boost::asio::make_work_guard(executor);
+            auto shared = std::make_shared<Handler>(std::move(handler));
+            writer.remove(std::move(queue_id), [shared, work](std::error_code ec) mutable {
+                boost::asio::post(work.get_executor(),
+                                  [shared, ec]() mutable { std::move (*shared)(ec); });
+                work.reset();
+            });
+        },
+        token, std::move(queue_id));
 }
 
 }  // namespace sluice::daemon::smtp

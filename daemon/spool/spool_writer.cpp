@@ -10,6 +10,7 @@
 
 #include "common/assert.hpp"
 #include "daemon/spool/file_io.hpp"
+#include "daemon/spool/queue_id.hpp"
 
 namespace sluice::daemon::spool {
 
@@ -71,15 +72,25 @@ SpoolWriter::~SpoolWriter() {
 
 void SpoolWriter::submit(SpooledMessage message, Completion done) {
     SLUICE_ASSERT(done != nullptr, "submit needs a completion");
+    enqueue(Job{std::move(message), {}, std::move(done)});
+}
+
+void SpoolWriter::remove(std::string queue_id, Completion done) {
+    SLUICE_ASSERT(done != nullptr, "remove needs a completion");
+    SLUICE_ASSERT(is_valid_queue_id(queue_id), "remove needs a queue ID");
+    enqueue(Job{{}, std::move(queue_id), std::move(done)});
+}
+
+void SpoolWriter::enqueue(Job job) {
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {
-            pending_.push_back(Job{std::move(message), std::move(done)});
-            done = nullptr;
+            pending_.push_back(std::move(job));
+            job.done = nullptr;
         }
     }
-    if (done) {
-        done(errc::shutting_down);
+    if (job.done) {
+        job.done(errc::shutting_down);
         return;
     }
     wake_.notify_one();
@@ -107,14 +118,49 @@ void SpoolWriter::run() {
 }
 
 void SpoolWriter::commit(std::deque<Job>& jobs) {
-    std::vector<Staged> batch(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        stage(jobs[i], batch[i]);
-        jobs[i].message = SpooledMessage{};  // the bytes are on disk: free the content now
+    std::vector<Staged> batch;
+    std::vector<Removal> removals;
+    batch.reserve(jobs.size());
+    for (Job& job : jobs) {
+        if (!job.remove_id.empty()) {
+            removals.push_back({std::move(job.remove_id), std::move(job.done), {}});
+            continue;
+        }
+        stage(job, batch.emplace_back());
+        job.message = SpooledMessage{};  // the bytes are on disk: free the content now
     }
     sync_batch(batch);
-    rename_batch(batch);
+    const bool renamed = rename_batch(batch);
+    const bool removed = remove_batch(removals);
+    // One directory fsync makes every rename and unlink of the batch durable.
+    if ((renamed || removed) && ::fsync(queue_fd_) != 0) {
+        const int e = errno;
+        for (Staged& staged : batch) {
+            if (staged.step == Staged::Step::renamed) {
+                fail(staged, errc_from_errno(e, errc::sync_failed), "directory fsync", e);
+            }
+        }
+        for (Removal& removal : removals) {
+            if (!removal.ec) removal.ec = errc_from_errno(e, errc::sync_failed);
+        }
+        (void)::fsync(queue_fd_);  // best effort to make the removals of failed files durable
+    }
     for (Staged& staged : batch) staged.done(staged.ec);
+    for (Removal& removal : removals) removal.done(removal.ec);
+}
+
+bool SpoolWriter::remove_batch(std::vector<Removal>& removals) {
+    bool removed = false;
+    for (Removal& removal : removals) {
+        if (::unlinkat(queue_fd_, removal.queue_id.c_str(), 0) == 0) {
+            removed = true;
+        } else if (errno != ENOENT) {
+            const int e = errno;
+            logger_.error("spool: {}: cannot remove: {}", removal.queue_id, std::strerror(e));
+            removal.ec = std::error_code(e, std::system_category());
+        }
+    }
+    return removed;
 }
 
 void SpoolWriter::stage(Job& job, Staged& staged) {
@@ -160,7 +206,7 @@ void SpoolWriter::sync_batch(std::vector<Staged>& batch) {
     }
 }
 
-void SpoolWriter::rename_batch(std::vector<Staged>& batch) {
+bool SpoolWriter::rename_batch(std::vector<Staged>& batch) {
     bool renamed = false;
     for (Staged& staged : batch) {
         if (staged.step != Staged::Step::written) continue;
@@ -174,14 +220,7 @@ void SpoolWriter::rename_batch(std::vector<Staged>& batch) {
         staged.step = Staged::Step::renamed;
         renamed = true;
     }
-    if (!renamed || ::fsync(queue_fd_) == 0) return;
-    int e = errno;
-    for (Staged& staged : batch) {
-        if (staged.step == Staged::Step::renamed) {
-            fail(staged, errc_from_errno(e, errc::sync_failed), "directory fsync", e);
-        }
-    }
-    (void)::fsync(queue_fd_);  // best effort to make the removals durable too
+    return renamed;
 }
 
 void SpoolWriter::fail(Staged& staged, errc why, const char* step, int error_number) {

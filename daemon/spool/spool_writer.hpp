@@ -42,13 +42,24 @@ class SpoolWriter {
     // Queues `message` for the next batch; `done` is called exactly once.
     void submit(SpooledMessage message, Completion done);
 
+    // Removes the spool file of a finished message with the next batch: the unlinks of a batch
+    // share its directory fsync, so `done` reports the removal durable. A file already gone is
+    // success. `done` is called exactly once.
+    void remove(std::string queue_id, Completion done);
+
     // Free bytes for an unprivileged writer on the spool filesystem (statvfs), or an error.
     [[nodiscard]] std::error_code free_space(std::uint64_t& bytes) const;
 
   private:
     struct Job {
-        SpooledMessage message;
+        SpooledMessage message;   // to commit, unless `remove_id` is set
+        std::string remove_id;    // a finished message's file to remove
         Completion done;
+    };
+    struct Removal {
+        std::string queue_id;
+        Completion done;
+        std::error_code ec;
     };
     struct Staged;
 
@@ -56,7 +67,9 @@ class SpoolWriter {
     void commit(std::deque<Job>& batch);
     void stage(Job& job, Staged& staged);
     void sync_batch(std::vector<Staged>& batch);
-    void rename_batch(std::vector<Staged>& batch);
+    [[nodiscard]] bool rename_batch(std::vector<Staged>& batch);
+    [[nodiscard]] bool remove_batch(std::vector<Removal>& removals);
+    void enqueue(Job job);
     void fail(Staged& staged, errc why, const char* step, int error_number);
 
     SpoolLayout layout_;

@@ -130,6 +130,29 @@ TEST_F(SpoolWriterTest, DestructorFinishesWhatWasSubmitted) {
     EXPECT_EQ(files_in(root_ / "queue").size(), 50u);
 }
 
+TEST_F(SpoolWriterTest, RemovesFinishedMessagesInTheSameBatchAsCommits) {
+    Completions committed;
+    Completions removed;
+    {
+        SpoolWriter writer(root_, 1, logger_);
+        for (int i = 0; i < 10; ++i)
+            writer.submit(sample_message(id_for(i)), committed.add(id_for(i)));
+        ASSERT_EQ(committed.wait_for(10).size(), 10u);
+        // Removals mixed with new commits; a file that is already gone counts as removed.
+        for (int i = 0; i < 5; ++i) writer.remove(id_for(i), removed.add(id_for(i)));
+        writer.remove(id_for(99), removed.add(id_for(99)));
+        for (int i = 10; i < 12; ++i)
+            writer.submit(sample_message(id_for(i)), committed.add(id_for(i)));
+        for (const auto& [id, ec] : removed.wait_for(6)) {
+            EXPECT_FALSE(ec) << id << ": got " << ec.message() << ", want success";
+        }
+        ASSERT_EQ(committed.wait_for(12).size(), 12u);
+    }
+    std::vector<std::string> want;
+    for (int i = 5; i < 12; ++i) want.push_back(id_for(i));
+    EXPECT_EQ(files_in(root_ / "queue"), want);
+}
+
 TEST_F(SpoolWriterTest, NeverOverwritesAnExistingMessage) {
     std::filesystem::create_directories(root_ / "queue");
     std::ofstream(root_ / "queue" / id_for(1)) << "accepted earlier";
