@@ -172,7 +172,10 @@ int App::run() {
         // Open transactions get the grace period, then whatever is left is closed.
         const auto deadline = std::chrono::steady_clock::now() + config_->smtp.shutdown_timeout;
         asio::steady_timer tick(executor);
-        while (parts.registry.open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+        // Delivery workers stop taking new messages and finish the transaction they are in,
+        // so a clean stop does not repeat deliveries the way a crash may.
+        while ((parts.registry.open_sessions() > 0 || parts.queue->active_connections() > 0) &&
+               std::chrono::steady_clock::now() < deadline) {
             tick.expires_after(std::chrono::milliseconds(20));
             co_await tick.async_wait(nothrow_awaitable);
         }

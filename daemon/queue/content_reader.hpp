@@ -1,6 +1,6 @@
-// Reading a message's content from its spool file, as a function object for run_blocking (a
-// named type rather than a lambda: see the GCC 12 note in blocking_call.hpp). Blocking file I/O;
-// runs on the blocking pool. Returns nullptr if the file cannot be read or decoded.
+// Reading a message's content from its spool file, as a function object for run_blocking (pass
+// it as a named variable: see the GCC 12 note in blocking_call.hpp). Blocking file I/O; runs on
+// the blocking pool. Returns nullptr if the file cannot be read or decoded.
 #pragma once
 
 #include <filesystem>

@@ -180,7 +180,8 @@ asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
     }
 
     // A finished message's removal is its record; otherwise progress is appended to its file.
-    const bool removed = message.finished() && co_await remove_finished(message.queue_id);
+    bool removed = false;
+    if (message.finished()) removed = co_await remove_finished(message.queue_id);
     if (!removed) {
         const auto path = queue_dir_ / message.queue_id;
         // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
@@ -213,8 +214,9 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& mes
     const auto config = config_();
     if (!content) {
         const auto path = queue_dir_ / message.queue_id;
-        auto loaded = co_await run_blocking<std::shared_ptr<const std::string>>(
-            blocking_, content_reader(path));
+        auto reader = content_reader(path);  // named: see blocking_call.hpp
+        auto loaded =
+            co_await run_blocking<std::shared_ptr<const std::string>>(blocking_, std::move(reader));
         content = loaded ? loaded : std::make_shared<const std::string>();
     }
     dsn::DsnInput input;

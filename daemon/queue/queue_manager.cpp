@@ -21,6 +21,7 @@ using asio::ip::tcp;
 namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kLoadChunk = 512;
+constexpr std::int64_t kUnreadableRetrySeconds = 60;
 
 std::int64_t now_unix() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -179,7 +180,9 @@ void QueueManager::start_workers(const std::string& domain) {
         ++total_active_;
         asio::co_spawn(executor_, run_worker(domain),
                        [this, domain](std::exception_ptr error) {
-                           --active_per_domain_[domain];
+                           if (--active_per_domain_[domain] == 0) {
+                               active_per_domain_.erase(domain);
+                           }
                            --total_active_;
                            if (error) {
                                try {
@@ -248,8 +251,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string domain) {
     if (!connection) {
         // Every ready message for this destination shares the failure.
         while (auto batch = queues_.take_batch(domain, d.max_recipients_per_transaction)) {
-            co_await recorder_.record(*batch, same_result(*batch, failure), attempt, queues_,
-                                      nullptr);
+            auto results = same_result(*batch, failure);  // named: see blocking_call.hpp
+            co_await recorder_.record(*batch, results, attempt, queues_, nullptr);
         }
         wake_scheduler();
         co_return;
@@ -260,16 +263,25 @@ asio::awaitable<void> QueueManager::run_worker(std::string domain) {
     while (!stopped_ && connection->usable() && sent < d.max_messages_per_connection) {
         auto batch = queues_.take_batch(domain, d.max_recipients_per_transaction);
         if (!batch) break;
-        if (sent > 0 && !co_await connection->reset()) {
-            queues_.return_batch(std::move(*batch));
-            break;
+        if (sent > 0) {
+            // Not "sent > 0 && co_await ...": GCC 12 mishandles co_await in conditional
+            // evaluation.
+            const bool reset = co_await connection->reset();
+            if (!reset) {
+                queues_.return_batch(std::move(*batch));
+                break;
+            }
         }
-        const auto path = services_.queue_dir / batch->message->queue_id;
+        auto reader = content_reader(services_.queue_dir / batch->message->queue_id);
         auto content = co_await run_blocking<std::shared_ptr<const std::string>>(
-            services_.blocking, content_reader(path));
+            services_.blocking, std::move(reader));
         if (!content) {
-            services_.logger.error("{}: cannot read the spool file for delivery",
-                                   batch->message->queue_id);
+            // Perhaps only for now (file descriptors): try these recipients again later.
+            services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
+                                   batch->message->queue_id, kUnreadableRetrySeconds);
+            for (auto index : batch->recipients) {
+                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds);
+            }
             continue;
         }
         const auto& message = *batch->message;

@@ -157,7 +157,8 @@ Step Dialogue::check_and_do_bdat(const Command& command) {
     if (!bdat_refusal_ && bdat_too_large_) bdat_refusal_ = message_too_large();
     if (!bdat_refusal_) {
         bdat_used_ = true;
-        if (bdat_received_ + bdat.chunk_size > settings_.max_message_size) {
+        // Written so it cannot overflow: chunk sizes go up to 2^64-1.
+        if (bdat.chunk_size > settings_.max_message_size - bdat_received_) {
             // RFC 3030 §4.2: the chunk is consumed; the transaction is refused with 552.
             bdat_too_large_ = true;
             bdat_refusal_ = message_too_large();

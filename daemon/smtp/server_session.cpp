@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kInputCapacity = 64 * 1024;
+constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 
 std::int64_t unix_microseconds_now() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -73,7 +74,7 @@ public:
 
     awaitable<void> run() {
         using namespace asio::experimental::awaitable_operators;
-        co_await (converse() || watchdog());
+        co_await (converse_guarded() || watchdog());
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
@@ -82,7 +83,8 @@ public:
     void request_stop() override {
         stop_requested_ = true;
         // Only a session idle between transactions is interrupted; others finish first.
-        if (waiting_for_command_ && !dialogue_.in_transaction()) socket_.cancel();
+        // (and only its read: a reply being written still goes out).
+        if (waiting_for_command_ && reading_ && !dialogue_.in_transaction()) socket_.cancel();
     }
 
     void force_close() override {
@@ -94,6 +96,7 @@ private:
     enum class ReadResult { ok, closed, timed_out, stopped };
 
     awaitable<void> converse();
+    awaitable<void> converse_guarded();
     awaitable<void> watchdog();
     awaitable<ReadResult> read_more(std::chrono::milliseconds timeout);
     awaitable<bool> flush();
@@ -102,6 +105,9 @@ private:
     awaitable<void> conclude(Dialogue::DataVerdict verdict);
     awaitable<void> say_and_close(const Reply& reply);
     void queue(const Reply& reply) { output_ += reply.to_wire(); }
+    [[nodiscard]] Reply timeout_reply() const {
+        return {421, "4.4.2", config_->hostname + " Error: timeout exceeded"};
+    }
     void set_deadline(std::chrono::milliseconds timeout);
     SpoolRoom spool_room() const;
 
@@ -117,6 +123,7 @@ private:
     SessionRegistry::Handle registration_;
     bool stop_requested_ = false;
     bool waiting_for_command_ = false;
+    bool reading_ = false;  // an async_read_some is outstanding
     bool timed_out_ = false;
 };
 
@@ -125,8 +132,8 @@ awaitable<void> ServerSession::converse() {
     queue(dialogue_.greeting());
     for (;;) {
         if (stop_requested_ && !dialogue_.in_transaction()) {
-            co_return co_await say_and_close(
-                {421, "4.3.2", config_->hostname + " Service shutting down"});
+            const Reply bye{421, "4.3.2", config_->hostname + " Service shutting down"};
+            co_return co_await say_and_close(bye);
         }
         std::string_view line;
         const auto status = input_.take_line(smtp.max_line_length, line);
@@ -135,8 +142,8 @@ awaitable<void> ServerSession::converse() {
             const auto result = co_await read_more(smtp.idle_timeout);
             waiting_for_command_ = false;
             if (result == ReadResult::timed_out) {
-                co_return co_await say_and_close(
-                    {421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+                const Reply timeout = timeout_reply();
+                co_return co_await say_and_close(timeout);
             }
             if (result == ReadResult::closed) co_return;
             continue;  // ok, or stopped: the loop head decides
@@ -152,8 +159,8 @@ awaitable<void> ServerSession::converse() {
                 // RFC 2920 §3.1: DATA ends a pipelined group; bytes sent before our 354
                 // must not become message content.
                 if (!input_.empty()) {
-                    co_return co_await say_and_close(
-                        {554, "5.5.0", "Error: SMTP protocol synchronization"});
+                    const Reply refusal{554, "5.5.0", "Error: SMTP protocol synchronization"};
+                    co_return co_await say_and_close(refusal);
                 }
                 queue(step.reply);
                 if (!co_await read_data()) co_return;
@@ -163,8 +170,22 @@ awaitable<void> ServerSession::converse() {
                 break;
         }
         if (dialogue_.error_limit_reached()) {
-            co_return co_await say_and_close(dialogue_.too_many_errors());
+            const Reply enough = dialogue_.too_many_errors();
+            co_return co_await say_and_close(enough);
         }
+        // A client pipelining many cheap commands must not grow the reply buffer unbounded.
+        if (output_.size() > kMaxPendingOutput && !co_await flush()) co_return;
+    }
+}
+
+// Boost 1.81's "||" waits for the first *successful* branch: if converse() threw, the watchdog
+// would never be cancelled and the session would hang; so an exception ends it normally here.
+awaitable<void> ServerSession::converse_guarded() {
+    try {
+        co_await converse();
+    } catch (const std::exception& e) {
+        services_.logger.error("session with [{}] ended by exception: {}", client_address_,
+                               e.what());
     }
 }
 
@@ -176,14 +197,17 @@ awaitable<bool> ServerSession::read_data() {
         if (reader.done()) break;
         const auto result = co_await read_more(config_->smtp.data_timeout);
         if (result == ReadResult::timed_out) {
-            co_await say_and_close({421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+            const Reply timeout = timeout_reply();
+            co_await say_and_close(timeout);
             co_return false;
         }
         if (result != ReadResult::ok) co_return false;
     }
     const bool too_large = reader.too_large();
     const bool bare = reader.saw_bare_line_ending();
-    co_await conclude(dialogue_.finish_data(reader.take_content(), too_large, bare));
+    // Named, not a temporary inside co_await (GCC 12 may destroy those twice).
+    Dialogue::DataVerdict verdict = dialogue_.finish_data(reader.take_content(), too_large, bare);
+    co_await conclude(std::move(verdict));
     co_return true;
 }
 
@@ -193,8 +217,8 @@ awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
         if (input_.empty()) {
             const auto result = co_await read_more(config_->smtp.data_timeout);
             if (result == ReadResult::timed_out) {
-                co_await say_and_close(
-                    {421, "4.4.2", config_->hostname + " Error: timeout exceeded"});
+                const Reply timeout = timeout_reply();
+                co_await say_and_close(timeout);
                 co_return false;
             }
             if (result != ReadResult::ok) co_return false;
@@ -206,7 +230,8 @@ awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
         input_.consume(take);
         remaining -= take;
     }
-    co_await conclude(dialogue_.finish_bdat_chunk());
+    Dialogue::DataVerdict verdict = dialogue_.finish_bdat_chunk();
+    co_await conclude(std::move(verdict));
     co_return true;
 }
 
@@ -247,9 +272,14 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
 awaitable<ServerSession::ReadResult> ServerSession::read_more(std::chrono::milliseconds timeout) {
     if (!co_await flush()) co_return ReadResult::closed;
     if (input_.writable_size() == 0) co_return ReadResult::ok;  // the caller consumes first
+    if (stop_requested_ && waiting_for_command_ && !dialogue_.in_transaction()) {
+        co_return ReadResult::stopped;  // asked to stop while the replies were being written
+    }
     set_deadline(timeout);
+    reading_ = true;
     auto [ec, n] = co_await socket_.async_read_some(
         asio::buffer(input_.writable_data(), input_.writable_size()), nothrow_awaitable);
+    reading_ = false;
     if (!ec) {
         input_.commit(n);
         co_return ReadResult::ok;
@@ -276,6 +306,7 @@ awaitable<void> ServerSession::say_and_close(const Reply& reply) {
 }
 
 void ServerSession::set_deadline(std::chrono::milliseconds timeout) {
+    timed_out_ = false;  // a watchdog alarm while no I/O was pending is stale now
     deadline_ = Clock::now() + timeout;
     // Wake the watchdog early only when the new deadline comes before its alarm.
     if (deadline_ < watchdog_timer_.expiry()) watchdog_timer_.expires_at(deadline_);

@@ -1,6 +1,7 @@
 #include "daemon/spool/progress_append.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,14 @@ std::error_code append_progress(const std::filesystem::path& path,
                                 std::span<const RecipientProgress> records) {
     int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return last_error();
+    // Two workers may finish recipients of one message at once (one per domain); without the
+    // lock both would write at the same offset, or one would cut the other's half-written
+    // record as a torn tail, and finished recipients would be re-sent after a restart.
+    if (::flock(fd, LOCK_EX) != 0) {
+        std::error_code ec = last_error();
+        ::close(fd);
+        return ec;
+    }
     std::error_code ec = append_to(fd, records);
     ::close(fd);
     return ec;

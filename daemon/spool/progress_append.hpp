@@ -2,7 +2,7 @@
 // file's frame (format and rules in record_format.hpp) and fdatasyncs before returning, so the
 // caller may act on the outcome (log it, unlink the file when every recipient is final) only
 // once it survives a crash. A damaged tail left by an earlier crash is cut off first.
-// Blocking file I/O; the caller serializes appends to the same file (one owner per message).
+// Blocking file I/O; concurrent appends to one file are serialized with flock(2).
 // Errors: the system call's errno (std::system_category; ENOENT if the file is gone), or a
 // format_errc when the file's preamble/tail is unusable or an index is out of range.
 #pragma once

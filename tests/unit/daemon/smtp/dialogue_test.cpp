@@ -201,6 +201,22 @@ TEST(Dialogue, OversizedBdatRefusesTransaction) {
     EXPECT_FALSE(dialogue.in_transaction());
 }
 
+TEST(Dialogue, HugeBdatChunkCannotOverflowTheSizeCheck) {
+    Dialogue dialogue(settings(), "127.0.0.1", "in");
+    run_script(dialogue, {{"EHLO c.test", "250 CHUNKING"},
+                          {"MAIL FROM:<a@x.test>", "250 2.1.0 Ok"},
+                          {"RCPT TO:<b@y.test>", "250 2.1.5 Ok"}});
+    (void)dialogue.on_command("BDAT 100", SpoolRoom::enough);
+    dialogue.take_bdat_bytes(std::string(100, 'x'));
+    EXPECT_EQ(last_line(dialogue.finish_bdat_chunk().reply), "250 2.0.0 100 octets received");
+    // 100 + (2^64 - 50) wraps around to 50 in 64 bits; it must still be refused.
+    Step step = dialogue.on_command("BDAT 18446744073709551566 LAST", SpoolRoom::enough);
+    ASSERT_EQ(step.action, Step::Action::read_bdat_chunk);
+    dialogue.take_bdat_bytes("xxxx");
+    EXPECT_EQ(last_line(dialogue.finish_bdat_chunk().reply),
+              "552 5.3.4 Message size exceeds fixed maximum message size");
+}
+
 TEST(Dialogue, ErrorLimitIsReached) {
     Dialogue dialogue(settings(), "127.0.0.1", "in");
     for (int i = 0; i < 4; ++i) {
