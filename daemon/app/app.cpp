@@ -17,6 +17,7 @@
 
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/app/systemd_notifier.hpp"
+#include "daemon/app/watchdog.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
@@ -195,6 +196,9 @@ int App::run() {
     parts.queue->start(std::move(parts.recovered));
     logger_.notice("sluiced started: {}", status);
     notify_ready(status);
+    if (const auto period = start_watchdog(executor); period.count() > 0) {
+        logger_.notice("systemd watchdog: WATCHDOG=1 every {} ms", period.count() / 1000);
+    }
     parts.io->run();
     logger_.notice("sluiced stopped");
     return 0;
