@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "daemon/dsn/dsn_builder.hpp"
+#include "daemon/clock/wall_clock.hpp"
 #include "daemon/dsn/orcpt.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
@@ -17,15 +18,10 @@
 namespace sluice::daemon::queue {
 
 namespace asio = boost::asio;
+using clock::now_unix_us;
 using spool::RecipientState;
 
 namespace {
-std::int64_t now_unix_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string reply_text(const smtp::Reply& reply) {
     std::string text = std::to_string(reply.code);
     if (!reply.enhanced.empty()) text += " " + reply.enhanced;

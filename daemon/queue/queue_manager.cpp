@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "daemon/dns/destination_resolver.hpp"
+#include "daemon/clock/wall_clock.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/spool/spool_reader.hpp"
@@ -17,23 +18,13 @@ namespace sluice::daemon::queue {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using clock::now_unix;
+using clock::now_unix_us;
 
 namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kLoadChunk = 512;
 constexpr std::int64_t kUnreadableRetrySeconds = 60;
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::int64_t now_unix_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The Message-ID header's value (for the accounting log), or "".
 std::string find_message_id(std::string_view content) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <strings.h>
 
+#include "daemon/clock/wall_clock.hpp"
 #include "daemon/smtp/data_reader.hpp"
 #include "daemon/smtp/dialogue.hpp"
 #include "daemon/smtp/input_buffer.hpp"
@@ -27,12 +28,6 @@ namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kInputCapacity = 64 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
-
-std::int64_t unix_microseconds_now() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 bool starts_with_mail_verb(std::string_view line) {
     return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
@@ -100,6 +95,7 @@ private:
     awaitable<void> watchdog();
     awaitable<ReadResult> read_more(std::chrono::milliseconds timeout);
     awaitable<bool> flush();
+    awaitable<bool> read_more_content();
     awaitable<bool> read_data();
     awaitable<bool> read_bdat_chunk(std::uint64_t size);
     awaitable<void> conclude(Dialogue::DataVerdict verdict);
@@ -189,19 +185,24 @@ awaitable<void> ServerSession::converse_guarded() {
     }
 }
 
+// More message content under the data timeout; false when the session must end (a timeout has
+// then been answered with 421).
+awaitable<bool> ServerSession::read_more_content() {
+    const auto result = co_await read_more(config_->smtp.data_timeout);
+    if (result == ReadResult::timed_out) {
+        const Reply timeout = timeout_reply();
+        co_await say_and_close(timeout);
+    }
+    co_return result == ReadResult::ok;
+}
+
 awaitable<bool> ServerSession::read_data() {
     DataReader reader(config_->smtp.max_message_size);
     for (;;) {
         const std::size_t used = reader.consume(input_.pending());
         input_.consume(used);
         if (reader.done()) break;
-        const auto result = co_await read_more(config_->smtp.data_timeout);
-        if (result == ReadResult::timed_out) {
-            const Reply timeout = timeout_reply();
-            co_await say_and_close(timeout);
-            co_return false;
-        }
-        if (result != ReadResult::ok) co_return false;
+        if (!co_await read_more_content()) co_return false;
     }
     const bool too_large = reader.too_large();
     const bool bare = reader.saw_bare_line_ending();
@@ -215,13 +216,7 @@ awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
     std::uint64_t remaining = size;
     while (remaining > 0) {
         if (input_.empty()) {
-            const auto result = co_await read_more(config_->smtp.data_timeout);
-            if (result == ReadResult::timed_out) {
-                const Reply timeout = timeout_reply();
-                co_await say_and_close(timeout);
-                co_return false;
-            }
-            if (result != ReadResult::ok) co_return false;
+            if (!co_await read_more_content()) co_return false;
             continue;
         }
         const auto pending = input_.pending();
@@ -242,7 +237,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
     }
     auto& accepted = *verdict.message;
     auto& envelope = accepted.envelope;
-    envelope.arrival_unix_us = unix_microseconds_now();
+    envelope.arrival_unix_us = clock::now_unix_us();
     envelope.queue_id = services_.queue_ids.next(envelope.arrival_unix_us);
 
     TraceInfo trace{config_->hostname, envelope.client_address, envelope.client_name,
