@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/config/policy_model.hpp"
 #include "policy/net/cidr.hpp"
 
 namespace sluice::policy::config {
@@ -120,6 +121,7 @@ struct Config {
     DeliverySettings delivery;
     std::vector<Route> routes;
     AccountingSettings accounting;
+    PolicySettings policy;  // pools, strategies, retry/lock rules, bounce patterns, ISPs
 
     // The name the delivery client greets with.
     [[nodiscard]] const std::string& delivery_helo() const {

@@ -1,0 +1,87 @@
+// The sending policy of one loaded Config, ready for use: names resolved to objects, regexes
+// compiled, the implicit "default" pool/strategy/retry rule synthesized from the delivery
+// section, ISP lookup and reply judgement. Immutable; built at load and on each reload and
+// shared as std::shared_ptr<const CompiledPolicy> next to the Config it came from.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/config/model.hpp"
+#include "policy/isp/isp_directory.hpp"
+#include "policy/reply/reply_facts.hpp"
+#include "policy/reply/reply_matcher.hpp"
+
+namespace sluice::policy::engine {
+
+inline constexpr std::string_view kDefaultIsp = "default";
+
+struct CompiledLockRule {
+    const config::LockRule* rule;
+    reply::ReplyMatcher matcher;
+};
+
+struct CompiledBouncePattern {
+    const config::BouncePattern* pattern;
+    reply::ReplyMatcher matcher;
+};
+
+// An ISP (or the default rules) with every reference resolved.
+struct ResolvedIsp {
+    std::string name;                 // "default" for unmatched domains
+    const config::Strategy* strategy; // never null
+    const config::RetryRule* retry;   // never null
+    const config::Pool* pool;         // null: the message's own pool
+    std::vector<CompiledLockRule> locks;
+    std::vector<CompiledBouncePattern> bounce_patterns;  // the ISP's, then the global ones
+};
+
+enum class Action { delivered, retry, bounce };
+
+struct Verdict {
+    Action action = Action::retry;
+    const config::BouncePattern* pattern = nullptr;  // null: judged by the reply code alone
+    std::string bounce_class;  // "hard", "soft", "ignore" or "success"
+    std::string category;      // the pattern's, else "other" (or "" for 2xx)
+    const config::LockRule* lock = nullptr;  // never set for synthetic replies
+};
+
+class CompiledPolicy {
+  public:
+    // Throws std::invalid_argument on a reference or regex that validation should have caught.
+    static std::shared_ptr<const CompiledPolicy> build(const config::Config& config);
+
+    [[nodiscard]] const ResolvedIsp* isp_by_domain(std::string_view domain) const;
+    [[nodiscard]] const ResolvedIsp* isp_by_mx(std::span<const std::string> mx_hosts) const;
+    [[nodiscard]] const ResolvedIsp& default_isp() const { return *default_isp_; }
+    [[nodiscard]] const ResolvedIsp* isp_named(std::string_view name) const;  // incl. "default"
+    [[nodiscard]] bool uses_mx() const { return directory_.uses_mx(); }
+    [[nodiscard]] const std::vector<std::unique_ptr<ResolvedIsp>>& isps() const { return isps_; }
+
+    // The pool of a message: the control header's pool if it names one, else the first pool
+    // listing the sender's domain, else the first listing the listener, else defaults.pool.
+    [[nodiscard]] const config::Pool& pool_for(std::string_view header_pool,
+                                               std::string_view sender_domain,
+                                               std::string_view listener) const;
+    [[nodiscard]] const config::Pool* pool_named(std::string_view name) const;
+    [[nodiscard]] const std::string& pool_header() const;
+
+    // What to do with a reply for one recipient: 2xx delivered; else the first matching bounce
+    // pattern decides (hard: bounce, soft: retry, ignore: delivered); none matches: 5xx bounce,
+    // 4xx retry. The first matching lock rule of the ISP is reported (not for synthetic replies).
+    [[nodiscard]] Verdict judge(const ResolvedIsp& isp, const reply::ReplyFacts& reply) const;
+
+  private:
+    CompiledPolicy() = default;
+    config::PolicySettings settings_;  // own copy (with the synthesized defaults)
+    isp::IspDirectory directory_{{}};
+    std::vector<std::unique_ptr<ResolvedIsp>> isps_;  // file order; the default is last
+    const ResolvedIsp* default_isp_ = nullptr;
+    const config::Pool* default_pool_ = nullptr;
+};
+
+}  // namespace sluice::policy::engine
