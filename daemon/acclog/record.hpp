@@ -15,7 +15,7 @@ struct AccountingRecord {
     std::string message_id;  // the Message-ID: header, as written
     std::string sender;      // "" = the null sender
     std::string recipient;
-    std::string queue;  // the destination queue (or ISP name)
+    std::string queue;  // the destination queue, "ISP/source"
     std::string source_ip;
     std::string mx_host;
     std::string mx_ip;
@@ -26,6 +26,11 @@ struct AccountingRecord {
     std::uint32_t attempt = 0;
     std::int64_t duration_ms = 0;
     std::string dsn_queue_id;  // the DSN spooled for a bounce, if any
+    // How the sending policy classified the reply (bounce patterns): class, category and the
+    // matching pattern's name; empty when no reply was judged.
+    std::string bounce_class;     // success | hard | soft | ignore | unknown
+    std::string bounce_category;  // bad-mailbox, quota, spam-block, rate-limit, ...
+    std::string bounce_pattern;
 };
 
 }  // namespace sluice::daemon::acclog

@@ -86,6 +86,9 @@ std::vector<std::pair<std::string_view, Value>> fields(const AccountingRecord& r
         {"enhanced_code", r.enhanced_code},
         {"reply", r.reply},
         {"dsn_queue_id", r.dsn_queue_id},
+        {"bounce_class", r.bounce_class},
+        {"bounce_category", r.bounce_category},
+        {"bounce_pattern", r.bounce_pattern},
     };
 }
 

@@ -23,6 +23,7 @@
 #include "daemon/smtp/listener.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "policy/config/load.hpp"
+#include "policy/engine/policy_changes.hpp"
 
 namespace sluice::daemon::app {
 
@@ -72,8 +73,10 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
     return settings;
 }
 
-// SIGHUP: build and validate a new snapshot; keep the running one if it is broken.
-void reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
+// SIGHUP: build and validate a new snapshot; keep the running one if it is broken. Returns
+// whether the new one took over.
+bool reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
+            std::shared_ptr<const policy::engine::CompiledPolicy>& current_policy,
             std::uint64_t& generation, acclog::AccountingLog& accounting, log::Logger& logger) {
     notify_reloading();
     // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
@@ -81,6 +84,17 @@ void reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         logger.error("cannot reopen the accounting log: {}", ec.message());
     }
     auto result = policy::config::load_config_file(path);
+    std::shared_ptr<const policy::engine::CompiledPolicy> fresh_policy;
+    if (result.config) {
+        try {
+            fresh_policy = policy::engine::CompiledPolicy::build(*result.config);
+        } catch (const std::exception& e) {
+            result.config.reset();
+            logger.error("reload failed, keeping the running configuration: {}: {}", path,
+                         e.what());
+        }
+    }
+    bool applied = false;
     if (!result.config) {
         for (const auto& error : result.errors) {
             logger.error("reload failed, keeping the running configuration: {}",
@@ -94,11 +108,15 @@ void reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         if (fresh.smtp.listen.size() != current->smtp.listen.size()) {
             logger.warning("reload: listener changes take effect after a restart");
         }
+        logger.notice("reload: {}", policy::engine::describe_changes(*current_policy, *fresh_policy));
         current = result.config;
+        current_policy = fresh_policy;
         ++generation;
+        applied = true;
         logger.notice("reloaded configuration from {} (generation {})", path, generation);
     }
     notify_ready("accepting mail");
+    return applied;
 }
 
 }  // namespace
@@ -121,7 +139,9 @@ int App::run() {
         std::make_unique<spool::SpoolWriter>(root, config_->spool.compression_level, logger_);
     auto executor = parts.io->get_executor();
     auto current_config = [this] { return config_; };
+    auto current_policy = [this] { return policy_; };
     try {
+        policy_ = policy::engine::CompiledPolicy::build(*config_);
         parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
         parts.resolver = std::make_unique<dns::Resolver>(executor, resolver_settings(*config_));
     } catch (const std::exception& e) {
@@ -129,13 +149,14 @@ int App::run() {
         return 1;
     }
     parts.queue = std::make_unique<queue::QueueManager>(
-        executor, queue::QueueServices{current_config, root / "queue", *parts.writer,
+        executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
                                        *parts.blocking, logger_});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
-        [queue = parts.queue.get()](const spool::Envelope& envelope) {
-            queue->message_spooled(envelope);
+        [queue = parts.queue.get()](const spool::Envelope& envelope,
+                                    const std::string& header_pool) {
+            queue->message_spooled(envelope, header_pool);
         }});
 
     for (const auto& settings : config_->smtp.listen) {
@@ -159,8 +180,10 @@ int App::run() {
             auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
             if (ec) co_return;
             if (signal_number == SIGHUP) {
-                reload(config_path_, config_, parts.config_generation, *parts.accounting,
-                       logger_);
+                if (reload(config_path_, config_, policy_, parts.config_generation,
+                           *parts.accounting, logger_)) {
+                    parts.queue->reconfigure();
+                }
                 continue;
             }
             break;

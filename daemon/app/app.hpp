@@ -10,6 +10,7 @@
 
 #include "daemon/log/logger.hpp"
 #include "policy/config/model.hpp"
+#include "policy/engine/compiled_policy.hpp"
 
 namespace sluice::daemon::app {
 
@@ -26,6 +27,7 @@ private:
     struct Parts;
     std::string config_path_;
     std::shared_ptr<const policy::config::Config> config_;
+    std::shared_ptr<const policy::engine::CompiledPolicy> policy_;  // built from config_
     log::Logger& logger_;
 };
 

@@ -1,12 +1,16 @@
-// The scheduling structure of the queue manager, without clocks or sockets: per destination
-// domain a FIFO of ready work (batches of one message's recipients for that domain) and one
-// time-ordered heap of recipients waiting for their next attempt. The caller passes the time
-// in, takes batches for its delivery workers and hands deferred recipients back.
+// The scheduling structure of the queue manager, without clocks or sockets. Ready work lives in
+// destination queues (one per ISP x source, named "ISP/source"); inside a queue, one FIFO of
+// batches per recipient domain (a connection serves one domain's MX hosts), taken in turn. A
+// time-ordered heap holds recipients waiting for their next attempt, and recipients whose domain
+// cannot be routed yet (its MX hosts are being looked up for MX rollup) wait per domain. Which
+// queue a recipient goes to is the caller's Router, asked when it becomes ready, so a reload
+// only has to re-route ready work (drain_ready) — waiting recipients are routed when due.
 // Owned by the queue manager; io thread only.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <queue>
 #include <string>
@@ -20,47 +24,77 @@ namespace sluice::daemon::queue {
 // Some recipients (indexes into message->recipients) of one message, all for `domain`.
 struct Batch {
     MessagePtr message;
+    std::string queue;   // "ISP/source"
     std::string domain;
     std::vector<std::uint32_t> recipients;
 };
 
+// The queue for a recipient of `message` at `domain`, or nullopt while the domain cannot be
+// routed yet (the caller resolves it and calls route_domain later).
+using Router = std::function<std::optional<std::string>(const QueuedMessage& message,
+                                                        const std::string& domain)>;
+
 class DeliveryQueues {
-public:
-    // Queues every pending recipient of `message`: those due at `now` become ready work,
-    // the others wait for their next attempt. Returns the domains that got ready work.
-    std::vector<std::string> add_message(const MessagePtr& message, std::int64_t now_unix);
+  public:
+    // Queues every pending recipient of `message`: those due at `now` become ready work (or
+    // unrouted), the others wait. Returns the queues that got ready work.
+    std::vector<std::string> add_message(const MessagePtr& message, std::int64_t now_unix,
+                                         const Router& router);
 
     // Makes recipient `index` of `message` wait until `at_unix`.
     void defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix);
 
-    // Moves every waiting recipient due at `now` to ready work; returns the domains concerned.
-    std::vector<std::string> release_due(std::int64_t now_unix);
+    // Moves every waiting recipient due at `now` to ready work; returns the queues concerned.
+    std::vector<std::string> release_due(std::int64_t now_unix, const Router& router);
 
-    // When the earliest waiting recipient is due, if any.
+    // Routes the recipients waiting for `domain`'s routing; returns the queues concerned.
+    std::vector<std::string> route_domain(const std::string& domain, const Router& router);
+    // Domains with recipients waiting to be routed.
+    [[nodiscard]] std::vector<std::string> unrouted_domains() const;
+
+    // Every ready and unrouted recipient, removed (a reload re-routes them with add-like calls).
+    std::vector<std::pair<MessagePtr, std::uint32_t>> drain_ready();
+
     [[nodiscard]] std::optional<std::int64_t> next_due() const;
 
-    // The next ready batch for `domain` (at most `max_recipients`; the rest stays first in
-    // line), or nothing.
-    [[nodiscard]] std::optional<Batch> take_batch(const std::string& domain,
-                                                  std::uint32_t max_recipients);
-    // Puts a batch that could not be attempted back at the head of its domain's line.
+    // The next ready batch of `queue` (domains in turn), or of `domain` only when given; at most
+    // `max_recipients` (the rest stays first in line).
+    [[nodiscard]] std::optional<Batch> take_batch(const std::string& queue,
+                                                  std::uint32_t max_recipients,
+                                                  const std::string* domain = nullptr);
+    // Puts a batch that could not be attempted back at the head of its line.
     void return_batch(Batch batch);
+    // Removes the ready work of `queue` (an admin's clear); returns it.
+    std::vector<Batch> remove_queue(const std::string& queue);
 
-    [[nodiscard]] std::size_t ready_batches(const std::string& domain) const;
-    [[nodiscard]] std::vector<std::string> ready_domains() const;
+    [[nodiscard]] std::size_t ready_batches(const std::string& queue) const;
+    [[nodiscard]] std::size_t ready_recipients(const std::string& queue) const;
+    [[nodiscard]] std::vector<std::string> ready_queues() const;
     [[nodiscard]] std::size_t waiting_recipients() const { return waiting_.size(); }
 
-private:
+  private:
     struct Waiting {
         std::int64_t due_unix;
         MessagePtr message;
         std::uint32_t index;
         bool operator>(const Waiting& other) const { return due_unix > other.due_unix; }
     };
-    void add_ready(const MessagePtr& message, const std::string& domain, std::uint32_t index,
-                   std::vector<std::string>& touched);
+    struct Line {
+        std::deque<Batch> batches;
+        std::size_t recipients = 0;
+    };
+    struct Queue {
+        std::unordered_map<std::string, Line> domains;
+        std::deque<std::string> turn;  // domains with batches, in the order they are served
+        std::size_t batches = 0;
+        std::size_t recipients = 0;
+    };
+    void make_ready(const MessagePtr& message, std::uint32_t index, const Router& router,
+                    std::vector<std::string>& touched);
+    void push_batch(Queue& queue, Batch batch, bool front);
 
-    std::unordered_map<std::string, std::deque<Batch>> ready_;
+    std::unordered_map<std::string, Queue> queues_;
+    std::unordered_map<std::string, std::vector<std::pair<MessagePtr, std::uint32_t>>> unrouted_;
     std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
 };
 

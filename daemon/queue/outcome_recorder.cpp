@@ -13,7 +13,7 @@
 #include "daemon/smtp/spool_commit.hpp"
 #include "daemon/spool/progress_append.hpp"
 #include "daemon/spool/spool_reader.hpp"
-#include "policy/retry/retry_schedule.hpp"
+#include "policy/retry/retry_rule.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -22,6 +22,16 @@ using clock::now_unix_us;
 using spool::RecipientState;
 
 namespace {
+// The reply's text lines joined by a space, for pattern matching.
+std::string join_lines(const smtp::Reply& reply) {
+    std::string text;
+    for (const auto& line : reply.lines) {
+        if (!text.empty()) text += ' ';
+        text += line;
+    }
+    return text;
+}
+
 std::string reply_text(const smtp::Reply& reply) {
     std::string text = std::to_string(reply.code);
     if (!reply.enhanced.empty()) text += " " + reply.enhanced;
@@ -67,6 +77,7 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
                                                  const std::string& outcome,
                                                  const std::string& reply,
                                                  const std::string& enhanced,
+                                                 const policy::engine::Verdict& verdict,
                                                  const std::string& dsn_queue_id) const {
     acclog::AccountingRecord record;
     record.time_unix_us = now_unix_us();
@@ -85,69 +96,86 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
     record.attempt = recipient.attempts;
     record.duration_ms = (record.time_unix_us - attempt.started_unix_us) / 1000;
     record.dsn_queue_id = dsn_queue_id;
+    record.bounce_class = verdict.bounce_class;
+    record.bounce_category = verdict.category;
+    if (verdict.pattern) record.bounce_pattern = verdict.pattern->name;
     return record;
 }
 
-asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
-                                              const std::vector<delivery::RecipientResult>& results,
-                                              const AttemptContext& attempt,
-                                              DeliveryQueues& queues,
-                                              std::shared_ptr<const std::string> content) {
+asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
+    const Batch& batch, const std::vector<delivery::RecipientResult>& results,
+    const AttemptContext& attempt, DeliveryQueues& queues,
+    std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
+    const policy::engine::ResolvedIsp& isp, double random_unit) {
     const auto config = config_();
     const auto& delivery = config->delivery;
-    const policy::retry::RetrySchedule schedule(delivery.retry_intervals, delivery.queue_lifetime);
     QueuedMessage& message = *batch.message;
     const std::int64_t now_unix = now_unix_us() / 1000000;
     const std::int64_t arrival_unix = message.arrival_unix_us / 1000000;
 
+    std::vector<Judged> judged(std::min(batch.recipients.size(), results.size()));
     std::vector<spool::RecipientProgress> progress;
     std::vector<Failure> failures;
     // Written only once the progress is durable, so the log never claims more than the spool.
     std::vector<acclog::AccountingRecord> accounting;
-    for (std::size_t k = 0; k < batch.recipients.size() && k < results.size(); ++k) {
+    for (std::size_t k = 0; k < judged.size(); ++k) {
         const std::uint32_t index = batch.recipients[k];
         QueuedRecipient& recipient = message.recipients[index];
         const auto& result = results[k];
         ++recipient.attempts;
         using Outcome = delivery::RecipientOutcome;
-        const bool retry_unsure =
-            result.outcome == Outcome::possibly_delivered && delivery.retry_possibly_delivered;
-        if (result.outcome == Outcome::delivered ||
-            (result.outcome == Outcome::possibly_delivered && !retry_unsure)) {
-            const std::string outcome =
-                result.outcome == Outcome::delivered ? "delivered" : "possibly-delivered";
+        const bool unsure = result.outcome == Outcome::possibly_delivered;
+        const bool retry_unsure = unsure && delivery.retry_possibly_delivered;
+        const policy::reply::ReplyFacts facts{result.reply.code, result.reply.enhanced,
+                                              join_lines(result.reply), result.synthetic};
+        auto& verdict = judged[k].verdict;
+        if (unsure) {
+            // No reply came: nothing for the patterns to read, and no lock.
+            verdict.action = retry_unsure ? policy::engine::Action::retry
+                                          : policy::engine::Action::delivered;
+            verdict.bounce_class = "unknown";
+        } else {
+            verdict = policy.judge(isp, facts);
+        }
+        const std::string text = reply_text(result.reply);
+        if (verdict.action == policy::engine::Action::delivered) {
+            const std::string outcome = result.outcome == Outcome::delivered ? "delivered"
+                                        : unsure ? "possibly-delivered"
+                                                 : "accepted-by-rule";
             recipient.state = RecipientState::delivered;
             --message.pending;
+            judged[k].final = true;
             progress.push_back({index, RecipientState::delivered, recipient.attempts, 0});
-            const std::string text = reply_text(result.reply);
             accounting.push_back(account(message, recipient, attempt, "attempt", outcome, text,
-                                         result.reply.enhanced));
+                                         result.reply.enhanced, verdict));
             accounting.push_back(account(message, recipient, attempt, "final", outcome, text,
-                                         result.reply.enhanced));
+                                         result.reply.enhanced, verdict));
             continue;
         }
-        if (result.outcome == Outcome::bounced) {
-            accounting.push_back(account(message, recipient, attempt, "attempt", "bounced",
-                                         reply_text(result.reply), result.reply.enhanced));
-            failures.push_back({index, status_of(result.reply), reply_text(result.reply),
-                                "bounced", !result.synthetic});
+        if (verdict.action == policy::engine::Action::bounce) {
+            accounting.push_back(account(message, recipient, attempt, "attempt", "bounced", text,
+                                         result.reply.enhanced, verdict));
+            failures.push_back({index, status_of(result.reply), text, "bounced",
+                                !result.synthetic, verdict});
+            judged[k].final = true;
             continue;
         }
-        // Deferred, or possibly delivered and configured to retry.
+        // Retry (a temporary failure, or possibly delivered and configured to retry).
         accounting.push_back(account(message, recipient, attempt, "attempt",
-                                     retry_unsure ? "possibly-delivered" : "deferred",
-                                     reply_text(result.reply), result.reply.enhanced));
-        const auto next = schedule.next_attempt(recipient.attempts, seconds(arrival_unix),
-                                                seconds(now_unix));
+                                     retry_unsure ? "possibly-delivered" : "deferred", text,
+                                     result.reply.enhanced, verdict));
+        const auto next = policy::retry::next_retry(*isp.retry, recipient.attempts,
+                                                    seconds(arrival_unix), seconds(now_unix),
+                                                    random_unit);
         if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
             const std::int64_t at = retry->at.time_since_epoch().count();
             recipient.next_attempt_unix = at;
             progress.push_back({index, RecipientState::pending, recipient.attempts, at});
             queues.defer(batch.message, index, at);
         } else {
-            failures.push_back({index, "4.4.7",
-                                "Message expired in queue; last reply: " + reply_text(result.reply),
-                                "expired", false});
+            failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
+                                "expired", false, verdict});
+            judged[k].final = true;
         }
     }
 
@@ -171,7 +199,8 @@ asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
             --message.pending;
             progress.push_back({failure.index, RecipientState::bounced, recipient.attempts, 0});
             accounting.push_back(account(message, recipient, attempt, "final", failure.outcome,
-                                         failure.diagnostic, failure.status, dsn_id));
+                                         failure.diagnostic, failure.status, failure.verdict,
+                                         dsn_id));
         }
     }
 
@@ -190,6 +219,7 @@ asio::awaitable<void> OutcomeRecorder::record(const Batch& batch,
         }
     }
     for (const auto& record : accounting) accounting_.write(record);
+    co_return judged;
 }
 
 asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_id) {

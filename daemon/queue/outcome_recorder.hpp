@@ -21,12 +21,13 @@
 #include "daemon/spool/queue_id.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
+#include "policy/engine/compiled_policy.hpp"
 
 namespace sluice::daemon::queue {
 
 // Where and how an attempt was made, for the accounting log and the DSN.
 struct AttemptContext {
-    std::string queue_name;  // the destination queue (the domain, until ISPs arrive)
+    std::string queue_name;  // the destination queue, "ISP/source"
     std::string mx_host;
     std::string mx_ip;
     std::string source_ip;
@@ -44,12 +45,21 @@ public:
                     acclog::AccountingLog& accounting, boost::asio::thread_pool& blocking,
                     log::Logger& logger, MessageSink new_message);
 
-    // Applies `results` (one per recipient of `batch`, in order). `content` is the message as
-    // spooled if the caller has it (for the DSN's headers), else empty and read when needed.
-    boost::asio::awaitable<void> record(const Batch& batch,
-                                        const std::vector<delivery::RecipientResult>& results,
-                                        const AttemptContext& attempt, DeliveryQueues& queues,
-                                        std::shared_ptr<const std::string> content);
+    // How the policy judged each recipient's reply (the caller applies locks and speed).
+    struct Judged {
+        policy::engine::Verdict verdict;
+        bool final = false;  // delivered, bounced or expired by this attempt
+    };
+
+    // Applies `results` (one per recipient of `batch`, in order) as `isp`'s rules say: bounce
+    // patterns decide bounce-now versus retry, its retry rule when (`random_unit` in [0, 1)
+    // spreads random intervals). `content` is the message as spooled if the caller has it (for
+    // the DSN's headers), else empty and read when needed.
+    boost::asio::awaitable<std::vector<Judged>> record(
+        const Batch& batch, const std::vector<delivery::RecipientResult>& results,
+        const AttemptContext& attempt, DeliveryQueues& queues,
+        std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
+        const policy::engine::ResolvedIsp& isp, double random_unit);
 
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).
@@ -62,6 +72,7 @@ private:
         std::string diagnostic;
         std::string outcome;  // "bounced" | "expired"
         bool remote_reply;    // the diagnostic is a remote server's reply
+        policy::engine::Verdict verdict;
     };
     boost::asio::awaitable<std::string> spool_dsn(const QueuedMessage& message,
                                                   const std::vector<Failure>& failures,
@@ -73,6 +84,7 @@ private:
                                                    const std::string& outcome,
                                                    const std::string& reply,
                                                    const std::string& enhanced,
+                                                   const policy::engine::Verdict& verdict,
                                                    const std::string& dsn_queue_id = {}) const;
 
     ConfigSource config_;

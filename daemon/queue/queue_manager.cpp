@@ -5,75 +5,31 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
-#include <strings.h>
 
-#include "daemon/dns/destination_resolver.hpp"
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/dns/destination_resolver.hpp"
 #include "daemon/queue/blocking_call.hpp"
-#include "daemon/queue/content_reader.hpp"
+#include "daemon/smtp/header_fields.hpp"
 #include "daemon/spool/spool_reader.hpp"
-#include "policy/routing/static_routes.hpp"
 
 namespace sluice::daemon::queue {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
 using clock::now_unix;
-using clock::now_unix_us;
 
 namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kLoadChunk = 512;
-constexpr std::int64_t kUnreadableRetrySeconds = 60;
-
-// The Message-ID header's value (for the accounting log), or "".
-std::string find_message_id(std::string_view content) {
-    std::size_t line = 0;
-    while (line < content.size()) {
-        const auto end = content.find("\r\n", line);
-        if (end == std::string_view::npos || end == line) break;  // end of the header block
-        std::string_view text = content.substr(line, end - line);
-        if (text.size() > 11 && ::strncasecmp(text.data(), "Message-ID:", 11) == 0) {
-            text.remove_prefix(11);
-            while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-                text.remove_prefix(1);
-            }
-            return std::string(text);
-        }
-        line = end + 2;
-    }
-    return {};
-}
-
-delivery::ClientSettings client_settings(const policy::config::Config& config) {
-    const auto& d = config.delivery;
-    delivery::ClientSettings settings;
-    settings.helo_name = d.helo.empty() ? config.hostname : d.helo;
-    if (!d.source_address.empty()) {
-        boost::system::error_code ec;
-        auto address = asio::ip::make_address(d.source_address, ec);
-        if (!ec) settings.source_address = address;
-    }
-    settings.connect_timeout = d.connect_timeout;
-    settings.greeting_timeout = d.greeting_timeout;
-    settings.command_timeout = d.command_timeout;
-    settings.data_init_timeout = d.data_init_timeout;
-    settings.data_block_timeout = d.data_block_timeout;
-    settings.data_done_timeout = d.data_done_timeout;
-    settings.max_recipients_per_transaction = d.max_recipients_per_transaction;
-    return settings;
-}
-
-// The same result for every recipient of a batch (DNS failure, no connection).
-std::vector<delivery::RecipientResult> same_result(const Batch& batch,
-                                                   const delivery::RecipientResult& result) {
-    return std::vector<delivery::RecipientResult>(batch.recipients.size(), result);
-}
+// How long an MX rollup answer classifies a domain (a failed lookup: the default rules).
+constexpr std::int64_t kMxRollupSeconds = 3600;
+constexpr std::int64_t kMxRollupFailedSeconds = 60;
 }  // namespace
 
 QueueManager::QueueManager(asio::any_io_executor executor, QueueServices services)
     : executor_(executor),
       services_(std::move(services)),
+      throttle_(services_.policy()),
+      router_(services_.config(), services_.policy(), throttle_),
       recorder_(services_.config, services_.queue_dir, services_.spool, services_.queue_ids,
                 services_.accounting, services_.blocking, services_.logger,
                 [this](const spool::Envelope& envelope) { message_spooled(envelope); }),
@@ -90,30 +46,84 @@ void QueueManager::stop() {
     wakeup_.cancel();
 }
 
-void QueueManager::message_spooled(const spool::Envelope& envelope) {
+Router QueueManager::router() {
+    return [this](const QueuedMessage& message, const std::string& domain) {
+        return router_.route(message, domain, now_unix());
+    };
+}
+
+void QueueManager::message_spooled(const spool::Envelope& envelope,
+                                   const std::string& header_pool) {
     if (stopped_) return;  // on disk; the next start picks it up
-    add(make_queued_message(envelope, {}));
+    add(make_queued_message(envelope, {}, header_pool));
 }
 
 void QueueManager::add(const MessagePtr& message) {
     if (message->finished()) return;
-    for (const auto& domain : queues_.add_message(message, now_unix())) start_workers(domain);
+    for (const auto& queue : queues_.add_message(message, now_unix(), router())) {
+        start_workers(queue);
+    }
+    start_lookups();
     wake_scheduler();
+}
+
+void QueueManager::reconfigure() {
+    const auto config = services_.config();
+    const auto policy = services_.policy();
+    throttle_.reconfigure(policy);
+    router_.reconfigure(config, policy);
+    // Ready work is routed again under the new rules; waiting recipients are when they are due,
+    // and those in flight when their attempt ends.
+    auto ready = queues_.drain_ready();
+    const auto route = router();
+    const auto now = now_unix();
+    std::size_t moved = 0;
+    for (auto& [message, index] : ready) {
+        queues_.defer(message, index, now);  // due at once: release_due routes it
+        ++moved;
+    }
+    for (const auto& queue : queues_.release_due(now, route)) start_workers(queue);
+    start_lookups();
+    services_.logger.notice("reload: {} ready recipients re-routed; {} queues known", moved,
+                            throttle_.queues().size());
+    wake_scheduler();
+}
+
+void QueueManager::start_lookups() {
+    for (auto& domain : router_.take_wanted_lookups()) {
+        asio::co_spawn(executor_, look_up_mx(std::move(domain)), asio::detached);
+    }
+}
+
+asio::awaitable<void> QueueManager::look_up_mx(std::string domain) {
+    const auto config = services_.config();
+    auto found = co_await dns::resolve_destinations(services_.resolver, domain,
+                                                    config->delivery.port, rng_);
+    std::vector<std::string> mx_hosts;
+    for (const auto& destination : found.destinations) mx_hosts.push_back(destination.mx_host);
+    const bool failed = found.error && !found.permanent;
+    router_.mx_known(domain, mx_hosts,
+                     now_unix() + (failed ? kMxRollupFailedSeconds : kMxRollupSeconds));
+    if (stopped_) co_return;
+    for (const auto& queue : queues_.route_domain(domain, router())) start_workers(queue);
+    start_lookups();
 }
 
 asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
     struct Loaded {
         std::vector<spool::SpooledMessage> messages;
+        std::vector<std::string> header_pools;
         std::vector<std::string> unreadable;
     };
     std::size_t queued = 0;
     const auto& entries = recovered.messages;
+    const std::string pool_header = services_.policy()->pool_header();
     for (std::size_t begin = 0; begin < entries.size() && !stopped_; begin += kLoadChunk) {
         std::vector<std::string> ids;
         for (std::size_t i = begin; i < std::min(entries.size(), begin + kLoadChunk); ++i) {
             ids.emplace_back(entries[i].id());
         }
-        auto read_chunk = [ids, dir = services_.queue_dir] {
+        auto read_chunk = [ids, pool_header, dir = services_.queue_dir] {
                 Loaded out;
                 for (const auto& id : ids) {
                     spool::SpooledMessage message;
@@ -121,6 +131,7 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
                         out.unreadable.push_back(id);
                         continue;
                     }
+                    out.header_pools.push_back(smtp::header_value(message.content, pool_header));
                     message.content.clear();  // bodies stay on disk
                     message.content.shrink_to_fit();
                     out.messages.push_back(std::move(message));
@@ -132,8 +143,10 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
         for (const auto& id : loaded.unreadable) {
             services_.logger.error("{}: spool file unreadable after recovery; left alone", id);
         }
-        for (const auto& stored : loaded.messages) {
-            auto message = make_queued_message(stored.envelope, stored.progress);
+        for (std::size_t i = 0; i < loaded.messages.size(); ++i) {
+            const auto& stored = loaded.messages[i];
+            auto message =
+                make_queued_message(stored.envelope, stored.progress, loaded.header_pools[i]);
             if (message->finished()) {
                 (void)co_await recorder_.remove_finished(message->queue_id);
                 continue;
@@ -147,151 +160,69 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
 
 void QueueManager::wake_scheduler() { wakeup_.cancel(); }
 
+void QueueManager::wake_at(Instant when) {
+    if (!rate_wake_ || when < *rate_wake_) rate_wake_ = when;
+}
+
 asio::awaitable<void> QueueManager::schedule_loop() {
     while (!stopped_) {
         const std::int64_t now = now_unix();
-        for (const auto& domain : queues_.release_due(now)) start_workers(domain);
-        const auto next = queues_.next_due();
-        if (next) {
-            wakeup_.expires_after(std::chrono::seconds(std::max<std::int64_t>(*next - now, 0)));
-        } else {
-            wakeup_.expires_at(asio::steady_timer::time_point::max());
-        }
+        const auto wall = WallTime(std::chrono::seconds(now));
+        const auto next_unlock = throttle_.expire_locks(wall);
+        for (const auto& queue : queues_.release_due(now, router())) start_workers(queue);
+        start_lookups();
+        // Queues held back by a rate limit, a lock that just expired or a worker that just
+        // ended are looked at again on every pass.
+        rate_wake_.reset();
+        for (const auto& queue : queues_.ready_queues()) start_workers(queue);
+
+        auto wake = asio::steady_timer::time_point::max();
+        const auto steady_now = asio::steady_timer::clock_type::now();
+        auto consider_unix = [&](std::int64_t at_unix) {
+            const auto at = steady_now + std::chrono::seconds(std::max<std::int64_t>(at_unix - now, 0));
+            wake = std::min(wake, at);
+        };
+        if (const auto next = queues_.next_due()) consider_unix(*next);
+        if (next_unlock) consider_unix(next_unlock->time_since_epoch().count());
+        if (rate_wake_) wake = std::min(wake, *rate_wake_);
+        wakeup_.expires_at(wake);
         co_await wakeup_.async_wait(nothrow_awaitable);
     }
 }
 
-void QueueManager::start_workers(const std::string& domain) {
+void QueueManager::start_workers(const std::string& queue_name) {
+    if (stopped_) return;
+    auto* queue = throttle_.find(queue_name);
+    if (!queue) return;
     const auto config = services_.config();
-    const auto& d = config->delivery;
-    unsigned& active = active_per_domain_[domain];
-    while (!stopped_ && total_active_ < d.max_connections &&
-           active < d.max_connections_per_destination && active < queues_.ready_batches(domain)) {
-        ++active;
+    while (queue->active < queues_.ready_batches(queue_name)) {
+        const auto admission =
+            throttle_.may_connect(*queue, asio::steady_timer::clock_type::now(),
+                                  WallTime(std::chrono::seconds(now_unix())), total_active_,
+                                  config->delivery.max_connections);
+        if (admission.reason != Blocked::none) {
+            if (admission.retry_at) wake_at(*admission.retry_at);
+            break;
+        }
+        ++queue->active;
+        ++queue->counters.connections;
         ++total_active_;
-        asio::co_spawn(executor_, run_worker(domain),
-                       [this, domain](std::exception_ptr error) {
-                           if (--active_per_domain_[domain] == 0) {
-                               active_per_domain_.erase(domain);
-                           }
+        asio::co_spawn(executor_, run_worker(queue_name),
+                       [this, queue_name](std::exception_ptr error) {
+                           if (auto* ended = throttle_.find(queue_name)) --ended->active;
                            --total_active_;
                            if (error) {
                                try {
                                    std::rethrow_exception(error);
                                } catch (const std::exception& e) {
-                                   services_.logger.error("delivery to {} ended by exception: {}",
-                                                          domain, e.what());
+                                   services_.logger.error("delivery for {} ended by exception: {}",
+                                                          queue_name, e.what());
                                }
                            }
-                           // Work that arrived meanwhile, here or (capacity freed) elsewhere.
-                           start_workers(domain);
-                           for (const auto& other : queues_.ready_domains()) start_workers(other);
+                           // Capacity freed: work that waits here or elsewhere may go.
+                           wake_scheduler();
                        });
     }
-}
-
-asio::awaitable<void> QueueManager::run_worker(std::string domain) {
-    const auto config = services_.config();
-    const auto& d = config->delivery;
-    const auto started = now_unix_us();
-
-    const auto* route = policy::routing::find_route(config->routes, domain);
-    dns::RouteResult destinations;
-    // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
-    if (route) {
-        destinations = co_await dns::resolve_host(services_.resolver, route->host, route->port);
-    } else {
-        destinations =
-            co_await dns::resolve_destinations(services_.resolver, domain, d.port, rng_);
-    }
-    AttemptContext attempt{domain, "", "", "", "", started};
-
-    delivery::RecipientResult failure;
-    failure.synthetic = true;
-    std::unique_ptr<delivery::ClientConnection> connection;
-    if (destinations.error) {
-        failure.outcome = destinations.permanent ? delivery::RecipientOutcome::bounced
-                                                 : delivery::RecipientOutcome::deferred;
-        failure.reply = smtp::Reply{destinations.permanent ? 550 : 451, destinations.enhanced,
-                                    destinations.text};
-    } else {
-        const auto settings = client_settings(*config);
-        failure.outcome = delivery::RecipientOutcome::deferred;
-        failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
-        for (const auto& destination : destinations.destinations) {
-            for (const auto& address : destination.addresses) {
-                if (stopped_) co_return;
-                auto opened = co_await delivery::ClientConnection::open(
-                    executor_, tcp::endpoint(address, destination.port), destination.mx_host,
-                    settings);
-                attempt.mx_host = destination.mx_host;
-                attempt.mx_ip = address.to_string();
-                if (opened.connection) {
-                    connection = std::move(opened.connection);
-                    break;
-                }
-                services_.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
-                                      address.to_string(), opened.reply.summary());
-                failure.reply = opened.reply;
-                failure.synthetic = opened.synthetic;
-            }
-            if (connection) break;
-        }
-    }
-
-    if (!connection) {
-        // Every ready message for this destination shares the failure.
-        while (auto batch = queues_.take_batch(domain, d.max_recipients_per_transaction)) {
-            auto results = same_result(*batch, failure);  // named: see blocking_call.hpp
-            co_await recorder_.record(*batch, results, attempt, queues_, nullptr);
-        }
-        wake_scheduler();
-        co_return;
-    }
-
-    attempt.source_ip = connection->local_address().to_string();
-    std::uint32_t sent = 0;
-    while (!stopped_ && connection->usable() && sent < d.max_messages_per_connection) {
-        auto batch = queues_.take_batch(domain, d.max_recipients_per_transaction);
-        if (!batch) break;
-        if (sent > 0) {
-            // Not "sent > 0 && co_await ...": GCC 12 mishandles co_await in conditional
-            // evaluation.
-            const bool reset = co_await connection->reset();
-            if (!reset) {
-                queues_.return_batch(std::move(*batch));
-                break;
-            }
-        }
-        auto reader = content_reader(services_.queue_dir / batch->message->queue_id);
-        auto content = co_await run_blocking<std::shared_ptr<const std::string>>(
-            services_.blocking, std::move(reader));
-        if (!content) {
-            // Perhaps only for now (file descriptors): try these recipients again later.
-            services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
-                                   batch->message->queue_id, kUnreadableRetrySeconds);
-            for (auto index : batch->recipients) {
-                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds);
-            }
-            continue;
-        }
-        const auto& message = *batch->message;
-        delivery::OutboundMessage outbound;
-        outbound.sender = message.sender;
-        for (auto index : batch->recipients) {
-            outbound.recipients.push_back(message.recipients[index].address);
-        }
-        outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
-        outbound.smtputf8 = message.smtputf8;
-        outbound.content = *content;
-        attempt.message_id = find_message_id(*content);
-        attempt.started_unix_us = now_unix_us();
-        auto results = co_await connection->send(outbound);
-        co_await recorder_.record(*batch, results, attempt, queues_, content);
-        ++sent;
-    }
-    wake_scheduler();
-    co_await connection->quit();
 }
 
 }  // namespace sluice::daemon::queue

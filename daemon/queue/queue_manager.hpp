@@ -1,10 +1,12 @@
 // The queue manager: loads the recovered spool at start-up, takes every newly spooled message,
-// and delivers them. Recipients are grouped per destination domain (DeliveryQueues); a
-// scheduler coroutine wakes at the earliest retry time and starts delivery workers (one
-// coroutine per outbound connection, bounded per destination and in total) — no thread per
-// queue. Workers route (static route or MX), connect, send as many ready messages as the
-// connection may carry (RSET between them) and hand every result to the OutcomeRecorder.
-// Lives on the io thread; App owns it.
+// and delivers it under the sending policy. Recipients are routed to destination queues (ISP x
+// source, RecipientRouter) and wait in DeliveryQueues; a scheduler coroutine wakes at the
+// earliest retry time, rate-limit opening or lock expiry and starts delivery workers — one
+// coroutine per outbound connection, admitted by QueueThrottle (strategy limits, locks, holds)
+// — no thread per queue. A worker connects from its queue's source to one domain's MX hosts,
+// sends that domain's ready messages at the allowed rate (RSET between them) and hands every
+// result to the OutcomeRecorder; verdicts feed locks and adaptive speed. A reload re-routes
+// ready work under the new rules. Lives on the io thread; App owns it.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -13,23 +15,27 @@
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
-#include <unordered_map>
 
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/queue/delivery_queues.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
+#include "daemon/queue/queue_throttle.hpp"
+#include "daemon/queue/recipient_router.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
+#include "policy/engine/compiled_policy.hpp"
 
 namespace sluice::daemon::queue {
 
 struct QueueServices {
     std::function<std::shared_ptr<const policy::config::Config>()> config;
+    std::function<std::shared_ptr<const policy::engine::CompiledPolicy>()> policy;
     std::filesystem::path queue_dir;
     spool::SpoolWriter& spool;
     spool::QueueIdGenerator& queue_ids;
@@ -40,32 +46,49 @@ struct QueueServices {
 };
 
 class QueueManager {
-public:
+  public:
     QueueManager(boost::asio::any_io_executor executor, QueueServices services);
 
     // Starts loading `recovered` (in the background) and delivering.
     void start(spool::RecoveryResult recovered);
-    // A message was durably spooled (by a session or as a DSN): queue it.
-    void message_spooled(const spool::Envelope& envelope);
+    // A message was durably spooled (by a session or as a DSN): queue it. `header_pool` is the
+    // pool its control header named ("" if none).
+    void message_spooled(const spool::Envelope& envelope, const std::string& header_pool = {});
+    // The config and policy were reloaded: apply the new rules to queues and queued mail.
+    void reconfigure();
     // Stops starting new work (shutdown); connections in flight are left to the io_context.
     void stop();
 
     [[nodiscard]] std::size_t active_connections() const { return total_active_; }
+    [[nodiscard]] const QueueThrottle& throttle() const { return throttle_; }
 
-private:
+  private:
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
     boost::asio::awaitable<void> schedule_loop();
-    boost::asio::awaitable<void> run_worker(std::string domain);
+    boost::asio::awaitable<void> look_up_mx(std::string domain);
+    boost::asio::awaitable<void> run_worker(std::string queue_name);
+    // Applies one attempt's results (spool progress, accounting, DSNs) and what the verdicts
+    // mean for the queue (locks, adaptive speed, counters); whether the queue may go on sending.
+    boost::asio::awaitable<bool> record_attempt(
+        DestinationQueue& queue, const policy::engine::CompiledPolicy& policy,
+        const policy::engine::ResolvedIsp& isp, const Batch& batch,
+        const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
+        std::shared_ptr<const std::string> content);
     void add(const MessagePtr& message);
-    void start_workers(const std::string& domain);
+    void start_workers(const std::string& queue_name);
+    void start_lookups();
     void wake_scheduler();
+    void wake_at(Instant when);
+    [[nodiscard]] Router router();
 
     boost::asio::any_io_executor executor_;
     QueueServices services_;
+    QueueThrottle throttle_;
+    RecipientRouter router_;
     DeliveryQueues queues_;
     OutcomeRecorder recorder_;
     boost::asio::steady_timer wakeup_;
-    std::unordered_map<std::string, unsigned> active_per_domain_;
+    std::optional<Instant> rate_wake_;  // the earliest moment a rate-limited queue may go
     unsigned total_active_ = 0;
     bool stopped_ = false;
     std::mt19937_64 rng_;

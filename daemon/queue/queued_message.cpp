@@ -6,11 +6,14 @@
 namespace sluice::daemon::queue {
 
 MessagePtr make_queued_message(const spool::Envelope& envelope,
-                               const std::vector<spool::RecipientProgress>& progress) {
+                               const std::vector<spool::RecipientProgress>& progress,
+                               std::string header_pool) {
     auto message = std::make_shared<QueuedMessage>();
     message->queue_id = envelope.queue_id;
     message->arrival_unix_us = envelope.arrival_unix_us;
     message->sender = envelope.sender;
+    message->listener = envelope.listener;
+    message->header_pool = std::move(header_pool);
     message->body_type = envelope.body_type;
     message->smtputf8 = envelope.smtputf8;
     message->recipients.reserve(envelope.recipients.size());

@@ -25,6 +25,8 @@ struct QueuedMessage {
     std::string queue_id;
     std::int64_t arrival_unix_us = 0;
     std::string sender;  // empty: the null sender (a DSN), which never gets a DSN back
+    std::string listener;     // the listener that accepted it (pool choice)
+    std::string header_pool;  // the pool its control header named, if any
     spool::BodyType body_type = spool::BodyType::seven_bit;
     bool smtputf8 = false;
     std::vector<QueuedRecipient> recipients;
@@ -37,7 +39,8 @@ using MessagePtr = std::shared_ptr<QueuedMessage>;
 
 // Builds the queue's view of a message from its spooled envelope and progress.
 [[nodiscard]] MessagePtr make_queued_message(const spool::Envelope& envelope,
-                                             const std::vector<spool::RecipientProgress>& progress);
+                                             const std::vector<spool::RecipientProgress>& progress,
+                                             std::string header_pool = {});
 
 // The domain part of an address, lower-cased ("" when there is none).
 [[nodiscard]] std::string recipient_domain(const std::string& address);

@@ -1,5 +1,7 @@
 #include "daemon/smtp/server_session.hpp"
 
+#include "daemon/smtp/header_fields.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -245,6 +247,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
                     envelope.recipients.size() == 1 ? envelope.recipients.front().address : "",
                     envelope.arrival_unix_us};
     const spool::Envelope spooled_envelope = envelope;  // for the queue, once durable
+    const std::string header_pool = header_value(accepted.content, config_->policy.pool_header);
     spool::SpooledMessage message{std::move(envelope), add_trace_headers(trace, accepted.content), {}};
     const std::string queue_id = message.envelope.queue_id;
     const std::string summary =
@@ -260,7 +263,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
     } else {
         services_.logger.info("{} queued", summary);
         queue(dialogue_.committed(queue_id));
-        if (services_.message_spooled) services_.message_spooled(spooled_envelope);
+        if (services_.message_spooled) services_.message_spooled(spooled_envelope, header_pool);
     }
 }
 

@@ -25,8 +25,9 @@ struct SessionServices {
     spool::QueueIdGenerator& queue_ids;
     SessionRegistry& registry;
     log::Logger& logger;
-    // Told of every message once it is durable (the queue manager queues it for delivery).
-    std::function<void(const spool::Envelope&)> message_spooled;
+    // Told of every message once it is durable (the queue manager queues it for delivery), with
+    // the pool its control header names ("" if none).
+    std::function<void(const spool::Envelope&, const std::string& header_pool)> message_spooled;
 };
 
 // Converses with the client on `socket` until QUIT, an error, a timeout or shutdown.

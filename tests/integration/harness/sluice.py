@@ -114,6 +114,18 @@ class Daemon:
                 raise
         return self.process.returncode if self.process else None
 
+    def reload(self, config_text=None, outcome=r"reloaded configuration|reload failed",
+               timeout=10.0):
+        """Rewrites the config (if `config_text`), sends SIGHUP and waits for the log line that
+        reports the reload's outcome; returns the match."""
+        if config_text is not None:
+            with open(self.config_path, "w") as f:
+                f.write(config_text)
+        before = len(self.new_log())
+        self.process.send_signal(signal.SIGHUP)
+        return wait_for(lambda: re.search(outcome, self.new_log()[before:]), timeout,
+                        what="the reload to be reported")
+
     def kill9(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()

@@ -9,6 +9,7 @@ timeout. Needs /usr/bin/python3; raises on start-up if aiosmtpd is missing or th
 import asyncio
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from sluice import wait_for
@@ -38,6 +39,7 @@ class Message:
     peer: tuple
     connection: int        # which connection (1, 2, ...) carried it
     replied: bool = True   # False when the sink dropped the connection instead of replying
+    received_at: float = 0.0  # time.monotonic() when the final dot arrived
 
 
 @dataclass
@@ -195,7 +197,7 @@ class SmtpSink:
             self._messages.append(Message(
                 _sender(envelope), list(envelope.rcpt_tos), bytes(envelope.original_content),
                 session.host_name or "", session.peer, self._counters.ids.get(id(server), 0),
-                replied=not drop))
+                replied=not drop, received_at=time.monotonic()))
         if drop:
             server.transport.abort()
             return "451 4.3.0 (never sent)"

@@ -75,7 +75,8 @@ TEST(FormatJson, RoundTripsThroughAParser) {
         EXPECT_EQ(o.at("attempt").as_int64(), 3);
         EXPECT_EQ(o.at("duration_ms").as_int64(), 42);
         EXPECT_EQ(o.at("dsn_queue_id").as_string(), "");
-        EXPECT_EQ(o.size(), 17u);
+        EXPECT_EQ(o.at("bounce_class").as_string(), "");
+        EXPECT_EQ(o.size(), 20u);
     }
 }
 
@@ -84,12 +85,16 @@ TEST(FormatJson, FieldOrderIsFixed) {
     record.type = "final";
     record.outcome = "bounced";
     record.dsn_queue_id = "0123456789ABCDEG";
+    record.bounce_class = "hard";
+    record.bounce_category = "bad-mailbox";
+    record.bounce_pattern = "gmail-no-user";
     const std::string want =
         "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"time_unix_us\":0,\"type\":\"final\","
         "\"queue_id\":\"\",\"message_id\":\"\",\"sender\":\"\",\"recipient\":\"\",\"queue\":\"\","
         "\"source_ip\":\"\",\"mx_host\":\"\",\"mx_ip\":\"\",\"attempt\":0,\"duration_ms\":0,"
         "\"outcome\":\"bounced\",\"enhanced_code\":\"\",\"reply\":\"\","
-        "\"dsn_queue_id\":\"0123456789ABCDEG\"}\n";
+        "\"dsn_queue_id\":\"0123456789ABCDEG\",\"bounce_class\":\"hard\","
+        "\"bounce_category\":\"bad-mailbox\",\"bounce_pattern\":\"gmail-no-user\"}\n";
     const std::string got = format_json(record);
     EXPECT_EQ(got, want) << "got " << got << "want " << want;
 }
@@ -120,7 +125,9 @@ TEST(FormatAkmta, Table) {
         AccountingRecord record = sample_record();
         record.reply = c.reply;
         const std::string got = format_akmta(record);
-        const std::string want = prefix + c.want + " dsn_queue_id=\"\"\n";
+        const std::string want = prefix + c.want +
+                                 " dsn_queue_id=\"\" bounce_class=\"\" bounce_category=\"\""
+                                 " bounce_pattern=\"\"\n";
         EXPECT_EQ(got, want) << "got  " << got << "want " << want;
     }
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 namespace sluice::daemon::queue {
 namespace {
@@ -19,6 +20,18 @@ MessagePtr message_to(std::vector<std::string> recipients, std::int64_t next_att
     return make_queued_message(envelope, progress);
 }
 
+// Every domain is its own queue "Q:domain", except *.big.test, which share "Big/s".
+std::optional<std::string> by_domain(const QueuedMessage&, const std::string& domain) {
+    if (domain.ends_with(".big.test")) return "Big/s";
+    return "Q:" + domain;
+}
+const Router kRouter = by_domain;
+
+std::vector<std::string> sorted(std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 TEST(RecipientDomain, LowerCasesTheDomainPart) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"a@Example.TEST", "example.test"}, {"\"a@b\"@c.test", "c.test"}, {"postmaster", ""}};
@@ -27,24 +40,51 @@ TEST(RecipientDomain, LowerCasesTheDomainPart) {
     }
 }
 
-TEST(DeliveryQueues, GroupsRecipientsOfOneMessagePerDomain) {
+TEST(DeliveryQueues, GroupsRecipientsOfOneMessagePerDomainInTheRoutedQueue) {
     DeliveryQueues queues;
     auto message = message_to({"a@x.test", "b@y.test", "c@X.test"});
-    auto touched = queues.add_message(message, 100);
-    std::sort(touched.begin(), touched.end());
-    EXPECT_EQ(touched, (std::vector<std::string>{"x.test", "y.test"}));
-    auto batch = queues.take_batch("x.test", 100);
+    auto touched = queues.add_message(message, 100, kRouter);
+    EXPECT_EQ(sorted(touched), (std::vector<std::string>{"Q:x.test", "Q:y.test"}));
+    auto batch = queues.take_batch("Q:x.test", 100);
     ASSERT_TRUE(batch);
     EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 2}));
-    EXPECT_FALSE(queues.take_batch("x.test", 100));
-    EXPECT_EQ(queues.ready_batches("y.test"), 1u);
+    EXPECT_EQ(batch->queue, "Q:x.test");
+    EXPECT_EQ(batch->domain, "x.test");
+    EXPECT_FALSE(queues.take_batch("Q:x.test", 100));
+    EXPECT_EQ(queues.ready_batches("Q:y.test"), 1u);
+    EXPECT_EQ(queues.ready_recipients("Q:y.test"), 1u);
+}
+
+TEST(DeliveryQueues, DomainsOfOneQueueTakeTurns) {
+    DeliveryQueues queues;
+    (void)queues.add_message(message_to({"1@a.big.test"}), 0, kRouter);
+    (void)queues.add_message(message_to({"2@a.big.test"}), 0, kRouter);
+    (void)queues.add_message(message_to({"3@b.big.test"}), 0, kRouter);
+    EXPECT_EQ(queues.ready_batches("Big/s"), 3u);
+    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "a.big.test");
+    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "b.big.test");
+    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "a.big.test");
+    EXPECT_FALSE(queues.take_batch("Big/s", 10));
+    EXPECT_TRUE(queues.ready_queues().empty());
+}
+
+TEST(DeliveryQueues, TakesOnlyTheAskedDomainForAnOpenConnection) {
+    DeliveryQueues queues;
+    (void)queues.add_message(message_to({"1@a.big.test"}), 0, kRouter);
+    (void)queues.add_message(message_to({"2@b.big.test"}), 0, kRouter);
+    const std::string b = "b.big.test";
+    const std::string c = "c.big.test";
+    EXPECT_EQ(queues.take_batch("Big/s", 10, &b)->domain, b);
+    EXPECT_FALSE(queues.take_batch("Big/s", 10, &b));
+    EXPECT_FALSE(queues.take_batch("Big/s", 10, &c));
+    EXPECT_EQ(queues.ready_batches("Big/s"), 1u);
 }
 
 TEST(DeliveryQueues, SplitsBatchesAtTheRecipientLimit) {
     DeliveryQueues queues;
-    (void)queues.add_message(message_to({"1@x.test", "2@x.test", "3@x.test"}), 0);
-    auto first = queues.take_batch("x.test", 2);
-    auto second = queues.take_batch("x.test", 2);
+    (void)queues.add_message(message_to({"1@x.test", "2@x.test", "3@x.test"}), 0, kRouter);
+    auto first = queues.take_batch("Q:x.test", 2);
+    auto second = queues.take_batch("Q:x.test", 2);
     ASSERT_TRUE(first && second);
     EXPECT_EQ(first->recipients, (std::vector<std::uint32_t>{0, 1}));
     EXPECT_EQ(second->recipients, (std::vector<std::uint32_t>{2}));
@@ -53,12 +93,12 @@ TEST(DeliveryQueues, SplitsBatchesAtTheRecipientLimit) {
 TEST(DeliveryQueues, DeferredRecipientsWaitUntilDue) {
     DeliveryQueues queues;
     auto message = message_to({"a@x.test"}, 500);
-    EXPECT_TRUE(queues.add_message(message, 100).empty());
+    EXPECT_TRUE(queues.add_message(message, 100, kRouter).empty());
     EXPECT_EQ(queues.next_due(), 500);
-    EXPECT_TRUE(queues.release_due(499).empty());
-    EXPECT_EQ(queues.release_due(500), (std::vector<std::string>{"x.test"}));
+    EXPECT_TRUE(queues.release_due(499, kRouter).empty());
+    EXPECT_EQ(queues.release_due(500, kRouter), (std::vector<std::string>{"Q:x.test"}));
     EXPECT_FALSE(queues.next_due());
-    auto batch = queues.take_batch("x.test", 10);
+    auto batch = queues.take_batch("Q:x.test", 10);
     ASSERT_TRUE(batch);
     queues.defer(message, 0, 900);
     EXPECT_EQ(queues.next_due(), 900);
@@ -67,22 +107,67 @@ TEST(DeliveryQueues, DeferredRecipientsWaitUntilDue) {
 TEST(DeliveryQueues, FinishedRecipientsAreNotReleased) {
     DeliveryQueues queues;
     auto message = message_to({"a@x.test"}, 500);
-    (void)queues.add_message(message, 100);
+    (void)queues.add_message(message, 100, kRouter);
     message->recipients[0].state = spool::RecipientState::delivered;
-    EXPECT_TRUE(queues.release_due(1000).empty());
+    EXPECT_TRUE(queues.release_due(1000, kRouter).empty());
 }
 
 TEST(DeliveryQueues, ReturnedBatchGoesFirst) {
     DeliveryQueues queues;
-    (void)queues.add_message(message_to({"a@x.test"}), 0);
-    (void)queues.add_message(message_to({"b@x.test", "c@x.test"}), 0);
-    auto first = queues.take_batch("x.test", 10);
+    (void)queues.add_message(message_to({"a@x.test"}), 0, kRouter);
+    (void)queues.add_message(message_to({"b@x.test", "c@x.test"}), 0, kRouter);
+    auto first = queues.take_batch("Q:x.test", 10);
     ASSERT_TRUE(first);
     const auto id = first->message->recipients[first->recipients[0]].address;
     queues.return_batch(std::move(*first));
-    auto again = queues.take_batch("x.test", 10);
+    auto again = queues.take_batch("Q:x.test", 10);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->message->recipients[again->recipients[0]].address, id);
+}
+
+TEST(DeliveryQueues, UnroutableDomainsWaitUntilRouted) {
+    DeliveryQueues queues;
+    bool known = false;
+    const Router router = [&](const QueuedMessage&, const std::string&) {
+        return known ? std::optional<std::string>("Gmail/a") : std::nullopt;
+    };
+    auto message = message_to({"a@rolled.test", "b@rolled.test"});
+    EXPECT_TRUE(queues.add_message(message, 0, router).empty());
+    EXPECT_EQ(queues.unrouted_domains(), (std::vector<std::string>{"rolled.test"}));
+    known = true;
+    EXPECT_EQ(queues.route_domain("rolled.test", router), (std::vector<std::string>{"Gmail/a"}));
+    EXPECT_TRUE(queues.unrouted_domains().empty());
+    auto batch = queues.take_batch("Gmail/a", 10);
+    ASSERT_TRUE(batch);
+    EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 1}));
+}
+
+TEST(DeliveryQueues, DrainReadyTakesReadyAndUnroutedButNotWaitingWork) {
+    DeliveryQueues queues;
+    (void)queues.add_message(message_to({"a@x.test", "b@y.test"}), 0, kRouter);
+    (void)queues.add_message(message_to({"c@x.test"}, 900), 0, kRouter);
+    const Router never = [](const QueuedMessage&, const std::string&) {
+        return std::optional<std::string>();
+    };
+    (void)queues.add_message(message_to({"d@z.test"}), 0, never);
+    auto drained = queues.drain_ready();
+    std::set<std::string> addresses;
+    for (const auto& [message, index] : drained) {
+        addresses.insert(message->recipients[index].address);
+    }
+    EXPECT_EQ(addresses, (std::set<std::string>{"a@x.test", "b@y.test", "d@z.test"}));
+    EXPECT_TRUE(queues.ready_queues().empty());
+    EXPECT_TRUE(queues.unrouted_domains().empty());
+    EXPECT_EQ(queues.waiting_recipients(), 1u);
+}
+
+TEST(DeliveryQueues, RemoveQueueTakesOnlyThatQueue) {
+    DeliveryQueues queues;
+    (void)queues.add_message(message_to({"a@x.test", "b@y.test", "c@q.big.test"}), 0, kRouter);
+    auto removed = queues.remove_queue("Big/s");
+    ASSERT_EQ(removed.size(), 1u);
+    EXPECT_EQ(removed[0].domain, "q.big.test");
+    EXPECT_EQ(sorted(queues.ready_queues()), (std::vector<std::string>{"Q:x.test", "Q:y.test"}));
 }
 
 }  // namespace

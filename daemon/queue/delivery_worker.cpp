@@ -1,0 +1,241 @@
+// QueueManager::run_worker: one outbound connection of a destination queue, from its source to
+// one domain's MX hosts, carrying as many of that domain's ready messages as the strategy and
+// the rate limits allow. Kept apart from the scheduling code in queue_manager.cpp.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "daemon/clock/wall_clock.hpp"
+#include "daemon/dns/destination_resolver.hpp"
+#include "daemon/queue/blocking_call.hpp"
+#include "daemon/queue/content_reader.hpp"
+#include "daemon/queue/queue_manager.hpp"
+#include "daemon/smtp/header_fields.hpp"
+#include "policy/routing/static_routes.hpp"
+
+namespace sluice::daemon::queue {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using clock::now_unix;
+using clock::now_unix_us;
+
+namespace {
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::int64_t kUnreadableRetrySeconds = 60;
+
+delivery::ClientSettings client_settings(const policy::config::Config& config,
+                                         const DestinationQueue& queue) {
+    const auto& d = config.delivery;
+    delivery::ClientSettings settings;
+    settings.helo_name = queue.helo.empty() ? config.delivery_helo() : queue.helo;
+    const std::string& source = queue.source_address.empty() ? d.source_address
+                                                             : queue.source_address;
+    if (!source.empty()) {
+        boost::system::error_code ec;
+        auto address = asio::ip::make_address(source, ec);
+        if (!ec) settings.source_address = address;
+    }
+    settings.connect_timeout = d.connect_timeout;
+    settings.greeting_timeout = d.greeting_timeout;
+    settings.command_timeout = d.command_timeout;
+    settings.data_init_timeout = d.data_init_timeout;
+    settings.data_block_timeout = d.data_block_timeout;
+    settings.data_done_timeout = d.data_done_timeout;
+    settings.max_recipients_per_transaction = d.max_recipients_per_transaction;
+    return settings;
+}
+
+// The same result for every recipient of a batch (DNS failure, no connection).
+std::vector<delivery::RecipientResult> same_result(const Batch& batch,
+                                                   const delivery::RecipientResult& result) {
+    return std::vector<delivery::RecipientResult>(batch.recipients.size(), result);
+}
+
+WallTime wall_now() { return WallTime(std::chrono::seconds(now_unix())); }
+}  // namespace
+
+asio::awaitable<bool> QueueManager::record_attempt(
+    DestinationQueue& queue, const policy::engine::CompiledPolicy& policy,
+    const policy::engine::ResolvedIsp& isp, const Batch& batch,
+    const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
+    std::shared_ptr<const std::string> content) {
+    queue.in_flight -= batch.recipients.size();
+    const double random_unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+    auto judged = co_await recorder_.record(batch, results, attempt, queues_, std::move(content),
+                                            policy, isp, random_unit);
+    bool open = true;
+    for (std::size_t k = 0; k < judged.size(); ++k) {
+        const auto& verdict = judged[k].verdict;
+        const auto& reply = results[k].reply;
+        throttle_.remember_reply(queue, reply.summary());
+        switch (verdict.action) {
+            case policy::engine::Action::delivered: throttle_.delivered(queue); break;
+            case policy::engine::Action::bounce: ++queue.counters.bounced; break;
+            case policy::engine::Action::retry:
+                if (judged[k].final) {
+                    ++queue.counters.expired;
+                } else {
+                    throttle_.deferred(queue, !results[k].synthetic);
+                }
+                break;
+        }
+        if (verdict.lock) {
+            throttle_.lock(queue, *verdict.lock, reply.summary(), wall_now());
+            services_.logger.warning(
+                "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, verdict.lock->name,
+                verdict.lock->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
+                std::chrono::duration_cast<std::chrono::seconds>(verdict.lock->lock_for).count(),
+                reply.summary());
+            open = false;
+        }
+    }
+    co_return open;
+}
+
+asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
+    const auto config = services_.config();
+    const auto policy = services_.policy();  // this connection keeps the rules it started with
+    const auto& d = config->delivery;
+    auto* queue = throttle_.find(queue_name);
+    auto first = queues_.take_batch(queue_name, d.max_recipients_per_transaction);
+    if (!queue || !first) co_return;
+    const std::string domain = first->domain;
+    const auto* isp = policy->isp_named(queue->isp);
+    if (!isp) isp = &policy->default_isp();
+
+    AttemptContext attempt{queue_name, "", "", "", "", now_unix_us()};
+    const auto* route = policy::routing::find_route(config->routes, domain);
+    dns::RouteResult destinations;
+    // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
+    if (route) {
+        destinations = co_await dns::resolve_host(services_.resolver, route->host, route->port);
+    } else {
+        destinations =
+            co_await dns::resolve_destinations(services_.resolver, domain, d.port, rng_);
+    }
+
+    delivery::RecipientResult failure;
+    failure.synthetic = true;
+    std::unique_ptr<delivery::ClientConnection> connection;
+    if (destinations.error) {
+        failure.outcome = destinations.permanent ? delivery::RecipientOutcome::bounced
+                                                 : delivery::RecipientOutcome::deferred;
+        failure.reply = smtp::Reply{destinations.permanent ? 550 : 451, destinations.enhanced,
+                                    destinations.text};
+    } else {
+        const auto settings = client_settings(*config, *queue);
+        failure.outcome = delivery::RecipientOutcome::deferred;
+        failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
+        for (const auto& destination : destinations.destinations) {
+            for (const auto& address : destination.addresses) {
+                if (stopped_) {
+                    queues_.return_batch(std::move(*first));
+                    co_return;
+                }
+                auto opened = co_await delivery::ClientConnection::open(
+                    executor_, tcp::endpoint(address, destination.port), destination.mx_host,
+                    settings);
+                attempt.mx_host = destination.mx_host;
+                attempt.mx_ip = address.to_string();
+                if (opened.connection) {
+                    connection = std::move(opened.connection);
+                    break;
+                }
+                services_.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
+                                      address.to_string(), opened.reply.summary());
+                failure.reply = opened.reply;
+                failure.synthetic = opened.synthetic;
+            }
+            if (connection) break;
+        }
+    }
+
+    if (!connection) {
+        // Every ready message of this queue for the domain shares the failure (a 4xx/5xx
+        // greeting is a real reply: it may lock the queue).
+        std::optional<Batch> batch = std::move(first);
+        while (batch) {
+            queue->in_flight += batch->recipients.size();
+            auto results = same_result(*batch, failure);  // named: see blocking_call.hpp
+            const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, nullptr);
+            if (!open) break;
+            batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
+        }
+        co_return;
+    }
+
+    attempt.source_ip = connection->local_address().to_string();
+    const std::string pool_header = policy->pool_header();
+    std::uint32_t sent = 0;
+    std::optional<Batch> batch = std::move(first);
+    asio::steady_timer pause(executor_);
+    while (batch) {
+        if (stopped_ || !connection->usable() ||
+            sent >= queue->strategy.messages_per_connection) {
+            queues_.return_batch(std::move(*batch));
+            break;
+        }
+        // The rate limits pace an open connection; a long wait is better spent disconnected.
+        const auto admission =
+            throttle_.may_send(*queue, asio::steady_timer::clock_type::now(), wall_now());
+        if (admission.reason != Blocked::none) {
+            const auto wait = admission.retry_at
+                                  ? *admission.retry_at - asio::steady_timer::clock_type::now()
+                                  : std::chrono::steady_clock::duration::max();
+            if (wait > d.idle_connection_timeout) {
+                queues_.return_batch(std::move(*batch));
+                if (admission.retry_at) wake_at(*admission.retry_at);
+                break;
+            }
+            pause.expires_at(*admission.retry_at);
+            co_await pause.async_wait(nothrow_awaitable);
+            continue;
+        }
+        if (sent > 0) {
+            // Not "sent > 0 && co_await ...": GCC 12 mishandles co_await in conditional
+            // evaluation.
+            const bool reset = co_await connection->reset();
+            if (!reset) {
+                queues_.return_batch(std::move(*batch));
+                break;
+            }
+        }
+        auto reader = content_reader(services_.queue_dir / batch->message->queue_id);
+        auto content = co_await run_blocking<std::shared_ptr<const std::string>>(
+            services_.blocking, std::move(reader));
+        if (!content) {
+            // Perhaps only for now (file descriptors): try these recipients again later.
+            services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
+                                   batch->message->queue_id, kUnreadableRetrySeconds);
+            for (auto index : batch->recipients) {
+                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds);
+            }
+            batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
+            continue;
+        }
+        const auto& message = *batch->message;
+        delivery::OutboundMessage outbound;
+        outbound.sender = message.sender;
+        for (auto index : batch->recipients) {
+            outbound.recipients.push_back(message.recipients[index].address);
+        }
+        outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
+        outbound.smtputf8 = message.smtputf8;
+        // Sluice's control headers never leave the relay.
+        outbound.content = smtp::has_header(*content, pool_header)
+                               ? smtp::remove_header(*content, pool_header)
+                               : *content;
+        attempt.message_id = smtp::header_value(*content, "Message-ID");
+        attempt.started_unix_us = now_unix_us();
+        queue->in_flight += batch->recipients.size();
+        auto results = co_await connection->send(outbound);
+        const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, content);
+        ++sent;
+        if (!open) break;
+        batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
+    }
+    co_await connection->quit();
+}
+
+}  // namespace sluice::daemon::queue

@@ -1,0 +1,66 @@
+// Which destination queue a recipient goes to: its domain's ISP (domain lists, else MX rollup,
+// else the default rules), the pool (the ISP's, else the message's: control header, sender
+// domain, listener, default) and a source of that pool in rotation. MX rollup needs the domain's
+// MX hosts: until the caller has looked them up (mx_known) the recipient cannot be routed and
+// the domain is listed in wanted_lookups(). Pure: wall time is an argument. io thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/queue/queue_throttle.hpp"
+#include "daemon/queue/queued_message.hpp"
+#include "policy/config/model.hpp"
+#include "policy/engine/compiled_policy.hpp"
+#include "policy/pool/source_rotation.hpp"
+
+namespace sluice::daemon::queue {
+
+class RecipientRouter {
+  public:
+    RecipientRouter(std::shared_ptr<const policy::config::Config> config,
+                    std::shared_ptr<const policy::engine::CompiledPolicy> policy,
+                    QueueThrottle& throttle);
+
+    // A reload: forgets every MX rollup answer (ISPs may have changed).
+    void reconfigure(std::shared_ptr<const policy::config::Config> config,
+                     std::shared_ptr<const policy::engine::CompiledPolicy> policy);
+
+    // The queue for (message, domain), or nullopt until the domain's MX hosts are known.
+    std::optional<std::string> route(const QueuedMessage& message, const std::string& domain,
+                                     std::int64_t now_unix);
+
+    // Domains whose MX hosts route() is waiting for; each is returned once until answered.
+    std::vector<std::string> take_wanted_lookups();
+    // The answer of a lookup: the domain's MX host names in preference order (empty when the
+    // lookup failed: the default rules apply until `valid_until`).
+    void mx_known(const std::string& domain, const std::vector<std::string>& mx_hosts,
+                  std::int64_t valid_until_unix);
+
+    // The ISP of a domain if known without a lookup (status and tests).
+    [[nodiscard]] const policy::engine::ResolvedIsp* isp_of(const std::string& domain,
+                                                            std::int64_t now_unix) const;
+
+  private:
+    struct RolledUp {
+        std::string isp;
+        std::int64_t valid_until_unix;
+    };
+    const policy::engine::ResolvedIsp* known_isp(const std::string& domain,
+                                                 std::int64_t now_unix, bool& pending) const;
+
+    std::shared_ptr<const policy::config::Config> config_;
+    std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
+    QueueThrottle& throttle_;
+    policy::pool::SourceRotation rotation_;
+    std::map<std::string, RolledUp> rolled_up_;
+    std::set<std::string> lookups_started_;
+    std::vector<std::string> wanted_;
+};
+
+}  // namespace sluice::daemon::queue
