@@ -1,0 +1,54 @@
+// AdaptiveRate (see adaptive_rate.hpp). The rate is kept per second as a double so that many
+// small steps do not round away; current() converts it back to the ceiling's period.
+#include "policy/speed/adaptive_rate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sluice::policy::speed {
+namespace {
+
+double per_second_of(const config::Rate& rate) {
+    if (rate.per.count() <= 0) {
+        return 0.0;
+    }
+    return static_cast<double>(rate.count) * 1000.0 / static_cast<double>(rate.per.count());
+}
+
+}  // namespace
+
+AdaptiveRate::AdaptiveRate(config::Rate ceiling, const config::AdaptiveSpeed& settings)
+    : ceiling_(ceiling), settings_(settings), current_per_second_(per_second_of(ceiling)) {}
+
+void AdaptiveRate::on_success() {
+    if (++streak_ < std::max<std::uint32_t>(settings_.success_streak, 1)) {
+        return;
+    }
+    streak_ = 0;
+    current_per_second_ =
+        std::min(current_per_second_ * (1.0 + settings_.step_up), per_second_of(ceiling_));
+}
+
+void AdaptiveRate::on_throttled() {
+    streak_ = 0;
+    const double floor = std::min(per_second_of(settings_.min_rate), per_second_of(ceiling_));
+    current_per_second_ = std::max(current_per_second_ * (1.0 - settings_.step_down), floor);
+}
+
+void AdaptiveRate::reconfigure(config::Rate ceiling, const config::AdaptiveSpeed& settings) {
+    ceiling_ = ceiling;
+    settings_ = settings;
+    const double top = per_second_of(ceiling_);
+    const double floor = std::min(per_second_of(settings_.min_rate), top);
+    current_per_second_ = std::clamp(current_per_second_, floor, top);
+}
+
+config::Rate AdaptiveRate::current() const {
+    const double per_period =
+        current_per_second_ * static_cast<double>(ceiling_.per.count()) / 1000.0;
+    return {static_cast<std::uint64_t>(std::llround(per_period)), ceiling_.per};
+}
+
+double AdaptiveRate::per_second() const { return current_per_second_; }
+
+}  // namespace sluice::policy::speed
