@@ -1,5 +1,5 @@
 // The scheduler on simulated time: N queued messages (one recipient each) across ISPs x sources
-// (default 250 ISPs x 4 sources = 1 000 destination queues), with the real routing, admission and
+// (default 125 ISPs x 8 sources = 1 000 destination queues), with the real routing, admission and
 // rate limiting of the queue manager (RecipientRouter, DeliveryQueues, QueueThrottle) but no
 // sockets and no disk: each admitted message is "delivered" at once, one in ten deferred once.
 // Prints the heap bytes held per queued message (malloc's own count, before and after queueing)
@@ -25,8 +25,8 @@ namespace {
 using namespace sluice;
 using daemon::queue::Blocked;
 
-constexpr int kIsps = 250;
-constexpr int kSources = 4;
+constexpr int kIsps = 125;
+constexpr int kSources = 8;  // coprime with kIsps, so every (ISP, source) queue is used
 
 std::shared_ptr<const policy::config::Config> bench_config() {
     auto config = std::make_shared<policy::config::Config>();

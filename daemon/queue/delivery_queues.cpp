@@ -12,44 +12,45 @@ void note(std::vector<std::string>& touched, const std::string& name) {
 }
 }  // namespace
 
-void DeliveryQueues::push_batch(Queue& queue, Batch batch, bool front) {
-    auto& line = queue.domains[batch.domain];
-    if (line.batches.empty()) {
+void DeliveryQueues::push_run(Queue& queue, const std::string& domain, const MessagePtr& message,
+                              std::span<const std::uint32_t> recipients, bool front) {
+    auto& line = queue.domains[domain];
+    if (line.entries.empty()) {
         if (front) {
-            queue.turn.push_front(batch.domain);
+            queue.turn.push_front(domain);
         } else {
-            queue.turn.push_back(batch.domain);
+            queue.turn.push_back(domain);
         }
     }
-    line.recipients += batch.recipients.size();
-    queue.recipients += batch.recipients.size();
-    ++queue.batches;
-    if (front) {
-        line.batches.push_front(std::move(batch));
-    } else {
-        line.batches.push_back(std::move(batch));
+    // Joining a neighbouring run of the same message (the rest of a split batch) is no new batch.
+    const bool joins = !line.entries.empty() &&
+                       (front ? line.entries.front() : line.entries.back()).message == message;
+    if (!joins) {
+        ++line.batches;
+        ++queue.batches;
     }
+    if (front) {
+        for (auto it = recipients.rbegin(); it != recipients.rend(); ++it) {
+            line.entries.push_front(Entry{message, *it});
+        }
+    } else {
+        for (auto index : recipients) line.entries.push_back(Entry{message, index});
+    }
+    queue.recipients += recipients.size();
 }
 
 void DeliveryQueues::make_ready(const MessagePtr& message, std::uint32_t index,
                                 const Router& router, std::vector<std::string>& touched) {
-    std::string domain = recipient_domain(message->recipients[index].address);
+    std::string domain = recipient_domain(message->address(index));
     auto queue_name = router(*message, domain);
     if (!queue_name) {
         unrouted_[domain].emplace_back(message, index);
         return;
     }
+    // Recipients of one message for one domain travel together in one transaction: push_batch
+    // joins them to the run of that message at the end of the line.
     Queue& queue = queues_[*queue_name];
-    auto line = queue.domains.find(domain);
-    // Recipients of one message for one domain travel together in one transaction.
-    if (line != queue.domains.end() && !line->second.batches.empty() &&
-        line->second.batches.back().message == message) {
-        line->second.batches.back().recipients.push_back(index);
-        ++line->second.recipients;
-        ++queue.recipients;
-    } else {
-        push_batch(queue, Batch{message, *queue_name, std::move(domain), {index}}, false);
-    }
+    push_run(queue, domain, message, std::span<const std::uint32_t>(&index, 1), false);
     note(touched, *queue_name);
 }
 
@@ -79,8 +80,9 @@ std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix,
     while (!waiting_.empty() && waiting_.top().due_unix <= now_unix) {
         Waiting due = waiting_.top();
         waiting_.pop();
-        const auto& recipient = due.message->recipients[due.index];
-        if (recipient.state != spool::RecipientState::pending) continue;  // finished meanwhile
+        if (due.message->recipients[due.index].state != spool::RecipientState::pending) {
+            continue;  // finished meanwhile
+        }
         make_ready(due.message, due.index, router, touched);
     }
     return touched;
@@ -112,9 +114,7 @@ std::vector<std::pair<MessagePtr, std::uint32_t>> DeliveryQueues::drain_ready() 
     std::vector<std::pair<MessagePtr, std::uint32_t>> drained;
     for (auto& [name, queue] : queues_) {
         for (auto& [domain, line] : queue.domains) {
-            for (auto& batch : line.batches) {
-                for (auto index : batch.recipients) drained.emplace_back(batch.message, index);
-            }
+            for (auto& entry : line.entries) drained.emplace_back(entry.message, entry.index);
         }
     }
     for (auto& [domain, waiting] : unrouted_) {
@@ -138,24 +138,24 @@ std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,
     Queue& queue = it->second;
     const std::string chosen = domain ? *domain : queue.turn.front();
     auto line_it = queue.domains.find(chosen);
-    if (line_it == queue.domains.end() || line_it->second.batches.empty()) return std::nullopt;
+    if (line_it == queue.domains.end() || line_it->second.entries.empty()) return std::nullopt;
     Line& line = line_it->second;
-    Batch batch = std::move(line.batches.front());
-    line.batches.pop_front();
-    --queue.batches;
-    if (max_recipients > 0 && batch.recipients.size() > max_recipients) {
-        Batch rest{batch.message, batch.queue, batch.domain,
-                   {batch.recipients.begin() + max_recipients, batch.recipients.end()}};
-        batch.recipients.resize(max_recipients);
-        line.batches.push_front(std::move(rest));
-        ++queue.batches;
+    Batch batch{line.entries.front().message, queue_name, chosen, {}};
+    while (!line.entries.empty() && line.entries.front().message == batch.message &&
+           (max_recipients == 0 || batch.recipients.size() < max_recipients)) {
+        batch.recipients.push_back(line.entries.front().index);
+        line.entries.pop_front();
     }
-    line.recipients -= batch.recipients.size();
+    // A message split at the recipient limit stays one batch in the count.
+    if (line.entries.empty() || line.entries.front().message != batch.message) {
+        --line.batches;
+        --queue.batches;
+    }
     queue.recipients -= batch.recipients.size();
     // The domain's turn is over: it goes to the back of the line (or leaves it).
     auto turn = std::find(queue.turn.begin(), queue.turn.end(), chosen);
     if (turn != queue.turn.end()) queue.turn.erase(turn);
-    if (line.batches.empty()) {
+    if (line.entries.empty()) {
         queue.domains.erase(line_it);
     } else {
         queue.turn.push_back(chosen);
@@ -166,7 +166,7 @@ std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,
 
 void DeliveryQueues::return_batch(Batch batch) {
     Queue& queue = queues_[batch.queue];
-    push_batch(queue, std::move(batch), true);
+    push_run(queue, batch.domain, batch.message, batch.recipients, true);
 }
 
 std::vector<Batch> DeliveryQueues::remove_queue(const std::string& queue_name) {
@@ -174,7 +174,13 @@ std::vector<Batch> DeliveryQueues::remove_queue(const std::string& queue_name) {
     auto it = queues_.find(queue_name);
     if (it == queues_.end()) return removed;
     for (auto& [domain, line] : it->second.domains) {
-        for (auto& batch : line.batches) removed.push_back(std::move(batch));
+        for (auto& entry : line.entries) {
+            if (removed.empty() || removed.back().message != entry.message ||
+                removed.back().domain != domain) {
+                removed.push_back(Batch{entry.message, queue_name, domain, {}});
+            }
+            removed.back().recipients.push_back(entry.index);
+        }
     }
     queues_.erase(it);
     return removed;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <queue>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -79,9 +80,16 @@ class DeliveryQueues {
         std::uint32_t index;
         bool operator>(const Waiting& other) const { return due_unix > other.due_unix; }
     };
+    // One ready recipient. Recipients of one message for one domain are queued next to each
+    // other and taken together, so no per-batch structure is kept while work waits (a full
+    // queue holds a million of these).
+    struct Entry {
+        MessagePtr message;
+        std::uint32_t index;
+    };
     struct Line {
-        std::deque<Batch> batches;
-        std::size_t recipients = 0;
+        std::deque<Entry> entries;
+        std::size_t batches = 0;  // runs of entries of one message
     };
     struct Queue {
         std::unordered_map<std::string, Line> domains;
@@ -91,7 +99,8 @@ class DeliveryQueues {
     };
     void make_ready(const MessagePtr& message, std::uint32_t index, const Router& router,
                     std::vector<std::string>& touched);
-    void push_batch(Queue& queue, Batch batch, bool front);
+    void push_run(Queue& queue, const std::string& domain, const MessagePtr& message,
+                  std::span<const std::uint32_t> recipients, bool front);
 
     std::unordered_map<std::string, Queue> queues_;
     std::unordered_map<std::string, std::vector<std::pair<MessagePtr, std::uint32_t>>> unrouted_;

@@ -201,13 +201,13 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                 break;
             }
         }
-        auto reader = content_reader(services_.queue_dir / batch->message->queue_id);
+        auto reader = content_reader(services_.queue_dir / batch->message->queue_id());
         auto content = co_await run_blocking<std::shared_ptr<const std::string>>(
             services_.blocking, std::move(reader));
         if (!content) {
             // Perhaps only for now (file descriptors): try these recipients again later.
             services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
-                                   batch->message->queue_id, kUnreadableRetrySeconds);
+                                   batch->message->queue_id(), kUnreadableRetrySeconds);
             for (auto index : batch->recipients) {
                 queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds);
             }
@@ -216,9 +216,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         }
         const auto& message = *batch->message;
         delivery::OutboundMessage outbound;
-        outbound.sender = message.sender;
+        outbound.sender = std::string(message.sender());
         for (auto index : batch->recipients) {
-            outbound.recipients.push_back(message.recipients[index].address);
+            outbound.recipients.emplace_back(message.address(index));
         }
         outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;

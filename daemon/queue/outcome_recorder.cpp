@@ -72,7 +72,7 @@ OutcomeRecorder::OutcomeRecorder(ConfigSource config, std::filesystem::path queu
       new_message_(std::move(new_message)) {}
 
 acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
-                                                 const QueuedRecipient& recipient,
+                                                 std::uint32_t index,
                                                  const AttemptContext& attempt, const char* type,
                                                  const std::string& outcome,
                                                  const std::string& reply,
@@ -82,10 +82,11 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
     acclog::AccountingRecord record;
     record.time_unix_us = now_unix_us();
     record.type = type;
-    record.queue_id = message.queue_id;
+    record.queue_id = std::string(message.queue_id());
     record.message_id = attempt.message_id;
-    record.sender = message.sender;
-    record.recipient = recipient.address;
+    record.sender = std::string(message.sender());
+    const QueuedRecipient& recipient = message.recipients[index];
+    record.recipient = std::string(message.address(index));
     record.queue = attempt.queue_name;
     record.source_ip = attempt.source_ip;
     record.mx_host = attempt.mx_host;
@@ -146,14 +147,14 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             --message.pending;
             judged[k].final = true;
             progress.push_back({index, RecipientState::delivered, recipient.attempts, 0});
-            accounting.push_back(account(message, recipient, attempt, "attempt", outcome, text,
+            accounting.push_back(account(message, index, attempt, "attempt", outcome, text,
                                          result.reply.enhanced, verdict));
-            accounting.push_back(account(message, recipient, attempt, "final", outcome, text,
+            accounting.push_back(account(message, index, attempt, "final", outcome, text,
                                          result.reply.enhanced, verdict));
             continue;
         }
         if (verdict.action == policy::engine::Action::bounce) {
-            accounting.push_back(account(message, recipient, attempt, "attempt", "bounced", text,
+            accounting.push_back(account(message, index, attempt, "attempt", "bounced", text,
                                          result.reply.enhanced, verdict));
             failures.push_back({index, status_of(result.reply), text, "bounced",
                                 !result.synthetic, verdict});
@@ -161,7 +162,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             continue;
         }
         // Retry (a temporary failure, or possibly delivered and configured to retry).
-        accounting.push_back(account(message, recipient, attempt, "attempt",
+        accounting.push_back(account(message, index, attempt, "attempt",
                                      retry_unsure ? "possibly-delivered" : "deferred", text,
                                      result.reply.enhanced, verdict));
         const auto next = policy::retry::next_retry(*isp.retry, recipient.attempts,
@@ -181,10 +182,10 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
     if (!failures.empty()) {
         std::string dsn_id;
-        if (!message.sender.empty()) {
+        if (!message.sender().empty()) {
             dsn_id = co_await spool_dsn(message, failures, attempt, content);
         }
-        const bool dsn_owed_but_missing = !message.sender.empty() && dsn_id.empty();
+        const bool dsn_owed_but_missing = !message.sender().empty() && dsn_id.empty();
         for (const auto& failure : failures) {
             QueuedRecipient& recipient = message.recipients[failure.index];
             if (dsn_owed_but_missing) {
@@ -198,7 +199,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             recipient.state = RecipientState::bounced;
             --message.pending;
             progress.push_back({failure.index, RecipientState::bounced, recipient.attempts, 0});
-            accounting.push_back(account(message, recipient, attempt, "final", failure.outcome,
+            accounting.push_back(account(message, failure.index, attempt, "final", failure.outcome,
                                          failure.diagnostic, failure.status, failure.verdict,
                                          dsn_id));
         }
@@ -206,15 +207,15 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
     // A finished message's removal is its record; otherwise progress is appended to its file.
     bool removed = false;
-    if (message.finished()) removed = co_await remove_finished(message.queue_id);
+    if (message.finished()) removed = co_await remove_finished(std::string(message.queue_id()));
     if (!removed) {
-        const auto path = queue_dir_ / message.queue_id;
+        const auto path = queue_dir_ / std::string(message.queue_id());
         // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
         auto append = [path, progress] { return spool::append_progress(path, progress); };
         const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
         if (ec) {
             // The outcome stands in memory; after a crash these attempts would be repeated.
-            logger_.error("{}: cannot record delivery progress: {}", message.queue_id,
+            logger_.error("{}: cannot record delivery progress: {}", std::string(message.queue_id()),
                           ec.message());
         }
     }
@@ -239,7 +240,7 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& mes
                                                         std::shared_ptr<const std::string> content) {
     const auto config = config_();
     if (!content) {
-        const auto path = queue_dir_ / message.queue_id;
+        const auto path = queue_dir_ / std::string(message.queue_id());
         auto reader = content_reader(path);  // named: see blocking_call.hpp
         auto loaded =
             co_await run_blocking<std::shared_ptr<const std::string>>(blocking_, std::move(reader));
@@ -247,16 +248,15 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& mes
     }
     dsn::DsnInput input;
     input.hostname = config->hostname;
-    input.queue_id = message.queue_id;
-    input.sender = message.sender;
+    input.queue_id = std::string(message.queue_id());
+    input.sender = std::string(message.sender());
     input.arrival_unix = message.arrival_unix_us / 1000000;
     input.now_unix = now_unix_us() / 1000000;
     input.original_content = *content;
     for (const auto& failure : failures) {
-        const auto& recipient = message.recipients[failure.index];
         dsn::DsnRecipient item;
-        item.address = recipient.address;
-        item.orcpt = dsn::find_orcpt(recipient.params);
+        item.address = std::string(message.address(failure.index));
+        item.orcpt = dsn::find_orcpt(message.params(failure.index));
         item.action = dsn::Action::failed;
         item.status = failure.status;
         item.diagnostic = failure.diagnostic;
@@ -273,17 +273,17 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& mes
     envelope.protocol = "LOCAL";
     envelope.listener = "dsn";
     envelope.sender = "";  // RFC 5321 §4.5.5: DSNs go from the null sender
-    envelope.recipients.push_back({message.sender, ""});
+    envelope.recipients.push_back({std::string(message.sender()), ""});
     dsn.content = dsn::build_dsn(input);
     if (has_eight_bit(dsn.content)) envelope.body_type = spool::BodyType::eight_bit_mime;
     const spool::Envelope copy = envelope;
     const std::error_code ec =
         co_await smtp::async_spool(spool_, std::move(dsn), asio::use_awaitable);
     if (ec) {
-        logger_.error("{}: cannot spool the DSN: {}", message.queue_id, ec.message());
+        logger_.error("{}: cannot spool the DSN: {}", std::string(message.queue_id()), ec.message());
         co_return std::string();
     }
-    logger_.info("{}: DSN {} queued for <{}>", message.queue_id, copy.queue_id, message.sender);
+    logger_.info("{}: DSN {} queued for <{}>", std::string(message.queue_id()), copy.queue_id, message.sender());
     new_message_(copy);
     co_return copy.queue_id;
 }

@@ -79,7 +79,7 @@ private:
                                                   const AttemptContext& attempt,
                                                   std::shared_ptr<const std::string> content);
     [[nodiscard]] acclog::AccountingRecord account(const QueuedMessage& message,
-                                                   const QueuedRecipient& recipient,
+                                                   std::uint32_t index,
                                                    const AttemptContext& attempt, const char* type,
                                                    const std::string& outcome,
                                                    const std::string& reply,

@@ -148,7 +148,7 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
             auto message =
                 make_queued_message(stored.envelope, stored.progress, loaded.header_pools[i]);
             if (message->finished()) {
-                (void)co_await recorder_.remove_finished(message->queue_id);
+                (void)co_await recorder_.remove_finished(std::string(message->queue_id()));
                 continue;
             }
             add(message);

@@ -4,10 +4,6 @@
 
 namespace sluice::daemon::queue {
 
-namespace {
-std::string sender_domain(const std::string& sender) { return recipient_domain(sender); }
-}  // namespace
-
 RecipientRouter::RecipientRouter(std::shared_ptr<const policy::config::Config> config,
                                  std::shared_ptr<const policy::engine::CompiledPolicy> policy,
                                  QueueThrottle& throttle)
@@ -57,8 +53,8 @@ std::optional<std::string> RecipientRouter::route(const QueuedMessage& message,
     }
     const policy::config::Pool& pool =
         isp->pool ? *isp->pool
-                  : policy_->pool_for(message.header_pool, sender_domain(message.sender),
-                                      message.listener);
+                  : policy_->pool_for(message.header_pool(), recipient_domain(message.sender()),
+                                      message.listener());
     const auto& source = rotation_.next(pool);
     auto& queue = throttle_.queue(isp->name, source.name);
     queue.source_address = source.address;

@@ -52,8 +52,18 @@ Instant RateLimiter::next_allowed(Instant now) const {
 }
 
 void RateLimiter::set_rate(std::optional<config::Rate> rate) {
+    const auto interval = interval_of(rate);
+    // The next event is due one *new* interval after the last one (TAT - old interval), so a
+    // faster rate applies at once and a slower one is not undercut by the old schedule.
+    if (theoretical_arrival_ && interval != interval_) {
+        if (interval.count() == 0) {
+            theoretical_arrival_.reset();
+        } else {
+            theoretical_arrival_ = *theoretical_arrival_ - interval_ + interval;
+        }
+    }
     rate_ = rate;
-    interval_ = interval_of(rate);
+    interval_ = interval;
 }
 
 double RateLimiter::per_second() const {

@@ -22,7 +22,8 @@ class RateLimiter {
     bool try_acquire(Instant now);
     // The earliest moment try_acquire succeeds (`now` or earlier when it would now).
     [[nodiscard]] Instant next_allowed(Instant now) const;
-    // Changes the rate, keeping the already-earned schedule (no burst on reload).
+    // Changes the rate: the next event is due one new interval after the last one (a faster
+    // rate applies at once, a reload never grants a burst).
     void set_rate(std::optional<config::Rate> rate);
     [[nodiscard]] const std::optional<config::Rate>& rate() const { return rate_; }
     // Events per second (0 when unlimited).

@@ -118,11 +118,11 @@ TEST(DeliveryQueues, ReturnedBatchGoesFirst) {
     (void)queues.add_message(message_to({"b@x.test", "c@x.test"}), 0, kRouter);
     auto first = queues.take_batch("Q:x.test", 10);
     ASSERT_TRUE(first);
-    const auto id = first->message->recipients[first->recipients[0]].address;
+    const auto id = std::string(first->message->address(first->recipients[0]));
     queues.return_batch(std::move(*first));
     auto again = queues.take_batch("Q:x.test", 10);
     ASSERT_TRUE(again);
-    EXPECT_EQ(again->message->recipients[again->recipients[0]].address, id);
+    EXPECT_EQ(std::string(again->message->address(again->recipients[0])), id);
 }
 
 TEST(DeliveryQueues, UnroutableDomainsWaitUntilRouted) {
@@ -153,7 +153,7 @@ TEST(DeliveryQueues, DrainReadyTakesReadyAndUnroutedButNotWaitingWork) {
     auto drained = queues.drain_ready();
     std::set<std::string> addresses;
     for (const auto& [message, index] : drained) {
-        addresses.insert(message->recipients[index].address);
+        addresses.insert(std::string(message->address(index)));
     }
     EXPECT_EQ(addresses, (std::set<std::string>{"a@x.test", "b@y.test", "d@z.test"}));
     EXPECT_TRUE(queues.ready_queues().empty());
@@ -168,6 +168,43 @@ TEST(DeliveryQueues, RemoveQueueTakesOnlyThatQueue) {
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].domain, "q.big.test");
     EXPECT_EQ(sorted(queues.ready_queues()), (std::vector<std::string>{"Q:x.test", "Q:y.test"}));
+}
+
+TEST(DeliveryQueues, AReturnedSplitBatchIsOneBatchAgain) {
+    DeliveryQueues queues;
+    (void)queues.add_message(message_to({"1@x.test", "2@x.test", "3@x.test"}), 0, kRouter);
+    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
+    auto first = queues.take_batch("Q:x.test", 2);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u) << "the rest of the message";
+    queues.return_batch(std::move(*first));
+    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
+    EXPECT_EQ(queues.ready_recipients("Q:x.test"), 3u);
+    auto all = queues.take_batch("Q:x.test", 10);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->recipients, (std::vector<std::uint32_t>{0, 1, 2}));
+    EXPECT_TRUE(queues.ready_queues().empty());
+}
+
+TEST(QueuedMessage, KeepsEveryStringInOneBuffer) {
+    spool::Envelope envelope;
+    envelope.queue_id = "0123456789ABCDEF";
+    envelope.sender = "news@origin.test";
+    envelope.listener = "submission";
+    envelope.recipients = {{"a@x.test", "ORCPT=rfc822;a@x.test"}, {"b@y.test", ""}};
+    auto message = make_queued_message(
+        envelope, {{0, spool::RecipientState::delivered, 2, 0}}, "bulk");
+    EXPECT_EQ(message->queue_id(), "0123456789ABCDEF");
+    EXPECT_EQ(message->sender(), "news@origin.test");
+    EXPECT_EQ(message->listener(), "submission");
+    EXPECT_EQ(message->header_pool(), "bulk");
+    EXPECT_EQ(message->address(0), "a@x.test");
+    EXPECT_EQ(message->params(0), "ORCPT=rfc822;a@x.test");
+    EXPECT_EQ(message->address(1), "b@y.test");
+    EXPECT_EQ(message->params(1), "");
+    EXPECT_EQ(message->recipients[0].attempts, 2);
+    EXPECT_EQ(message->pending, 1u);
+    EXPECT_LE(sizeof(QueuedRecipient), 24u);
 }
 
 }  // namespace

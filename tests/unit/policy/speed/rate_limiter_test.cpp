@@ -1,5 +1,5 @@
 // RateLimiter on a hand-driven clock: the configured rate is met over simulated hours, evenly
-// spaced; bursts after idleness are capped; set_rate keeps the earned schedule.
+// spaced; bursts after idleness are capped; set_rate spaces the next event by the new interval.
 #include "policy/speed/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -100,15 +100,20 @@ TEST(RateLimiter, NextAllowedMayBeInThePast) {
     EXPECT_EQ(limiter.next_allowed(kStart + 10s), kStart + 1s);
 }
 
-TEST(RateLimiter, SetRateKeepsTheEarnedSchedule) {
+TEST(RateLimiter, SetRateSpacesTheNextEventByTheNewInterval) {
     RateLimiter limiter(rate(1, 1s));
     ASSERT_TRUE(limiter.try_acquire(kStart));
-    limiter.set_rate(rate(2, 1s));  // a reload: no fresh burst
-    EXPECT_FALSE(limiter.try_acquire(kStart + 500ms));
-    EXPECT_EQ(limiter.next_allowed(kStart), kStart + 1s);
-    ASSERT_TRUE(limiter.try_acquire(kStart + 1s));
-    EXPECT_EQ(limiter.next_allowed(kStart + 1s), kStart + 1500ms) << "the new spacing";
+    limiter.set_rate(rate(2, 1s));  // a reload: faster at once, but no fresh burst
+    EXPECT_EQ(limiter.next_allowed(kStart), kStart + 500ms);
+    EXPECT_FALSE(limiter.try_acquire(kStart + 499ms));
+    ASSERT_TRUE(limiter.try_acquire(kStart + 500ms));
+    EXPECT_EQ(limiter.next_allowed(kStart + 500ms), kStart + 1s) << "the new spacing";
     EXPECT_DOUBLE_EQ(limiter.per_second(), 2.0);
+
+    limiter.set_rate(rate(1, 10s));  // slower: the last event's new interval, not the old one
+    EXPECT_EQ(limiter.next_allowed(kStart + 600ms), kStart + 10500ms);
+    limiter.set_rate(rate(1, 10s));  // the same rate again changes nothing
+    EXPECT_EQ(limiter.next_allowed(kStart + 600ms), kStart + 10500ms);
 }
 
 TEST(RateLimiter, UnlimitedAlwaysAllows) {
