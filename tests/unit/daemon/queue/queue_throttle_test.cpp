@@ -1,0 +1,149 @@
+#include "daemon/queue/queue_throttle.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::daemon::queue {
+namespace {
+
+using namespace std::chrono_literals;
+using policy::config::Rate;
+
+const Instant kStart = Instant{} + 1000h;
+const WallTime kWall = WallTime(std::chrono::seconds(1'800'000'000));
+
+std::shared_ptr<const policy::engine::CompiledPolicy> compile(
+    const std::vector<policy::config::Strategy>& strategies,
+    const std::vector<policy::config::LockRule>& locks = {}) {
+    policy::config::Config config;
+    config.hostname = "mx.test";
+    auto& p = config.policy;
+    p.strategies = strategies;
+    p.lock_rules = locks;
+    policy::config::Isp isp;
+    isp.name = "Gmail";
+    isp.domains = {"gmail.test"};
+    isp.strategy = strategies.front().name;
+    for (const auto& lock : locks) isp.locks.push_back(lock.name);
+    p.isps.push_back(isp);
+    return policy::engine::CompiledPolicy::build(config);
+}
+
+policy::config::Strategy strategy(std::uint32_t connections, std::optional<Rate> rate = {},
+                                  std::optional<Rate> isp_rate = {}) {
+    policy::config::Strategy s;
+    s.name = "s";
+    s.max_connections = connections;
+    s.message_rate = rate;
+    s.isp_message_rate = isp_rate;
+    return s;
+}
+
+TEST(QueueThrottle, CapsConnectionsPerQueueAndInTotal) {
+    QueueThrottle throttle(compile({strategy(2)}));
+    auto& queue = throttle.queue("Gmail", "a");
+    EXPECT_EQ(queue.name, "Gmail/a");
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 0, 10).reason, Blocked::none);
+    queue.active = 2;
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 2, 10).reason, Blocked::connection_cap);
+    queue.active = 1;
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 10, 10).reason,
+              Blocked::total_connections);
+    EXPECT_EQ(queue.blocked, Blocked::total_connections);
+}
+
+TEST(QueueThrottle, PacesMessagesPerQueueAndPerIsp) {
+    QueueThrottle throttle(compile({strategy(5, Rate{60, 1min}, Rate{90, 1min})}));
+    auto& a = throttle.queue("Gmail", "a");
+    auto& b = throttle.queue("Gmail", "b");
+    EXPECT_EQ(throttle.may_send(a, kStart, kWall).reason, Blocked::none);
+    auto again = throttle.may_send(a, kStart, kWall);
+    EXPECT_EQ(again.reason, Blocked::message_rate);
+    EXPECT_EQ(again.retry_at, kStart + 1s);
+    // b has its own 1/s but shares the ISP's 1.5/s with a.
+    auto shared = throttle.may_send(b, kStart + 100ms, kWall);
+    EXPECT_EQ(shared.reason, Blocked::isp_message_rate);
+    EXPECT_EQ(shared.retry_at, kStart + 666'666'666ns);
+    EXPECT_EQ(throttle.may_send(b, kStart + 700ms, kWall).reason, Blocked::none);
+    // Over a simulated hour the ISP's rate holds across both queues.
+    int sent = 2;
+    for (auto t = kStart + 701ms; t < kStart + 1h; t += 10ms) {
+        sent += throttle.may_send(a, t, kWall).reason == Blocked::none;
+        sent += throttle.may_send(b, t, kWall).reason == Blocked::none;
+    }
+    EXPECT_NEAR(sent, 90 * 60, 2);
+}
+
+TEST(QueueThrottle, NoConnectionBeforeAMessageMayGo) {
+    QueueThrottle throttle(compile({strategy(5, Rate{1, 1min})}));
+    auto& queue = throttle.queue("Gmail", "a");
+    ASSERT_EQ(throttle.may_send(queue, kStart, kWall).reason, Blocked::none);
+    auto admission = throttle.may_connect(queue, kStart + 1s, kWall, 0, 10);
+    EXPECT_EQ(admission.reason, Blocked::message_rate);
+    EXPECT_EQ(admission.retry_at, kStart + 1min);
+}
+
+TEST(QueueThrottle, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
+    policy::config::LockRule source_lock;
+    source_lock.name = "throttled";
+    source_lock.lock_for = 30min;
+    policy::config::LockRule isp_lock = source_lock;
+    isp_lock.name = "blocked";
+    isp_lock.scope = policy::config::LockScope::isp;
+    QueueThrottle throttle(compile({strategy(5)}, {source_lock, isp_lock}));
+    auto& a = throttle.queue("Gmail", "a");
+    auto& b = throttle.queue("Gmail", "b");
+
+    throttle.lock(a, source_lock, "421 4.7.0 slow down", kWall);
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall + 29min, 0, 10).reason, Blocked::locked);
+    EXPECT_EQ(throttle.may_connect(b, kStart, kWall + 29min, 0, 10).reason, Blocked::none);
+    EXPECT_EQ(throttle.lock_of(a, kWall)->reply, "421 4.7.0 slow down");
+    EXPECT_EQ(throttle.expire_locks(kWall), kWall + 30min);
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall + 30min, 0, 10).reason, Blocked::none);
+
+    const auto later = kWall + 31min;
+    throttle.lock(b, isp_lock, "554 blocked", later);
+    EXPECT_EQ(throttle.stopped(a, later), Blocked::isp_locked);
+    EXPECT_TRUE(throttle.unlock_isp("Gmail"));
+    EXPECT_EQ(throttle.stopped(a, later), Blocked::none);
+}
+
+TEST(QueueThrottle, HoldsWinOverEverything) {
+    QueueThrottle throttle(compile({strategy(5)}));
+    auto& a = throttle.queue("Gmail", "a");
+    throttle.hold("Gmail", true);
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 0, 10).reason, Blocked::held);
+    throttle.hold("Gmail", false);
+    throttle.set_node_held(true);
+    EXPECT_EQ(throttle.may_send(a, kStart, kWall).reason, Blocked::node_held);
+    throttle.set_node_held(false);
+    EXPECT_EQ(throttle.may_send(a, kStart, kWall).reason, Blocked::none);
+}
+
+TEST(QueueThrottle, AdaptiveSpeedStepsDownOnDeferralsAndUpAfterSuccesses) {
+    auto s = strategy(5, Rate{100, 1min});
+    s.adaptive = policy::config::AdaptiveSpeed{Rate{10, 1min}, 0.5, 0.5, 2};
+    QueueThrottle throttle(compile({s}));
+    auto& queue = throttle.queue("Gmail", "a");
+    EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 100.0 / 60);
+    throttle.deferred(queue, true);
+    EXPECT_NEAR(queue.message_rate.per_second(), 50.0 / 60, 1e-9);
+    EXPECT_EQ(queue.counters.throttled, 1u);
+    throttle.deferred(queue, false);  // a synthetic deferral (our own timeout) does not count
+    EXPECT_NEAR(queue.message_rate.per_second(), 50.0 / 60, 1e-9);
+    throttle.delivered(queue);
+    throttle.delivered(queue);
+    EXPECT_NEAR(queue.message_rate.per_second(), 75.0 / 60, 1e-9);
+}
+
+TEST(QueueThrottle, ReconfigureGivesQueuesTheirIspsNewStrategy) {
+    QueueThrottle throttle(compile({strategy(2, Rate{60, 1min})}));
+    auto& queue = throttle.queue("Gmail", "a");
+    queue.counters.delivered = 7;
+    throttle.reconfigure(compile({strategy(9, Rate{600, 1min})}));
+    EXPECT_EQ(queue.strategy.max_connections, 9u);
+    EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 10.0);
+    EXPECT_EQ(queue.counters.delivered, 7u);
+}
+
+}  // namespace
+}  // namespace sluice::daemon::queue

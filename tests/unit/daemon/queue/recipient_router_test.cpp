@@ -1,0 +1,97 @@
+#include "daemon/queue/recipient_router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::daemon::queue {
+namespace {
+
+std::shared_ptr<const policy::config::Config> config_with_policy() {
+    auto config = std::make_shared<policy::config::Config>();
+    config->hostname = "mx.test";
+    auto& p = config->policy;
+    policy::config::Pool bulk;
+    bulk.name = "bulk";
+    bulk.sender_domains = {"bulk.example"};
+    bulk.sources = {{"a", "127.0.0.4", "a.test", 1}, {"b", "127.0.0.5", "b.test", 1}};
+    policy::config::Pool vip;
+    vip.name = "vip";
+    vip.sources = {{"v", "127.0.0.6", "", 1}};
+    p.pools = {bulk, vip};
+    policy::config::Isp gmail;
+    gmail.name = "Gmail";
+    gmail.domains = {"gmail.test"};
+    gmail.mx_patterns = {"*.google.test"};
+    policy::config::Isp pinned;
+    pinned.name = "Pinned";
+    pinned.domains = {"pinned.test"};
+    pinned.pool = "vip";
+    p.isps = {gmail, pinned};
+    policy::config::Route route;
+    route.domains = {"routed.test"};
+    route.host = "127.0.0.9";
+    config->routes = {route};
+    return config;
+}
+
+MessagePtr message_from(std::string sender, std::string header_pool = {}) {
+    spool::Envelope envelope;
+    envelope.queue_id = "0123456789ABCDEF";
+    envelope.sender = std::move(sender);
+    envelope.listener = "test";
+    envelope.recipients = {{"r@x.test", ""}};
+    return make_queued_message(envelope, {}, header_pool);
+}
+
+class RecipientRouterTest : public ::testing::Test {
+  protected:
+    std::shared_ptr<const policy::config::Config> config = config_with_policy();
+    std::shared_ptr<const policy::engine::CompiledPolicy> policy =
+        policy::engine::CompiledPolicy::build(*config);
+    QueueThrottle throttle{policy};
+    RecipientRouter router{config, policy, throttle};
+};
+
+TEST_F(RecipientRouterTest, ListedDomainsNeedNoLookupAndSourcesRotate) {
+    auto message = message_from("news@bulk.example");
+    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/a");
+    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/b");
+    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/a");
+    EXPECT_EQ(throttle.find("Gmail/b")->source_address, "127.0.0.5");
+    EXPECT_EQ(throttle.find("Gmail/b")->helo, "b.test");
+    EXPECT_TRUE(router.take_wanted_lookups().empty());
+}
+
+TEST_F(RecipientRouterTest, ControlHeaderAndIspPoolChooseTheSource) {
+    EXPECT_EQ(router.route(*message_from("x@bulk.example", "vip"), "gmail.test", 0), "Gmail/v");
+    EXPECT_EQ(router.route(*message_from("x@bulk.example"), "pinned.test", 0), "Pinned/v");
+    EXPECT_EQ(router.route(*message_from("x@other.example"), "gmail.test", 0), "Gmail/default");
+}
+
+TEST_F(RecipientRouterTest, UnlistedDomainsWaitForTheirMxHosts) {
+    auto message = message_from("x@other.example");
+    EXPECT_FALSE(router.route(*message, "company.test", 100));
+    EXPECT_FALSE(router.route(*message, "company.test", 100));
+    EXPECT_EQ(router.take_wanted_lookups(), (std::vector<std::string>{"company.test"}))
+        << "one lookup per domain";
+    router.mx_known("company.test", {"aspmx.l.google.test"}, 200);
+    EXPECT_EQ(router.route(*message, "company.test", 150), "Gmail/default");
+    EXPECT_EQ(router.isp_of("company.test", 150)->name, "Gmail");
+    EXPECT_FALSE(router.route(*message, "company.test", 201)) << "the answer expired";
+    router.mx_known("other.test", {"mx.other.test"}, 200);
+    EXPECT_EQ(router.route(*message, "other.test", 150), "default/default");
+}
+
+TEST_F(RecipientRouterTest, StaticallyRoutedDomainsSkipMxRollup) {
+    EXPECT_EQ(router.route(*message_from("x@other.example"), "routed.test", 0),
+              "default/default");
+    EXPECT_TRUE(router.take_wanted_lookups().empty());
+}
+
+TEST_F(RecipientRouterTest, ReconfigureForgetsMxAnswers) {
+    router.mx_known("company.test", {"mx.google.test"}, 1000);
+    router.reconfigure(config, policy);
+    EXPECT_FALSE(router.route(*message_from("x@y.example"), "company.test", 0));
+}
+
+}  // namespace
+}  // namespace sluice::daemon::queue
