@@ -129,8 +129,7 @@ std::vector<std::string> read_names(SettingsReader& reader, const Group& group, 
 }
 
 // Domain or MX host patterns, stored in lower case.
-std::vector<std::string> read_domains(SettingsReader& reader, const Group& group,
-                                      const char* key) {
+std::vector<std::string> read_domains(SettingsReader& reader, const Group& group, const char* key) {
     std::vector<std::string> domains;
     for (const ListItem& item : reader.string_list(group, key)) {
         if (!is_domain_or_wildcard(item.value)) {
@@ -156,7 +155,8 @@ void read_match(SettingsReader& reader, const Group& group, ReplyMatch& out) {
     if (reader.read_string(group, "text", out.text, kOptional, Emptiness::allowed)) {
         std::string error;
         if (!reply::ReplyMatcher::compile(out, error)) {
-            reader.report(join_path(group.path, "text"), "not a valid regular expression: " + error);
+            reader.report(join_path(group.path, "text"),
+                          "not a valid regular expression: " + error);
         }
     }
 }
@@ -193,9 +193,9 @@ void read_source(SettingsReader& reader, const Group& group, Source& source) {
 
 void read_pool(SettingsReader& reader, const Group& group, Pool& pool) {
     reader.read_string(group, "name", pool.name, kRequired);
-    read_choice(reader, group, "selection", pool.selection,
-                {{"round-robin", SourceSelection::round_robin},
-                 {"weighted", SourceSelection::weighted}});
+    read_choice(
+        reader, group, "selection", pool.selection,
+        {{"round-robin", SourceSelection::round_robin}, {"weighted", SourceSelection::weighted}});
     pool.sender_domains = read_domains(reader, group, "sender_domains");
     pool.listeners = read_names(reader, group, "listeners");
     read_each(reader, group, "sources", {"name", "address", "helo", "weight"}, pool.sources,
@@ -209,8 +209,8 @@ void read_adaptive(SettingsReader& reader, const Group& group, Strategy& strateg
     if (!group.setting->exists("adaptive")) {
         return;
     }
-    auto adaptive = reader.section(group, "adaptive",
-                                   {"min_rate", "step_up", "step_down", "success_streak"});
+    auto adaptive =
+        reader.section(group, "adaptive", {"min_rate", "step_up", "step_down", "success_streak"});
     if (!adaptive) {
         return;
     }
@@ -305,28 +305,28 @@ void read_isp(SettingsReader& reader, const Group& group, Isp& isp) {
 
 // RFC 5322 §3.6.8: printable US-ASCII except ':'.
 bool is_header_name(std::string_view name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return c >= 33 && c <= 126 && c != ':';
-    });
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return c >= 33 && c <= 126 && c != ':'; });
 }
 
 }  // namespace
 
 void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out) {
-    read_each(reader, root, "pools", {"name", "selection", "sender_domains", "listeners", "sources"},
-              out.pools, [&](const Group& g, Pool& pool, std::size_t) { read_pool(reader, g, pool); });
+    read_each(reader, root, "pools",
+              {"name", "selection", "sender_domains", "listeners", "sources"}, out.pools,
+              [&](const Group& g, Pool& pool, std::size_t) { read_pool(reader, g, pool); });
     read_each(reader, root, "strategies",
               {"name", "max_connections", "messages_per_connection", "message_rate",
                "isp_message_rate", "connect_rate", "adaptive"},
               out.strategies,
               [&](const Group& g, Strategy& s, std::size_t) { read_strategy(reader, g, s); });
     read_each(reader, root, "retry_rules",
-              {"name", "kind", "interval", "factor", "min_interval", "max_interval",
-               "max_attempts", "expire_after", "intervals"},
+              {"name", "kind", "interval", "factor", "min_interval", "max_interval", "max_attempts",
+               "expire_after", "intervals"},
               out.retry_rules,
               [&](const Group& g, RetryRule& r, std::size_t) { read_retry_rule(reader, g, r); });
-    read_each(reader, root, "lock_rules",
-              {"name", "code", "enhanced", "text", "lock_for", "scope"}, out.lock_rules,
+    read_each(reader, root, "lock_rules", {"name", "code", "enhanced", "text", "lock_for", "scope"},
+              out.lock_rules,
               [&](const Group& g, LockRule& r, std::size_t) { read_lock_rule(reader, g, r); });
     read_bounce_patterns(reader, root, out.bounce_patterns);
     read_each(reader, root, "isps",

@@ -36,9 +36,9 @@ std::set<std::string, std::less<>> unique_names(const std::vector<T>& items,
         const std::string path = path_of(section, i);
         auto [owner, inserted] = owners.emplace(items[i].name, path);
         if (!inserted) {
-            errors.push_back(where.error(join_path(path, "name"),
-                                         "duplicate name \"" + items[i].name + "\" (also " +
-                                             owner->second + ")"));
+            errors.push_back(where.error(
+                join_path(path, "name"),
+                "duplicate name \"" + items[i].name + "\" (also " + owner->second + ")"));
         }
     }
     std::set<std::string, std::less<>> names;
@@ -61,12 +61,11 @@ void check_reference(const std::set<std::string, std::less<>>& known, const std:
     errors.push_back(where.error(path, std::string("unknown ") + what + " \"" + name + "\""));
 }
 
-void check_locks(const Names& names, const std::vector<std::string>& locks,
-                 const std::string& path, const SettingLocations& where,
-                 std::vector<ConfigError>& errors) {
+void check_locks(const Names& names, const std::vector<std::string>& locks, const std::string& path,
+                 const SettingLocations& where, std::vector<ConfigError>& errors) {
     for (std::size_t i = 0; i < locks.size(); ++i) {
-        check_reference(names.lock_rules, locks[i], false, "lock rule",
-                        path_of(path, i), where, errors);
+        check_reference(names.lock_rules, locks[i], false, "lock rule", path_of(path, i), where,
+                        errors);
     }
 }
 
@@ -82,9 +81,9 @@ void check_pools(const Config& config, const SettingLocations& where,
         (void)unique_names(pool.sources, join_path(path, "sources"), where, errors);
         for (std::size_t l = 0; l < pool.listeners.size(); ++l) {
             if (!listeners.contains(pool.listeners[l])) {
-                errors.push_back(where.error(path_of(join_path(path, "listeners"), l),
-                                             "no smtp.listen entry is named \"" +
-                                                 pool.listeners[l] + "\""));
+                errors.push_back(
+                    where.error(path_of(join_path(path, "listeners"), l),
+                                "no smtp.listen entry is named \"" + pool.listeners[l] + "\""));
             }
         }
     }
@@ -139,9 +138,9 @@ void check_isps(const Config& config, const Names& names, const SettingLocations
         for (std::size_t d = 0; d < isp.domains.size(); ++d) {
             auto [owner, inserted] = domain_owners.emplace(isp.domains[d], path);
             if (!inserted) {
-                errors.push_back(where.error(path_of(join_path(path, "domains"), d),
-                                             "\"" + isp.domains[d] + "\" is listed already by " +
-                                                 owner->second));
+                errors.push_back(where.error(
+                    path_of(join_path(path, "domains"), d),
+                    "\"" + isp.domains[d] + "\" is listed already by " + owner->second));
             }
         }
     }
@@ -153,8 +152,8 @@ void check_defaults(const Config& config, const Names& names, const SettingLocat
     check_reference(names.pools, defaults.pool, true, "pool", "defaults.pool", where, errors);
     check_reference(names.strategies, defaults.strategy, true, "strategy", "defaults.strategy",
                     where, errors);
-    check_reference(names.retry_rules, defaults.retry, true, "retry rule", "defaults.retry",
-                    where, errors);
+    check_reference(names.retry_rules, defaults.retry, true, "retry rule", "defaults.retry", where,
+                    errors);
     check_locks(names, defaults.locks, "defaults.locks", where, errors);
 }
 

@@ -60,7 +60,8 @@ TEST(LoadPolicyConfig, FillsTheModel) {
     const PolicySettings& p = result.config->policy;
     ASSERT_EQ(p.pools.size(), 1u);
     EXPECT_EQ(p.pools[0].selection, SourceSelection::weighted);
-    EXPECT_EQ(p.pools[0].sender_domains, (std::vector<std::string>{"example.com", "*.example.org"}));
+    EXPECT_EQ(p.pools[0].sender_domains,
+              (std::vector<std::string>{"example.com", "*.example.org"}));
     EXPECT_EQ(p.pools[0].listeners, std::vector<std::string>{"submission"});
     ASSERT_EQ(p.pools[0].sources.size(), 2u);
     EXPECT_EQ(p.pools[0].sources[0].name, "a");
@@ -139,7 +140,8 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
               "defaults = { pool = \"default\"; strategy = \"default\"; retry = \"default\"; };"),
          {}},
         {"user-defined default strategy",
-         with("strategies = ( { name = \"default\"; max_connections = 1; } );"), {}},
+         with("strategies = ( { name = \"default\"; max_connections = 1; } );"),
+         {}},
         {"adaptive min equal to the ceiling in another unit",
          with("strategies = ( { name = \"s\"; message_rate = \"60/m\"; "
               "adaptive = { min_rate = \"3600/h\"; }; } );"),
@@ -149,9 +151,13 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
               "max_interval = \"1h\"; } );"),
          {}},
         {"integer factor", with("retry_rules = ( { name = \"r\"; factor = 3; } );"), {}},
-        {"match parts all empty", with("bounce_patterns = ( { code = \"\"; enhanced = \"\"; text = \"\"; } );"), {}},
-        {"enhanced prefixes", with("bounce_patterns = ( { enhanced = \"5\"; }, { enhanced = \"4.7\"; }, "
-                                   "{ enhanced = \"5.7.650\"; } );"), {}},
+        {"match parts all empty",
+         with("bounce_patterns = ( { code = \"\"; enhanced = \"\"; text = \"\"; } );"),
+         {}},
+        {"enhanced prefixes",
+         with("bounce_patterns = ( { enhanced = \"5\"; }, { enhanced = \"4.7\"; }, "
+              "{ enhanced = \"5.7.650\"; } );"),
+         {}},
     });
 }
 
@@ -199,10 +205,11 @@ TEST(LoadPolicyConfig, ReportsBadSettings) {
           "t.conf:6: lock_rules.[0].scope: must be one of \"source\", \"isp\"",
           "t.conf:7: bounce_patterns.[0].class: must be one of \"hard\", \"soft\", \"ignore\""}},
         {"bad rates and percentages",
-         with("strategies = ( { name = \"s\"; message_rate = \"1000\"; isp_message_rate = \"0/h\";\n"
-              " connect_rate = 30; max_connections = 0;\n"
-              " adaptive = { min_rate = \"x\"; step_up = \"0%\"; step_down = \"100%\"; "
-              "success_streak = 0; }; } );"),
+         with(
+             "strategies = ( { name = \"s\"; message_rate = \"1000\"; isp_message_rate = \"0/h\";\n"
+             " connect_rate = 30; max_connections = 0;\n"
+             " adaptive = { min_rate = \"x\"; step_up = \"0%\"; step_down = \"100%\"; "
+             "success_streak = 0; }; } );"),
          {"t.conf:5: strategies.[0].max_connections: must be at least 1 (got 0)",
           "t.conf:4: strategies.[0].message_rate: not a valid rate (a positive count per "
           "period, like \"1000/h\", \"30/m\" or \"5/10s\")",
@@ -234,7 +241,8 @@ TEST(LoadPolicyConfig, ReportsBadSettings) {
           "t.conf:6: retry_rules.[2].intervals: kind \"list\" needs at least one interval",
           "t.conf:4: retry_rules.[0].min_interval: must not exceed max_interval"}},
         {"bad match parts",
-         with("lock_rules = ( { name = \"l\"; code = \"42x\"; enhanced = \"4.7.\"; text = \"(rate\"; } );\n"
+         with("lock_rules = ( { name = \"l\"; code = \"42x\"; enhanced = \"4.7.\"; text = "
+              "\"(rate\"; } );\n"
               "bounce_patterns = ( { code = \"6\"; enhanced = \"3.1.1\"; },\n"
               " { code = \"4211\"; enhanced = \"5.1234\"; text = \"[\"; } );"),
          {"t.conf:4: lock_rules.[0].code: must be a reply code or its first digits (\"421\", "
@@ -274,13 +282,15 @@ TEST(LoadPolicyConfig, ReportsBadReferences) {
               "strategies = ( { name = \"s\"; }, { name = \"s\"; } );\n"
               "retry_rules = ( { name = \"r\"; }, { name = \"r\"; } );\n"
               "lock_rules = ( { name = \"l\"; }, { name = \"l\"; } );\n"
-              "isps = ( { name = \"i\"; domains = [\"a.test\"]; }, { name = \"i\"; domains = [\"b.test\"]; } );"),
+              "isps = ( { name = \"i\"; domains = [\"a.test\"]; }, { name = \"i\"; domains = "
+              "[\"b.test\"]; } );"),
          {"t.conf:5: pools.[1].name: duplicate name \"p\" (also pools.[0])",
           "t.conf:6: strategies.[1].name: duplicate name \"s\" (also strategies.[0])",
           "t.conf:7: retry_rules.[1].name: duplicate name \"r\" (also retry_rules.[0])",
           "t.conf:8: lock_rules.[1].name: duplicate name \"l\" (also lock_rules.[0])",
           "t.conf:9: isps.[1].name: duplicate name \"i\" (also isps.[0])",
-          "t.conf:4: pools.[0].sources.[1].name: duplicate name \"a\" (also pools.[0].sources.[0])"}},
+          "t.conf:4: pools.[0].sources.[1].name: duplicate name \"a\" (also "
+          "pools.[0].sources.[0])"}},
         {"unknown names",
          with("isps = ( { name = \"i\"; domains = [\"a.test\"]; strategy = \"fast\";\n"
               " retry = \"never\"; pool = \"vip\"; locks = [ \"default\", \"x\" ]; } );\n"
