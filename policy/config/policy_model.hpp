@@ -71,7 +71,7 @@ struct RetryRule {
     double factor = 2.0;                                          // growing
     std::chrono::milliseconds min_interval{std::chrono::minutes(5)};  // random
     std::chrono::milliseconds max_interval{std::chrono::hours(4)};    // growing cap; random
-    std::vector<std::chrono::milliseconds> intervals;                 // list: this list, last repeats
+    std::vector<std::chrono::milliseconds> intervals;  // list: these waits, the last repeating
     std::uint32_t max_attempts = 0;  // 0 = unlimited (until expire_after)
     std::chrono::milliseconds expire_after{std::chrono::hours(5 * 24)};  // since arrival
 };

@@ -2,6 +2,8 @@
 // type, what was found, since a quoted number or an unquoted duration is the usual slip.
 #include "policy/config/settings_reader.hpp"
 
+#include <sstream>
+
 #include "policy/config/units.hpp"
 
 namespace sluice::policy::config {
@@ -55,6 +57,13 @@ std::string range_message(std::int64_t value, std::int64_t min, std::int64_t max
                                                     : "must be between " + std::to_string(min) +
                                                           " and " + std::to_string(max);
     return bounds + " (got " + std::to_string(value) + ")";
+}
+
+// 2, 1.5, 0.001: no trailing zeros.
+std::string format_number(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
 }
 
 }  // namespace
@@ -127,12 +136,12 @@ std::vector<ListItem> SettingsReader::string_list(const Group& parent, const cha
 }
 
 bool SettingsReader::read_string(const Group& parent, const char* key, std::string& out,
-                                 Presence presence) {
+                                 Presence presence, Emptiness emptiness) {
     const libconfig::Setting* setting = find(parent, key, presence);
     if (setting == nullptr) {
         return false;
     }
-    auto value = string_value(*setting, join_path(parent.path, key));
+    auto value = string_value(*setting, join_path(parent.path, key), emptiness);
     if (!value) {
         return false;
     }
@@ -199,6 +208,31 @@ bool SettingsReader::read_duration(const Group& parent, const char* key, Duratio
         return false;
     }
     out = *duration;
+    return true;
+}
+
+bool SettingsReader::read_number(const Group& parent, const char* key, double& out, double min,
+                                 double max) {
+    const libconfig::Setting* setting = find(parent, key, Presence::optional);
+    if (setting == nullptr) {
+        return false;
+    }
+    const std::string path = join_path(parent.path, key);
+    double value = 0;
+    if (is_integer(*setting)) {
+        value = static_cast<double>(integer_value(*setting));
+    } else if (setting->getType() == Type::TypeFloat) {
+        value = static_cast<double>(*setting);
+    } else {
+        report(path, expected("a number", *setting));
+        return false;
+    }
+    if (!(value >= min && value <= max)) {
+        report(path, "must be between " + format_number(min) + " and " + format_number(max) +
+                         " (got " + format_number(value) + ")");
+        return false;
+    }
+    out = value;
     return true;
 }
 
@@ -273,13 +307,14 @@ void SettingsReader::check_keys(const Group& group, KnownKeys known) {
 }
 
 std::optional<std::string> SettingsReader::string_value(const libconfig::Setting& setting,
-                                                        const std::string& path) {
+                                                        const std::string& path,
+                                                        Emptiness emptiness) {
     if (setting.getType() != Type::TypeString) {
         report(path, expected("a string", setting));
         return std::nullopt;
     }
     std::string value = setting.c_str();
-    if (value.empty()) {
+    if (value.empty() && emptiness == Emptiness::rejected) {
         report(path, "must not be empty");
         return std::nullopt;
     }

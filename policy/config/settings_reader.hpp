@@ -22,6 +22,8 @@
 namespace sluice::policy::config {
 
 enum class Presence { optional, required };
+// Whether an empty string "" is a value (a match part meaning "any") or a mistake.
+enum class Emptiness { rejected, allowed };
 
 using KnownKeys = std::initializer_list<std::string_view>;
 
@@ -65,13 +67,16 @@ class SettingsReader {
     [[nodiscard]] std::vector<ListItem> string_list(const Group& parent, const char* key);
 
     // Each read_* sets `out` and returns true only if the setting is present and valid.
-    bool read_string(const Group& parent, const char* key, std::string& out, Presence presence);
+    bool read_string(const Group& parent, const char* key, std::string& out, Presence presence,
+                     Emptiness emptiness = Emptiness::rejected);
     bool read_integer(const Group& parent, const char* key, std::int64_t& out, Presence presence,
                       std::int64_t min, std::int64_t max);
     // An integer or a size string ("64k", "50M"); at least `min` bytes.
     bool read_size(const Group& parent, const char* key, std::uint64_t& out, std::uint64_t min);
     // A duration string with a unit ("30s", "1h30m"); greater than zero.
     bool read_duration(const Group& parent, const char* key, Duration& out);
+    // A number (integer or floating point) in [min, max].
+    bool read_number(const Group& parent, const char* key, double& out, double min, double max);
     // A boolean (true / false).
     bool read_bool(const Group& parent, const char* key, bool& out);
     // The durations of array or list `key`, each checked as read_duration does; nullopt if
@@ -103,7 +108,8 @@ class SettingsReader {
     void visit(const libconfig::Setting& setting, const std::string& path);
     void check_keys(const Group& group, KnownKeys known);
     std::optional<std::string> string_value(const libconfig::Setting& setting,
-                                            const std::string& path);
+                                            const std::string& path,
+                                            Emptiness emptiness = Emptiness::rejected);
     std::optional<Duration> duration_value(const libconfig::Setting& setting,
                                            const std::string& path);
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "policy/config/endpoint.hpp"
+#include "policy/config/validate_policy.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -80,6 +81,7 @@ std::vector<ConfigError> validate_config(const Config& config, const SettingLoca
     }
     check_delivery(config, where, errors);
     check_route_domains(config, where, errors);
+    validate_policy(config, where, errors);
     return errors;
 }
 

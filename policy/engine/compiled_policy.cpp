@@ -13,8 +13,8 @@ constexpr std::string_view kDefault = "default";
 
 template <class T>
 const T* find_named(const std::vector<T>& items, std::string_view name) {
-    auto it = std::find_if(items.begin(), items.end(),
-                           [&](const T& item) { return item.name == name; });
+    auto it =
+        std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
     return it == items.end() ? nullptr : &*it;
 }
 
@@ -130,8 +130,8 @@ std::shared_ptr<const CompiledPolicy> CompiledPolicy::build(const config::Config
         if (own_patterns != nullptr) {
             for (const config::BouncePattern& pattern : *own_patterns) {
                 isp->bounce_patterns.push_back(
-                    {&pattern, compile_match(pattern.match, isp->name + " bounce pattern " +
-                                                                pattern.name)});
+                    {&pattern,
+                     compile_match(pattern.match, isp->name + " bounce pattern " + pattern.name)});
             }
         }
         isp->bounce_patterns.insert(isp->bounce_patterns.end(), global_patterns.begin(),
@@ -200,7 +200,9 @@ const config::Pool* CompiledPolicy::pool_named(std::string_view name) const {
     return name.empty() ? nullptr : find_named(settings_.pools, name);
 }
 
-const std::string& CompiledPolicy::pool_header() const { return settings_.pool_header; }
+const std::string& CompiledPolicy::pool_header() const {
+    return settings_.pool_header;
+}
 
 Verdict CompiledPolicy::judge(const ResolvedIsp& isp, const reply::ReplyFacts& reply) const {
     Verdict verdict;
@@ -209,11 +211,13 @@ Verdict CompiledPolicy::judge(const ResolvedIsp& isp, const reply::ReplyFacts& r
         verdict.bounce_class = "success";
         return verdict;
     }
-    auto pattern = std::find_if(isp.bounce_patterns.begin(), isp.bounce_patterns.end(),
-                                [&](const CompiledBouncePattern& p) { return p.matcher.matches(reply); });
+    auto pattern =
+        std::find_if(isp.bounce_patterns.begin(), isp.bounce_patterns.end(),
+                     [&](const CompiledBouncePattern& p) { return p.matcher.matches(reply); });
     if (pattern != isp.bounce_patterns.end()) {
         verdict.pattern = pattern->pattern;
-        verdict.category = pattern->pattern->category.empty() ? "other" : pattern->pattern->category;
+        verdict.category =
+            pattern->pattern->category.empty() ? "other" : pattern->pattern->category;
         switch (pattern->pattern->bounce_class) {
             case config::BounceClass::hard:
                 verdict.action = Action::bounce;

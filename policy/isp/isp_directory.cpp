@@ -72,8 +72,8 @@ const config::Isp* IspDirectory::by_mx(std::span<const std::string> mx_hosts) co
     for (const std::string& mx : mx_hosts) {
         const std::string host = normalized(mx);
         for (const MxRule& rule : mx_rules_) {
-            const bool hit = rule.subdomains ? is_subdomain_of(host, rule.pattern)
-                                             : host == rule.pattern;
+            const bool hit =
+                rule.subdomains ? is_subdomain_of(host, rule.pattern) : host == rule.pattern;
             if (hit) {
                 return rule.isp;
             }

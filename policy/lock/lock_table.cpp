@@ -19,7 +19,9 @@ const Lock* LockTable::active(const std::string& key, TimePoint now) const {
     return &it->second;
 }
 
-bool LockTable::unlock(const std::string& key) { return locks_.erase(key) > 0; }
+bool LockTable::unlock(const std::string& key) {
+    return locks_.erase(key) > 0;
+}
 
 std::vector<std::string> LockTable::expire(TimePoint now) {
     std::vector<std::string> opened;

@@ -9,11 +9,13 @@
 namespace sluice::policy::retry {
 namespace {
 
-double seconds_of(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+double seconds_of(std::chrono::milliseconds d) {
+    return static_cast<double>(d.count()) / 1000.0;
+}
 
 std::chrono::seconds whole_seconds(double seconds) {
-    return std::chrono::seconds{std::max<std::int64_t>(1, static_cast<std::int64_t>(
-                                                              std::ceil(seconds - 1e-9)))};
+    return std::chrono::seconds{
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(seconds - 1e-9)))};
 }
 
 }  // namespace
@@ -49,8 +51,7 @@ std::chrono::seconds retry_interval(const config::RetryRule& rule, std::uint32_t
 std::variant<RetryAt, Expired> next_retry(const config::RetryRule& rule,
                                           std::uint32_t attempts_made, TimePoint arrival,
                                           TimePoint now, double random_unit) {
-    const TimePoint deadline =
-        arrival + std::chrono::ceil<std::chrono::seconds>(rule.expire_after);
+    const TimePoint deadline = arrival + std::chrono::ceil<std::chrono::seconds>(rule.expire_after);
     if (now >= deadline) {
         return Expired{deadline};
     }

@@ -49,6 +49,8 @@ config::Rate AdaptiveRate::current() const {
     return {static_cast<std::uint64_t>(std::llround(per_period)), ceiling_.per};
 }
 
-double AdaptiveRate::per_second() const { return current_per_second_; }
+double AdaptiveRate::per_second() const {
+    return current_per_second_;
+}
 
 }  // namespace sluice::policy::speed

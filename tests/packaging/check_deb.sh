@@ -67,10 +67,11 @@ for path in ./usr/sbin/sluiced ./usr/sbin/sluicectl ./etc/sluice/sluice.conf \
     ./usr/lib/tmpfiles.d/sluice.conf ./etc/logrotate.d/sluice \
     ./usr/share/man/man8/sluiced.8.gz ./usr/share/man/man8/sluicectl.8.gz \
     ./usr/share/man/man5/sluice.conf.5.gz ./usr/share/doc/sluice/examples/sluice.conf.example \
-    ./usr/share/doc/sluice/examples/isps.conf; do
+    ./usr/share/doc/sluice/examples/isps.conf ./etc/sluice/isps.conf; do
   grep -qxF "$path" <<<"$contents" || fail "$path is not in the package"
 done
 dpkg-deb -I "$DEB" conffiles | grep -qx /etc/sluice/sluice.conf || fail "sluice.conf is not a conffile"
+dpkg-deb -I "$DEB" conffiles | grep -qx /etc/sluice/isps.conf || fail "isps.conf is not a conffile"
 echo "all expected files present; conffiles: $(dpkg-deb -I "$DEB" conffiles | tr '\n' ' ')"
 
 step "lintian"

@@ -30,11 +30,21 @@ config::Config policy_config() {
     config::Config config = base_config();
     config::PolicySettings& p = config.policy;
     p.pools = {
-        {"bulk", {{"a", "127.0.0.2", "", 1}, {"b", "127.0.0.3", "h.test", 1}},
-         config::SourceSelection::round_robin, {"example.com", "*.example.org"}, {}},
-        {"tx", {{"t", "127.0.0.4", "", 1}}, config::SourceSelection::round_robin, {}, {"submission"}},
-        {"other", {{"o", "127.0.0.5", "", 1}}, config::SourceSelection::round_robin,
-         {"example.com"}, {"submission"}},
+        {"bulk",
+         {{"a", "127.0.0.2", "", 1}, {"b", "127.0.0.3", "h.test", 1}},
+         config::SourceSelection::round_robin,
+         {"example.com", "*.example.org"},
+         {}},
+        {"tx",
+         {{"t", "127.0.0.4", "", 1}},
+         config::SourceSelection::round_robin,
+         {},
+         {"submission"}},
+        {"other",
+         {{"o", "127.0.0.5", "", 1}},
+         config::SourceSelection::round_robin,
+         {"example.com"},
+         {"submission"}},
     };
     config::Strategy gentle;
     gentle.name = "gentle";
@@ -45,8 +55,9 @@ config::Config policy_config() {
     fixed.kind = config::RetryIntervalKind::fixed;
     fixed.interval = 10min;
     p.retry_rules = {fixed};
-    p.lock_rules = {{"throttled", {"421", "4.7.0", "too many|rate"}, 30min, config::LockScope::source},
-                    {"blocked", {"5", "", "S3150"}, 2h, config::LockScope::isp}};
+    p.lock_rules = {
+        {"throttled", {"421", "4.7.0", "too many|rate"}, 30min, config::LockScope::source},
+        {"blocked", {"5", "", "S3150"}, 2h, config::LockScope::isp}};
     p.bounce_patterns = {
         pattern("no-such-user", {"5", "5.1.1", ""}, config::BounceClass::hard, "bad-mailbox"),
         pattern("quota", {"", "4.2.2", ""}, config::BounceClass::soft, "quota"),
@@ -142,21 +153,21 @@ TEST(CompiledPolicy, PoolChoicePrecedence) {
     const struct {
         std::string header, sender, listener, want;
     } cases[] = {
-        {"", "", "", "bulk"},                          // defaults.pool
-        {"tx", "example.com", "submission", "tx"},     // the header first
-        {"nope", "example.com", "", "bulk"},           // an unknown header pool is ignored
-        {"", "Example.COM", "submission", "bulk"},     // sender domain before listener
-        {"", "a.example.org", "", "bulk"},             // "*.parent"
-        {"", "example.org", "submission", "tx"},       // not a subdomain: the listener's
-        {"", "example.net", "submission", "tx"},       // first pool listing the listener
+        {"", "", "", "bulk"},                       // defaults.pool
+        {"tx", "example.com", "submission", "tx"},  // the header first
+        {"nope", "example.com", "", "bulk"},        // an unknown header pool is ignored
+        {"", "Example.COM", "submission", "bulk"},  // sender domain before listener
+        {"", "a.example.org", "", "bulk"},          // "*.parent"
+        {"", "example.org", "submission", "tx"},    // not a subdomain: the listener's
+        {"", "example.net", "submission", "tx"},    // first pool listing the listener
         {"", "example.net", "smtp", "bulk"},
-        {"default", "example.com", "", "default"},     // the implicit pool may be named
+        {"default", "example.com", "", "default"},  // the implicit pool may be named
     };
     for (const auto& c : cases) {
         const std::string got = policy->pool_for(c.header, c.sender, c.listener).name;
         EXPECT_EQ(got, c.want) << "header \"" << c.header << "\", sender \"" << c.sender
-                               << "\", listener \"" << c.listener << "\": got " << got
-                               << ", want " << c.want;
+                               << "\", listener \"" << c.listener << "\": got " << got << ", want "
+                               << c.want;
     }
 }
 
@@ -181,20 +192,25 @@ TEST(CompiledPolicy, Judge) {
         {&gmail, {250, "2.0.0", "OK"}, "delivered success - pattern=- lock=-"},
         {&gmail, {421, "4.7.0", "Too many messages"}, "retry soft other pattern=- lock=throttled"},
         {&gmail, {421, "4.7.0", "Too many messages", true}, "retry soft other pattern=- lock=-"},
-        {&gmail, {550, "5.1.1", "user does not exist"},
+        {&gmail,
+         {550, "5.1.1", "user does not exist"},
          "retry soft other pattern=gmail-user lock=-"},  // the ISP's pattern before the global
-        {&fallback, {550, "5.1.1", "user does not exist"},
+        {&fallback,
+         {550, "5.1.1", "user does not exist"},
          "bounce hard bad-mailbox pattern=no-such-user lock=-"},
         {&gmail, {550, "5.1.1", "unknown"}, "bounce hard bad-mailbox pattern=no-such-user lock=-"},
         {&gmail, {452, "4.2.2", "over quota"}, "retry soft quota pattern=quota lock=-"},
-        {&gmail, {550, "5.7.1", "accepted but filtered"},
+        {&gmail,
+         {550, "5.7.1", "accepted but filtered"},
          "delivered ignore other pattern=filtered lock=-"},
         {&gmail, {554, "5.7.1", "nothing known"}, "bounce hard other pattern=- lock=-"},
         {&gmail, {451, "", "try later"}, "retry soft other pattern=- lock=-"},
         {&gmail, {550, "5.7.1", "blocked S3150"}, "bounce hard other pattern=- lock=blocked"},
         {&fallback, {550, "5.7.1", "blocked S3150"}, "bounce hard other pattern=- lock=-"},
         {&fallback, {421, "4.7.0", "rate limited"}, "retry soft other pattern=- lock=throttled"},
-        {&fallback, {421, "4.4.1", "connection timed out", true}, "retry soft other pattern=- lock=-"},
+        {&fallback,
+         {421, "4.4.1", "connection timed out", true},
+         "retry soft other pattern=- lock=-"},
     };
     for (const auto& c : cases) {
         const std::string got = describe(policy->judge(*c.isp, c.reply));

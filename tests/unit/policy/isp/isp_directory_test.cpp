@@ -15,7 +15,9 @@ config::Isp isp(std::string name, std::vector<std::string> domains, std::vector<
     return out;
 }
 
-std::string name_of(const config::Isp* found) { return found == nullptr ? "(none)" : found->name; }
+std::string name_of(const config::Isp* found) {
+    return found == nullptr ? "(none)" : found->name;
+}
 
 const std::vector<config::Isp> kIsps = {
     isp("Gmail", {"gmail.com", "googlemail.com"}, {"*.google.com"}),
@@ -35,7 +37,7 @@ TEST(IspDirectory, ByDomain) {
         {"example.com", "Corp"},
         {"a.corp.example", "Corp"},
         {"x.y.corp.example", "Corp"},
-        {"corp.example", "(none)"},  // "*.parent" covers subdomains only
+        {"corp.example", "(none)"},             // "*.parent" covers subdomains only
         {"b.sales.corp.example", "CorpSales"},  // the longest parent wins
         {"sales.corp.example", "Corp"},
         {"yandex.ru", "Yandex"},

@@ -61,10 +61,9 @@ TEST(RetryRule, GrowingDoublesUpToTheCap) {
     rule.max_interval = 1h;
     rule.expire_after = 4h;
     // 5m 10m 20m 40m 60m 60m (=195m), then 60m more would pass 240m only at 255m.
-    EXPECT_EQ(waits_until_expiry(rule, 0.0),
-              (std::vector<long>{300, 600, 1200, 2400, 3600, 3600}));
-    const std::pair<std::uint32_t, long> table[] = {
-        {1, 300}, {2, 600}, {3, 1200}, {4, 2400}, {5, 3600}, {50, 3600}, {4000, 3600}};
+    EXPECT_EQ(waits_until_expiry(rule, 0.0), (std::vector<long>{300, 600, 1200, 2400, 3600, 3600}));
+    const std::pair<std::uint32_t, long> table[] = {{1, 300},  {2, 600},   {3, 1200},   {4, 2400},
+                                                    {5, 3600}, {50, 3600}, {4000, 3600}};
     for (auto [attempts, want] : table) {
         EXPECT_EQ(retry_interval(rule, attempts, 0.5).count(), want) << "attempt " << attempts;
     }
@@ -130,9 +129,10 @@ TEST(RetryRule, ExpiryAndTheFirstAttempt) {
         {9, 2h, "expired (deadline +3600s)"},
     };
     for (const auto& c : cases) {
-        const std::string got = describe(next_retry(rule, c.attempts, kArrival, kArrival + c.now, 0));
-        EXPECT_EQ(got, c.want) << "attempts " << c.attempts << " at +" << c.now.count()
-                               << "s: got " << got << ", want " << c.want;
+        const std::string got =
+            describe(next_retry(rule, c.attempts, kArrival, kArrival + c.now, 0));
+        EXPECT_EQ(got, c.want) << "attempts " << c.attempts << " at +" << c.now.count() << "s: got "
+                               << got << ", want " << c.want;
     }
 }
 

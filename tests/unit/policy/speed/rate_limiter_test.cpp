@@ -13,7 +13,9 @@ using namespace std::chrono_literals;
 
 constexpr Instant kStart = Instant{} + 1000h;  // any origin; no clock is read
 
-config::Rate rate(std::uint64_t count, std::chrono::milliseconds per) { return {count, per}; }
+config::Rate rate(std::uint64_t count, std::chrono::milliseconds per) {
+    return {count, per};
+}
 
 // A scheduler that sleeps exactly until the limiter allows the next event.
 std::vector<Instant> run_eager(RateLimiter& limiter, Instant from, Instant until) {

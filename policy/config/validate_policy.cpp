@@ -1,0 +1,178 @@
+// validate_policy (see validate_policy.hpp). Elements the reader already reported (a missing
+// name) are skipped here rather than reported twice.
+#include "policy/config/validate_policy.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
+
+namespace sluice::policy::config {
+namespace {
+
+constexpr std::string_view kDefault = "default";
+
+std::string path_of(std::string_view section, std::size_t index) {
+    return element_path(section, static_cast<int>(index));
+}
+
+double per_second(const Rate& rate) {
+    return rate.per.count() > 0
+               ? static_cast<double>(rate.count) * 1000.0 / static_cast<double>(rate.per.count())
+               : 0.0;
+}
+
+// Reports names used twice in `items` (under `section`); returns the set of names.
+template <class T>
+std::set<std::string, std::less<>> unique_names(const std::vector<T>& items,
+                                                std::string_view section,
+                                                const SettingLocations& where,
+                                                std::vector<ConfigError>& errors) {
+    std::map<std::string, std::string, std::less<>> owners;  // name -> path of its first use
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (items[i].name.empty()) {
+            continue;
+        }
+        const std::string path = path_of(section, i);
+        auto [owner, inserted] = owners.emplace(items[i].name, path);
+        if (!inserted) {
+            errors.push_back(where.error(
+                join_path(path, "name"),
+                "duplicate name \"" + items[i].name + "\" (also " + owner->second + ")"));
+        }
+    }
+    std::set<std::string, std::less<>> names;
+    for (const auto& [name, path] : owners) {
+        names.insert(name);
+    }
+    return names;
+}
+
+struct Names {
+    std::set<std::string, std::less<>> pools, strategies, retry_rules, lock_rules;
+};
+
+void check_reference(const std::set<std::string, std::less<>>& known, const std::string& name,
+                     bool implicit_default, const char* what, const std::string& path,
+                     const SettingLocations& where, std::vector<ConfigError>& errors) {
+    if (name.empty() || known.contains(name) || (implicit_default && name == kDefault)) {
+        return;
+    }
+    errors.push_back(where.error(path, std::string("unknown ") + what + " \"" + name + "\""));
+}
+
+void check_locks(const Names& names, const std::vector<std::string>& locks, const std::string& path,
+                 const SettingLocations& where, std::vector<ConfigError>& errors) {
+    for (std::size_t i = 0; i < locks.size(); ++i) {
+        check_reference(names.lock_rules, locks[i], false, "lock rule", path_of(path, i), where,
+                        errors);
+    }
+}
+
+void check_pools(const Config& config, const SettingLocations& where,
+                 std::vector<ConfigError>& errors) {
+    std::set<std::string, std::less<>> listeners;
+    for (const Listener& listener : config.smtp.listen) {
+        listeners.insert(listener.name);
+    }
+    for (std::size_t p = 0; p < config.policy.pools.size(); ++p) {
+        const Pool& pool = config.policy.pools[p];
+        const std::string path = path_of("pools", p);
+        (void)unique_names(pool.sources, join_path(path, "sources"), where, errors);
+        for (std::size_t l = 0; l < pool.listeners.size(); ++l) {
+            if (!listeners.contains(pool.listeners[l])) {
+                errors.push_back(
+                    where.error(path_of(join_path(path, "listeners"), l),
+                                "no smtp.listen entry is named \"" + pool.listeners[l] + "\""));
+            }
+        }
+    }
+}
+
+void check_strategies(const Config& config, const SettingLocations& where,
+                      std::vector<ConfigError>& errors) {
+    for (std::size_t s = 0; s < config.policy.strategies.size(); ++s) {
+        const Strategy& strategy = config.policy.strategies[s];
+        if (!strategy.adaptive) {
+            continue;
+        }
+        const std::string path = join_path(path_of("strategies", s), "adaptive");
+        if (!strategy.message_rate) {
+            errors.push_back(where.error(path, "adaptive speed needs message_rate (its ceiling)"));
+        } else if (per_second(strategy.adaptive->min_rate) > per_second(*strategy.message_rate)) {
+            errors.push_back(where.error(join_path(path, "min_rate"),
+                                         "must not exceed the strategy's message_rate"));
+        }
+    }
+}
+
+void check_retry_rules(const Config& config, const SettingLocations& where,
+                       std::vector<ConfigError>& errors) {
+    for (std::size_t r = 0; r < config.policy.retry_rules.size(); ++r) {
+        const RetryRule& rule = config.policy.retry_rules[r];
+        if (rule.kind == RetryIntervalKind::random && rule.min_interval > rule.max_interval) {
+            errors.push_back(where.error(join_path(path_of("retry_rules", r), "min_interval"),
+                                         "must not exceed max_interval"));
+        }
+    }
+}
+
+void check_isps(const Config& config, const Names& names, const SettingLocations& where,
+                std::vector<ConfigError>& errors) {
+    std::map<std::string, std::string> domain_owners;  // domain -> path of its ISP
+    for (std::size_t i = 0; i < config.policy.isps.size(); ++i) {
+        const Isp& isp = config.policy.isps[i];
+        const std::string path = path_of("isps", i);
+        if (isp.name == kDefault) {
+            errors.push_back(where.error(join_path(path, "name"),
+                                         "\"default\" is reserved for the rules of unmatched "
+                                         "domains (set them in defaults)"));
+        }
+        check_reference(names.strategies, isp.strategy, true, "strategy",
+                        join_path(path, "strategy"), where, errors);
+        check_reference(names.retry_rules, isp.retry, true, "retry rule", join_path(path, "retry"),
+                        where, errors);
+        check_reference(names.pools, isp.pool, true, "pool", join_path(path, "pool"), where,
+                        errors);
+        check_locks(names, isp.locks, join_path(path, "locks"), where, errors);
+        for (std::size_t d = 0; d < isp.domains.size(); ++d) {
+            auto [owner, inserted] = domain_owners.emplace(isp.domains[d], path);
+            if (!inserted) {
+                errors.push_back(where.error(
+                    path_of(join_path(path, "domains"), d),
+                    "\"" + isp.domains[d] + "\" is listed already by " + owner->second));
+            }
+        }
+    }
+}
+
+void check_defaults(const Config& config, const Names& names, const SettingLocations& where,
+                    std::vector<ConfigError>& errors) {
+    const DefaultRules& defaults = config.policy.defaults;
+    check_reference(names.pools, defaults.pool, true, "pool", "defaults.pool", where, errors);
+    check_reference(names.strategies, defaults.strategy, true, "strategy", "defaults.strategy",
+                    where, errors);
+    check_reference(names.retry_rules, defaults.retry, true, "retry rule", "defaults.retry", where,
+                    errors);
+    check_locks(names, defaults.locks, "defaults.locks", where, errors);
+}
+
+}  // namespace
+
+void validate_policy(const Config& config, const SettingLocations& where,
+                     std::vector<ConfigError>& errors) {
+    const PolicySettings& policy = config.policy;
+    Names names;
+    names.pools = unique_names(policy.pools, "pools", where, errors);
+    names.strategies = unique_names(policy.strategies, "strategies", where, errors);
+    names.retry_rules = unique_names(policy.retry_rules, "retry_rules", where, errors);
+    names.lock_rules = unique_names(policy.lock_rules, "lock_rules", where, errors);
+    (void)unique_names(policy.isps, "isps", where, errors);
+    check_pools(config, where, errors);
+    check_strategies(config, where, errors);
+    check_retry_rules(config, where, errors);
+    check_isps(config, names, where, errors);
+    check_defaults(config, names, where, errors);
+}
+
+}  // namespace sluice::policy::config
