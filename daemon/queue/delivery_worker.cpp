@@ -222,10 +222,15 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         }
         outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;
-        // Sluice's control headers never leave the relay.
-        outbound.content = smtp::has_header(*content, pool_header)
-                               ? smtp::remove_header(*content, pool_header)
-                               : *content;
+        // Sluice's control headers never leave the relay. (outbound.content is a view: the
+        // stripped copy must live until send() is done.)
+        std::string stripped;
+        if (smtp::has_header(*content, pool_header)) {
+            stripped = smtp::remove_header(*content, pool_header);
+            outbound.content = stripped;
+        } else {
+            outbound.content = *content;
+        }
         attempt.message_id = smtp::header_value(*content, "Message-ID");
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();

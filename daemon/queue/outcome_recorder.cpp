@@ -117,7 +117,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
     std::vector<Judged> judged(std::min(batch.recipients.size(), results.size()));
     std::vector<spool::RecipientProgress> progress;
     std::vector<Failure> failures;
-    // Written only once the progress is durable, so the log never claims more than the spool.
+    // Written before the progress is made durable (see below).
     std::vector<acclog::AccountingRecord> accounting;
     for (std::size_t k = 0; k < judged.size(); ++k) {
         const std::uint32_t index = batch.recipients[k];
@@ -205,6 +205,10 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         }
     }
 
+    // Logged before the progress is made durable: a crash in between repeats the attempt and
+    // its record (at least once), where the other order could lose the record of a delivery.
+    for (const auto& record : accounting) accounting_.write(record);
+
     // A finished message's removal is its record; otherwise progress is appended to its file.
     bool removed = false;
     if (message.finished()) removed = co_await remove_finished(std::string(message.queue_id()));
@@ -219,7 +223,6 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
                           ec.message());
         }
     }
-    for (const auto& record : accounting) accounting_.write(record);
     co_return judged;
 }
 

@@ -1,8 +1,10 @@
 // What happens after an attempt: each recipient's result becomes its new state (delivered,
-// retry at t, bounced, expired), one accounting record per attempt and per final outcome is
-// written, a DSN is built and durably spooled for bounced and expired recipients (before their
-// state is made final, so a crash can repeat a DSN but never lose one), the progress records are
-// appended to the spool file, and the file is removed once every recipient is final.
+// retry at t, bounced, expired) as the ISP's bounce patterns and retry rule say, a DSN is built
+// and durably spooled for bounced and expired recipients (before their state is made final, so a
+// crash can repeat a DSN but never lose one), one accounting record per attempt and per final
+// outcome is written (before the progress is durable: a crash can repeat a record, never lose
+// one), the progress records are appended to the spool file, and the file is removed once every
+// recipient is final.
 // Owned by the QueueManager; io thread only (disk work goes to the blocking pool).
 #pragma once
 
