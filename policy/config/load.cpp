@@ -12,6 +12,7 @@
 #include "policy/config/endpoint.hpp"
 #include "policy/config/host_name.hpp"
 #include "policy/config/load_delivery.hpp"
+#include "policy/config/load_keys.hpp"
 #include "policy/config/settings_reader.hpp"
 #include "policy/config/validate.hpp"
 
@@ -136,7 +137,8 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     Config config;
     config.source_file = files.main_file;
     const Group root = reader.root(
-        parsed, {"hostname", "smtp", "spool", "status", "dns", "delivery", "routes", "accounting"});
+        parsed, {"hostname", "smtp", "spool", "status", "dns", "delivery", "routes", "accounting",
+                 "keys"});
     if (reader.read_string(root, "hostname", config.hostname, kRequired) &&
         !is_host_name(config.hostname)) {
         reader.report("hostname", "not a valid host name (letters, digits, hyphens and dots)");
@@ -148,6 +150,7 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     read_delivery(reader, root, config.delivery);
     read_routes(reader, root, config.delivery.port, config.routes);
     read_accounting(reader, root, config.accounting);
+    read_keys(reader, root, config.keys);
 
     LoadResult result;
     result.errors = reader.take_errors();

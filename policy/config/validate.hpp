@@ -1,8 +1,9 @@
 // Checks that relate settings to each other in a Config that was read setting by setting:
 // no two listeners (or the status endpoint) on one address:port, the per-IP and per-destination
-// connection limits within their totals, and no domain in two routes. Single settings (type, syntax, range) are checked
-// while reading (settings_reader.hpp). Pure: returns every problem found, located through
-// `where`; an empty result means the Config may be used.
+// connection limits within their totals, no domain in two routes, and no DKIM domain and
+// selector twice. Single settings (type, syntax, range) are checked while reading
+// (settings_reader.hpp). Pure: returns every problem found, located through `where`; an empty
+// result means the Config may be used.
 #pragma once
 
 #include <vector>
