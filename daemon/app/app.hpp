@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/dkim/signer.hpp"
 #include "daemon/log/logger.hpp"
 #include "policy/config/model.hpp"
 
@@ -15,8 +16,9 @@ namespace sluice::daemon::app {
 
 class App {
 public:
+    // `signer` holds the DKIM keys of `config` (dkim::load_signer); a reload replaces both.
     App(std::string config_path, std::shared_ptr<const policy::config::Config> config,
-        log::Logger& logger);
+        std::shared_ptr<const dkim::Signer> signer, log::Logger& logger);
     ~App();
 
     // Runs until stopped by a signal; returns the process exit status.
@@ -26,6 +28,7 @@ private:
     struct Parts;
     std::string config_path_;
     std::shared_ptr<const policy::config::Config> config_;
+    std::shared_ptr<const dkim::Signer> signer_;
     log::Logger& logger_;
 };
 
