@@ -4,6 +4,8 @@
 namespace sluice::daemon::dkim {
 namespace {
 constexpr std::size_t kTabWidth = 8;
+// Tokens fill a line up to here, leaving a column for the ";" that may end the tag.
+constexpr std::size_t kTokenWidth = kFoldWidth - 1;
 }  // namespace
 
 SignatureHeader::SignatureHeader() : text_("DKIM-Signature:"), column_(text_.size()) {}
@@ -14,7 +16,7 @@ void SignatureHeader::new_line() {
 }
 
 void SignatureHeader::append(std::string_view token) {
-    if (column_ + token.size() > kFoldWidth && column_ > kTabWidth) new_line();
+    if (column_ + token.size() > kTokenWidth && column_ > kTabWidth) new_line();
     text_ += token;
     column_ += token.size();
 }
@@ -26,7 +28,7 @@ void SignatureHeader::start_tag(std::string_view first_token) {
         ++column_;
     }
     first_tag_ = false;
-    if (column_ + 1 + first_token.size() > kFoldWidth) {
+    if (column_ + 1 + first_token.size() > kTokenWidth) {
         new_line();
     } else {
         text_ += ' ';
@@ -38,8 +40,8 @@ void SignatureHeader::start_tag(std::string_view first_token) {
 
 void SignatureHeader::append_breaking_anywhere(std::string_view value) {
     while (!value.empty()) {
-        if (column_ >= kFoldWidth) new_line();
-        const std::size_t room = kFoldWidth - column_;
+        if (column_ >= kTokenWidth) new_line();
+        const std::size_t room = kTokenWidth - column_;
         const std::string_view piece = value.substr(0, room);
         text_ += piece;
         column_ += piece.size();

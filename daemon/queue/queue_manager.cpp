@@ -283,7 +283,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string domain) {
         }
         outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;
-        outbound.content = services_.dkim_sign(*content, "");  // pool: "" until pools exist
+        // DKIM signatures prepended; kept here because outbound.content is only a view.
+        const std::string signed_content = services_.dkim_sign(*content, "");  // pool: "" for now
+        outbound.content = signed_content;
         attempt.message_id = find_message_id(*content);
         attempt.started_unix_us = now_unix_us();
         auto results = co_await connection->send(outbound);

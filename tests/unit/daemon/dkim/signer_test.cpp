@@ -184,7 +184,8 @@ TEST_F(SignerTest, ChangesTheVerifierMustCatch) {
 }
 
 TEST_F(SignerTest, FieldIsFoldedWithinWidth) {
-    const Signer signer({{key_settings("example.com", "s1"), *rsa_}});
+    // This selector makes the tags of the first line end exactly where a ";" would overflow.
+    const Signer signer({{key_settings("example.com", "rsa2026"), *rsa_}});
     const std::string content = signer.sign(kMessage, "", 1796000000).content;
     const std::string field(split_message(content).fields[0].text);
     std::size_t lines = 0;
