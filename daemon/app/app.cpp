@@ -77,7 +77,7 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
 // SIGHUP: build and validate a new snapshot and load its DKIM keys; keep the running ones if
 // either is broken.
 void reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
-            std::shared_ptr<const dkim::Signer>& signer, std::uint64_t& generation,
+            std::atomic<std::shared_ptr<const dkim::Signer>>& signer, std::uint64_t& generation,
             acclog::AccountingLog& accounting, log::Logger& logger) {
     notify_reloading();
     // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
@@ -103,10 +103,10 @@ void reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         }
         for (const auto& warning : keys.warnings) logger.warning("{}", warning);
         current = result.config;
-        signer = keys.signer;
+        signer.store(keys.signer);
         ++generation;
         logger.notice("reloaded configuration from {} (generation {}, {} DKIM keys)", path,
-                      generation, signer->keys().size());
+                      generation, keys.signer->keys().size());
     }
     notify_ready("accepting mail");
 }
@@ -134,9 +134,9 @@ int App::run() {
         std::make_unique<spool::SpoolWriter>(root, config_->spool.compression_level, logger_);
     auto executor = parts.io->get_executor();
     auto current_config = [this] { return config_; };
-    // DKIM at delivery time, with the keys of the configuration running at that moment.
+    // DKIM at delivery time (on the blocking pool), with the keys running at that moment.
     auto dkim_sign = [this](std::string_view content, std::string_view pool) {
-        const auto signer = signer_;  // a reload may swap it; this snapshot stays alive
+        const auto signer = signer_.load();  // a reload may swap it; this snapshot stays alive
         auto signed_message = signer->sign(content, pool, clock::now_unix());
         for (const auto& failure : signed_message.failures) {
             logger_.error("DKIM signing failed: {}", failure);

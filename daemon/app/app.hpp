@@ -5,6 +5,7 @@
 // are reported by run() returning a non-zero exit status after logging why.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -28,7 +29,8 @@ private:
     struct Parts;
     std::string config_path_;
     std::shared_ptr<const policy::config::Config> config_;
-    std::shared_ptr<const dkim::Signer> signer_;
+    // Atomic: delivery signs on the blocking pool while SIGHUP swaps keys on the io thread.
+    std::atomic<std::shared_ptr<const dkim::Signer>> signer_;
     log::Logger& logger_;
 };
 

@@ -85,7 +85,8 @@ int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::o
         if (key.type() == dkim::KeyType::rsa && key.bits() < dkim::kRecommendedRsaBits) {
             err << "sluicectl dkim-keygen: warning: RSA keys under 2048 bits are weak\n";
         }
-        const std::string text = dkim::dkim_record_text(key.dns_key_type(), key.public_key_base64());
+        const std::string text =
+            dkim::dkim_record_text(key.dns_key_type(), key.public_key_base64());
         out << dkim::dkim_txt_record(options.domain, options.selector, text) << '\n';
     } catch (const std::exception& e) {
         err << "sluicectl dkim-keygen: " << e.what() << '\n';

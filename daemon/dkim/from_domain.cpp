@@ -50,7 +50,8 @@ std::string first_mailbox(std::string_view value) {
 std::optional<std::string> domain_of(std::string_view mailbox) {
     if (auto open = mailbox.find('<'); open != std::string_view::npos) {
         const auto close = mailbox.find('>', open);
-        mailbox = mailbox.substr(open + 1, close == std::string_view::npos ? close : close - open - 1);
+        const auto length = close == std::string_view::npos ? close : close - open - 1;
+        mailbox = mailbox.substr(open + 1, length);
     }
     const auto at = mailbox.rfind('@');
     if (at == std::string_view::npos) return std::nullopt;

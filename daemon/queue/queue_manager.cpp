@@ -283,8 +283,10 @@ asio::awaitable<void> QueueManager::run_worker(std::string domain) {
         }
         outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;
-        // DKIM signatures prepended; kept here because outbound.content is only a view.
-        const std::string signed_content = services_.dkim_sign(*content, "");  // pool: "" for now
+        // DKIM signatures prepended, off the io thread (an RSA signature costs ~0.25 ms); kept
+        // in this frame because outbound.content is only a view. Pool: "" until pools exist.
+        auto sign = [&dkim_sign = services_.dkim_sign, content] { return dkim_sign(*content, ""); };
+        const auto signed_content = co_await run_blocking<std::string>(services_.blocking, sign);
         outbound.content = signed_content;
         attempt.message_id = find_message_id(*content);
         attempt.started_unix_us = now_unix_us();

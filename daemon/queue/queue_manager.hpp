@@ -39,6 +39,7 @@ struct QueueServices {
     log::Logger& logger;
     // The content to send for a message leaving through `pool` ("" until pools exist): the
     // spooled content with its DKIM-Signature fields prepended (App wires dkim::Signer here).
+    // Called on the blocking pool, so it must be thread-safe.
     std::function<std::string(std::string_view content, std::string_view pool)> dkim_sign;
 };
 

@@ -17,7 +17,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "harness"))
-from delivery_config import delivery_top, describe, wait_for_empty_spool, wait_for_final  # noqa: E402
+from delivery_config import (delivery_top, describe, wait_for_empty_spool,  # noqa: E402
+                             wait_for_final)
 from dkim_verifiers import dkimpy_verify, opendkim_verify, txt_strings  # noqa: E402
 from sluice import NO_DNS_SERVER, SLUICECTL, Daemon, free_port, submit  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
