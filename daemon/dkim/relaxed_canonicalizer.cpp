@@ -48,7 +48,7 @@ std::string canonicalize_header_relaxed(std::string_view field) {
         name.remove_suffix(1);
     }
     for (char c : name) {
-        out += to_lower(c);
+        if (!is_line_break(c)) out += to_lower(c);  // a break inside a name is unfolded too
     }
     if (colon != std::string_view::npos) {
         out += ':';

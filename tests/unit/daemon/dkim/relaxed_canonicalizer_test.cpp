@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,29 @@ TEST(RelaxedCanonicalizer, Bodies) {
         const std::string got = canonicalize_body_relaxed(c.input);
         EXPECT_EQ(got, c.want) << "body " << visible(c.input) << ": got " << visible(got)
                                << ", want " << visible(c.want);
+    }
+}
+
+// Properties a fuzzer can check too: the output of each function is its own canonical form, it
+// holds CR and LF only as CRLF line ends, and a canonical body is empty or ends in one CRLF.
+TEST(RelaxedCanonicalizer, CanonicalFormsAreFixedPoints) {
+    std::mt19937 random(6376);
+    const std::string alphabet = "aB \t\r\n:";
+    for (int round = 0; round < 20000; ++round) {
+        std::string input(random() % 24, ' ');
+        for (char& c : input) c = alphabet[random() % alphabet.size()];
+        const std::string header = canonicalize_header_relaxed(input);
+        const std::string body = canonicalize_body_relaxed(input);
+        const std::string header_line = header.substr(0, header.size() - 2);
+        EXPECT_EQ(canonicalize_header_relaxed(header_line), header) << visible(input);
+        EXPECT_EQ(header_line.find_first_of("\r\n"), std::string::npos) << visible(input);
+        EXPECT_EQ(canonicalize_body_relaxed(body), body) << visible(input);
+        EXPECT_TRUE(body.empty() || (body.ends_with("\r\n") && !body.ends_with("\r\n\r\n")))
+            << visible(input);
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            if (body[i] == '\n') EXPECT_TRUE(i > 0 && body[i - 1] == '\r') << visible(input);
+            if (body[i] == '\r') EXPECT_TRUE(i + 1 < body.size() && body[i + 1] == '\n');
+        }
     }
 }
 
