@@ -1,9 +1,11 @@
-// sluiced: parse arguments, load and validate the configuration, run the App.
+// sluiced: parse arguments, load and validate the configuration and its DKIM keys, run the App.
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "daemon/app/app.hpp"
+#include "daemon/dkim/key_loader.hpp"
 #include "daemon/log/logger.hpp"
 #include "policy/config/load.hpp"
 
@@ -40,6 +42,14 @@ int parse_arguments(int argc, char** argv, Arguments& out) {
     }
     return -1;
 }
+
+// Prints every error and the count; returns the exit status for a configuration that failed.
+int report_errors(const std::vector<sluice::policy::config::ConfigError>& errors) {
+    for (const auto& error : errors) std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    std::fprintf(stderr, "sluiced: %zu error(s) in the configuration; not started\n",
+                 errors.size());
+    return 1;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,19 +57,16 @@ int main(int argc, char** argv) {
     if (int status = parse_arguments(argc, argv, arguments); status >= 0) return status;
 
     auto loaded = sluice::policy::config::load_config_file(arguments.config_path);
-    if (!loaded.config) {
-        for (const auto& error : loaded.errors) {
-            std::fprintf(stderr, "%s\n", error.to_string().c_str());
-        }
-        std::fprintf(stderr, "sluiced: %zu error(s) in the configuration; not started\n",
-                     loaded.errors.size());
-        return 1;
-    }
+    if (!loaded.config) return report_errors(loaded.errors);
+    auto keys = sluice::daemon::dkim::load_signer(*loaded.config);
+    if (!keys.signer) return report_errors(keys.errors);
     if (arguments.check_only) {
+        for (const auto& warning : keys.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
         std::printf("%s: configuration is valid\n", arguments.config_path.c_str());
         return 0;
     }
     sluice::daemon::log::Logger logger(sluice::daemon::log::Logger::detect_destination());
-    sluice::daemon::app::App app(arguments.config_path, loaded.config, logger);
+    for (const auto& warning : keys.warnings) logger.warning("{}", warning);
+    sluice::daemon::app::App app(arguments.config_path, loaded.config, keys.signer, logger);
     return app.run();
 }

@@ -18,6 +18,8 @@
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
+#include "daemon/clock/wall_clock.hpp"
+#include "daemon/dkim/key_loader.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
@@ -73,11 +75,12 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
     return settings;
 }
 
-// SIGHUP: build and validate a new snapshot; keep the running one if it is broken. Returns
-// whether the new one took over.
+// SIGHUP: build and validate a new snapshot, its sending policy and its DKIM keys; keep the
+// running ones if any is broken. Returns whether the new ones took over.
 bool reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
             std::shared_ptr<const policy::engine::CompiledPolicy>& current_policy,
-            std::uint64_t& generation, acclog::AccountingLog& accounting, log::Logger& logger) {
+            std::atomic<std::shared_ptr<const dkim::Signer>>& signer, std::uint64_t& generation,
+            acclog::AccountingLog& accounting, log::Logger& logger) {
     notify_reloading();
     // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
     if (auto ec = accounting.reopen()) {
@@ -94,11 +97,14 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
                          e.what());
         }
     }
+    auto keys = result.config ? dkim::load_signer(*result.config) : dkim::SignerLoadResult{};
     bool applied = false;
-    if (!result.config) {
-        for (const auto& error : result.errors) {
-            logger.error("reload failed, keeping the running configuration: {}",
-                         error.to_string());
+    if (!result.config || !keys.signer) {
+        for (const auto* errors : {&result.errors, &keys.errors}) {
+            for (const auto& error : *errors) {
+                logger.error("reload failed, keeping the running configuration: {}",
+                             error.to_string());
+            }
         }
     } else {
         const auto& fresh = *result.config;
@@ -108,12 +114,15 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         if (fresh.smtp.listen.size() != current->smtp.listen.size()) {
             logger.warning("reload: listener changes take effect after a restart");
         }
+        for (const auto& warning : keys.warnings) logger.warning("{}", warning);
         logger.notice("reload: {}", policy::engine::describe_changes(*current_policy, *fresh_policy));
         current = result.config;
         current_policy = fresh_policy;
+        signer.store(keys.signer);
         ++generation;
         applied = true;
-        logger.notice("reloaded configuration from {} (generation {})", path, generation);
+        logger.notice("reloaded configuration from {} (generation {}, {} DKIM keys)", path,
+                      generation, keys.signer->keys().size());
     }
     notify_ready("accepting mail");
     return applied;
@@ -122,8 +131,11 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
 }  // namespace
 
 App::App(std::string config_path, std::shared_ptr<const policy::config::Config> config,
-         log::Logger& logger)
-    : config_path_(std::move(config_path)), config_(std::move(config)), logger_(logger) {}
+         std::shared_ptr<const dkim::Signer> signer, log::Logger& logger)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      signer_(std::move(signer)),
+      logger_(logger) {}
 
 App::~App() = default;
 
@@ -140,6 +152,15 @@ int App::run() {
     auto executor = parts.io->get_executor();
     auto current_config = [this] { return config_; };
     auto current_policy = [this] { return policy_; };
+    // DKIM at delivery time (on the blocking pool), with the keys running at that moment.
+    auto dkim_sign = [this](std::string_view content, std::string_view pool) {
+        const auto signer = signer_.load();  // a reload may swap it; this snapshot stays alive
+        auto signed_message = signer->sign(content, pool, clock::now_unix());
+        for (const auto& failure : signed_message.failures) {
+            logger_.error("DKIM signing failed: {}", failure);
+        }
+        return std::move(signed_message.content);
+    };
     try {
         policy_ = policy::engine::CompiledPolicy::build(*config_);
         parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
@@ -151,7 +172,7 @@ int App::run() {
     parts.queue = std::make_unique<queue::QueueManager>(
         executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
-                                       *parts.blocking, logger_});
+                                       *parts.blocking, logger_, dkim_sign});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
         [queue = parts.queue.get()](const spool::Envelope& envelope,
@@ -180,7 +201,7 @@ int App::run() {
             auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
             if (ec) co_return;
             if (signal_number == SIGHUP) {
-                if (reload(config_path_, config_, policy_, parts.config_generation,
+                if (reload(config_path_, config_, policy_, signer_, parts.config_generation,
                            *parts.accounting, logger_)) {
                     parts.queue->reconfigure();
                 }

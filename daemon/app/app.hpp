@@ -5,9 +5,11 @@
 // are reported by run() returning a non-zero exit status after logging why.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
+#include "daemon/dkim/signer.hpp"
 #include "daemon/log/logger.hpp"
 #include "policy/config/model.hpp"
 #include "policy/engine/compiled_policy.hpp"
@@ -16,8 +18,9 @@ namespace sluice::daemon::app {
 
 class App {
 public:
+    // `signer` holds the DKIM keys of `config` (dkim::load_signer); a reload replaces both.
     App(std::string config_path, std::shared_ptr<const policy::config::Config> config,
-        log::Logger& logger);
+        std::shared_ptr<const dkim::Signer> signer, log::Logger& logger);
     ~App();
 
     // Runs until stopped by a signal; returns the process exit status.
@@ -28,6 +31,8 @@ private:
     std::string config_path_;
     std::shared_ptr<const policy::config::Config> config_;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;  // built from config_
+    // Atomic: delivery signs on the blocking pool while SIGHUP swaps keys on the io thread.
+    std::atomic<std::shared_ptr<const dkim::Signer>> signer_;
     log::Logger& logger_;
 };
 

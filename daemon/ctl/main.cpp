@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/ctl/command_group.hpp"
+#include "daemon/ctl/dkim_commands.hpp"
 #include "daemon/ctl/spool_commands.hpp"
 #include "daemon/ctl/test_reply_command.hpp"
 
@@ -25,7 +26,8 @@ void print_help(const std::vector<CommandGroup>& groups, std::ostream& out) {
 int main(int argc, char** argv) {
     namespace ctl = sluice::daemon::ctl;
     const std::vector<CommandGroup> groups = {ctl::spool_command_group(),
-                                              ctl::test_reply_command_group()};
+                                              ctl::test_reply_command_group(),
+                                              ctl::dkim_keygen_command_group()};
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_help(groups, std::cerr);

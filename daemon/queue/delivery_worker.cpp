@@ -222,15 +222,19 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         }
         outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;
-        // Sluice's control headers never leave the relay. (outbound.content is a view: the
-        // stripped copy must live until send() is done.)
-        std::string stripped;
+        // Sluice's control headers never leave the relay; DKIM signs what is sent, after every
+        // header change, off the io thread (an RSA signature costs ~0.25 ms). outbound.content
+        // is only a view: the signed copy lives in this frame until send() is done.
+        auto sending = content;
         if (smtp::has_header(*content, pool_header)) {
-            stripped = smtp::remove_header(*content, pool_header);
-            outbound.content = stripped;
-        } else {
-            outbound.content = *content;
+            sending = std::make_shared<const std::string>(
+                smtp::remove_header(*content, pool_header));
         }
+        auto sign = [&dkim_sign = services_.dkim_sign, sending, pool = queue->pool] {
+            return dkim_sign(*sending, pool);
+        };
+        const auto signed_content = co_await run_blocking<std::string>(services_.blocking, sign);
+        outbound.content = signed_content;
         attempt.message_id = smtp::header_value(*content, "Message-ID");
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();

@@ -43,6 +43,10 @@ struct QueueServices {
     acclog::AccountingLog& accounting;
     boost::asio::thread_pool& blocking;
     log::Logger& logger;
+    // The content to send for a message leaving through `pool` ("" until pools exist): the
+    // spooled content with its DKIM-Signature fields prepended (App wires dkim::Signer here).
+    // Called on the blocking pool, so it must be thread-safe.
+    std::function<std::string(std::string_view content, std::string_view pool)> dkim_sign;
 };
 
 class QueueManager {

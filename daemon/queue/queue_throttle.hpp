@@ -53,6 +53,7 @@ struct DestinationQueue {
     std::string name;  // "ISP/source"
     std::string isp;
     std::string source;
+    std::string pool;            // the pool the source belongs to (DKIM keys may depend on it)
     std::string source_address;  // bind address; empty = the system chooses
     std::string helo;            // empty = Config::delivery_helo()
     policy::config::Strategy strategy;  // a copy: a reload replaces it

@@ -57,6 +57,7 @@ std::optional<std::string> RecipientRouter::route(const QueuedMessage& message,
                                       message.listener());
     const auto& source = rotation_.next(pool);
     auto& queue = throttle_.queue(isp->name, source.name);
+    queue.pool = pool.name;
     queue.source_address = source.address;
     queue.helo = source.helo;
     return queue.name;

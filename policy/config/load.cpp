@@ -13,6 +13,7 @@
 #include "policy/config/host_name.hpp"
 #include "policy/config/load_delivery.hpp"
 #include "policy/config/load_policy.hpp"
+#include "policy/config/load_keys.hpp"
 #include "policy/config/settings_reader.hpp"
 #include "policy/config/validate.hpp"
 
@@ -140,7 +141,9 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
         parsed, {"hostname", "smtp", "spool", "status", "dns", "delivery", "routes", "accounting",
                  // the sending policy (load_policy.cpp)
                  "pools", "strategies", "retry_rules", "lock_rules", "bounce_patterns", "isps",
-                 "defaults", "pool_header"});
+                 "defaults", "pool_header",
+                 // DKIM signing keys (load_keys.cpp)
+                 "keys"});
     if (reader.read_string(root, "hostname", config.hostname, kRequired) &&
         !is_host_name(config.hostname)) {
         reader.report("hostname", "not a valid host name (letters, digits, hyphens and dots)");
@@ -153,6 +156,7 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     read_routes(reader, root, config.delivery.port, config.routes);
     read_accounting(reader, root, config.accounting);
     read_policy(reader, root, config.policy);
+    read_keys(reader, root, config.keys);
 
     LoadResult result;
     result.errors = reader.take_errors();

@@ -111,6 +111,32 @@ struct AccountingSettings {
     AccountingFormat format = AccountingFormat::json;
 };
 
+// Where a setting was written, for problems found only after loading (a key file that does
+// not load is reported at its private_key setting).
+struct SettingPlace {
+    std::string file;
+    int line = 0;
+    std::string setting;  // dotted path, e.g. "keys.[0].private_key"
+};
+
+// DKIM key algorithms (RFC 6376 §3.3, RFC 8463).
+enum class DkimAlgorithm {
+    from_key,        // whatever the key file holds (the default)
+    rsa_sha256,      // the file must hold an RSA key
+    ed25519_sha256,  // the file must hold an Ed25519 key
+};
+
+// One DKIM signing key (AKMTA's "Keys"): mail whose From domain matches is signed with it.
+struct DkimKey {
+    std::string domain;       // d=, lower case
+    std::string selector;     // s=, lower case
+    std::string private_key;  // path of the PEM file, read at start-up and on reload
+    DkimAlgorithm algorithm = DkimAlgorithm::from_key;
+    bool subdomains = false;          // also sign mail From any subdomain of `domain`
+    std::vector<std::string> pools;   // only mail sent through these pools; empty = any pool
+    SettingPlace private_key_place;   // where private_key was written
+};
+
 struct Config {
     std::string source_file;  // the file this was loaded from, for messages
     std::string hostname;     // greeting, Received:, Message-ID
@@ -122,6 +148,7 @@ struct Config {
     std::vector<Route> routes;
     AccountingSettings accounting;
     PolicySettings policy;  // pools, strategies, retry/lock rules, bounce patterns, ISPs
+    std::vector<DkimKey> keys;
 
     // The name the delivery client greets with.
     [[nodiscard]] const std::string& delivery_helo() const {

@@ -59,6 +59,24 @@ void check_route_domains(const Config& config, const SettingLocations& where,
     }
 }
 
+// One DNS record per domain and selector: a second key there could never verify.
+void check_keys(const Config& config, const SettingLocations& where,
+                std::vector<ConfigError>& errors) {
+    std::map<std::string, std::string> owners;  // "selector._domainkey.domain" -> first key
+    for (std::size_t k = 0; k < config.keys.size(); ++k) {
+        const DkimKey& key = config.keys[k];
+        if (key.domain.empty() || key.selector.empty()) continue;  // reported while reading
+        const std::string path = element_path("keys", static_cast<int>(k));
+        const std::string record = key.selector + "._domainkey." + key.domain;
+        auto [owner, inserted] = owners.emplace(record, path);
+        if (!inserted) {
+            errors.push_back(where.error(join_path(path, "selector"),
+                                         "domain and selector (" + record +
+                                             ") are used already by " + owner->second));
+        }
+    }
+}
+
 void check_delivery(const Config& config, const SettingLocations& where,
                     std::vector<ConfigError>& errors) {
     const DeliverySettings& delivery = config.delivery;
@@ -82,6 +100,7 @@ std::vector<ConfigError> validate_config(const Config& config, const SettingLoca
     check_delivery(config, where, errors);
     check_route_domains(config, where, errors);
     validate_policy(config, where, errors);
+    check_keys(config, where, errors);
     return errors;
 }
 
