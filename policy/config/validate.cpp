@@ -2,6 +2,8 @@
 // reader already; they are skipped here rather than reported twice.
 #include "policy/config/validate.hpp"
 
+#include <algorithm>
+
 #include <map>
 
 #include "policy/config/endpoint.hpp"
@@ -73,6 +75,18 @@ void check_keys(const Config& config, const SettingLocations& where,
             errors.push_back(where.error(join_path(path, "selector"),
                                          "domain and selector (" + record +
                                              ") are used already by " + owner->second));
+        }
+        for (std::size_t p = 0; p < key.pools.size(); ++p) {
+            const auto& pools = config.policy.pools;
+            const bool known = key.pools[p] == "default" ||
+                               std::any_of(pools.begin(), pools.end(), [&](const Pool& pool) {
+                                   return pool.name == key.pools[p];
+                               });
+            if (!known) {
+                errors.push_back(where.error(element_path(join_path(path, "pools"),
+                                                          static_cast<int>(p)),
+                                             "no pool is named \"" + key.pools[p] + "\""));
+            }
         }
     }
 }

@@ -75,10 +75,25 @@ void check_pools(const Config& config, const SettingLocations& where,
     for (const Listener& listener : config.smtp.listen) {
         listeners.insert(listener.name);
     }
+    // A destination queue is named "ISP/source", so a source name means one source everywhere.
+    std::map<std::string, std::string> source_owner;  // name -> "pools.[p].sources.[s]"
     for (std::size_t p = 0; p < config.policy.pools.size(); ++p) {
         const Pool& pool = config.policy.pools[p];
         const std::string path = path_of("pools", p);
         (void)unique_names(pool.sources, join_path(path, "sources"), where, errors);
+        for (std::size_t s = 0; s < pool.sources.size(); ++s) {
+            const Source& source = pool.sources[s];
+            const std::string source_path = path_of(join_path(path, "sources"), s);
+            auto [owner, inserted] = source_owner.emplace(source.name, source_path);
+            const bool same_pool = owner->second.starts_with(path + ".");  // unique_names' job
+            if (!inserted && !same_pool) {
+                errors.push_back(where.error(
+                    join_path(source_path, "name"),
+                    "source \"" + source.name + "\" is in another pool already (" +
+                        owner->second + "); queues are named ISP/source, so source names are "
+                        "unique across pools"));
+            }
+        }
         for (std::size_t l = 0; l < pool.listeners.size(); ++l) {
             if (!listeners.contains(pool.listeners[l])) {
                 errors.push_back(

@@ -86,7 +86,7 @@ class DkimSignaturesVerify(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.keys_dir, ignore_errors=True)
         self.keys = {"rsa": keygen(self.keys_dir, "rsa", "rsa2026"),
                      "ed25519": keygen(self.keys_dir, "ed25519", "ed2026")}
-        # A key that must not apply: only for pool "bulk" (Sluice has no pools yet: pool "").
+        # A key that must not apply: only for pool "bulk" (this mail goes through pool "default").
         self.bulk_key = keygen(self.keys_dir, "ed25519", "bulk2026")
         self.records = {name: strings for _, name, strings in
                         [*self.keys.values(), self.bulk_key]}
@@ -102,7 +102,10 @@ class DkimSignaturesVerify(unittest.TestCase):
                 f'private_key = "{self.keys["ed25519"][0]}"; }}',
                 f'{{ domain = "example.com"; selector = "bulk2026"; pools = [ "bulk" ]; '
                 f'private_key = "{self.bulk_key[0]}"; }}']
-        return lambda directory: base(directory) + "\nkeys = ( " + ", ".join(keys) + " );\n"
+        bulk_pool = ('pools = ( { name = "bulk"; sender_domains = [ "bulk.example.com" ]; '
+                     'sources = ( { name = "bulk-source"; } ); } );\n')
+        return lambda directory: (base(directory) + "\n" + bulk_pool + "keys = ( " +
+                                  ", ".join(keys) + " );\n")
 
     def deliver(self, messages):
         port = free_port()

@@ -30,7 +30,8 @@ TEST(LoadKeysConfig, AcceptsValidKeys) {
          with("keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"k.pem\"; } );"),
          {}},
         {"every setting",
-         with("keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"k.pem\";\n"
+         with("pools = ( { name = \"bulk\"; sources = ( { name = \"b\"; } ); } );\n"
+              "keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"k.pem\";\n"
               " algorithm = \"ed25519-sha256\"; subdomains = true; pools = [ \"bulk\" ]; },\n"
               " { domain = \"example.com\"; selector = \"s2\"; private_key = \"r.pem\";\n"
               " algorithm = \"rsa-sha256\"; } );"),
@@ -60,13 +61,19 @@ TEST(LoadKeysConfig, ReportsBadKeys) {
               " { domain = \"Example.COM\"; selector = \"S1\"; private_key = \"b\"; } );"),
          {"t.conf:5: keys.[1].selector: domain and selector (s1._domainkey.example.com) are "
           "used already by keys.[0]"}},
+        {"a pool nobody defines",
+         with("keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"a\";\n"
+              " pools = [ \"default\", \"vip\" ]; } );"),
+         {"t.conf:5: keys.[0].pools.[1]: no pool is named \"vip\""}},
     });
 }
 
 TEST(LoadKeysConfig, FillsTheModel) {
     LoadResult result = load_config_text(
         with("keys = ( { domain = \"Example.COM\"; selector = \"S1\"; private_key = \"k.pem\";\n"
-             " subdomains = true; pools = [ \"bulk\", \"news\" ]; } );"),
+             " subdomains = true; pools = [ \"bulk\", \"news\" ]; } );\n"
+             "pools = ( { name = \"bulk\"; sources = ( { name = \"b\"; } ); },\n"
+             " { name = \"news\"; sources = ( { name = \"n\"; } ); } );"),
         "t.conf");
     ASSERT_TRUE(result.config) << joined(result.errors);
     ASSERT_EQ(result.config->keys.size(), 1u);

@@ -309,6 +309,12 @@ TEST(LoadPolicyConfig, ReportsBadReferences) {
          with("pools = ( { name = \"p\"; listeners = [ \"submission\",\n \"smtps\" ]; "
               "sources = ( {} ); } );"),
          {"t.conf:5: pools.[0].listeners.[1]: no smtp.listen entry is named \"smtps\""}},
+        {"a source name in two pools",
+         with("pools = ( { name = \"p\"; sources = ( { name = \"a\"; address = \"192.0.2.1\"; } ); },\n"
+              " { name = \"q\"; sources = ( { name = \"a\"; address = \"192.0.2.2\"; } ); } );"),
+         {"t.conf:5: pools.[1].sources.[0].name: source \"a\" is in another pool already "
+          "(pools.[0].sources.[0]); queues are named ISP/source, so source names are unique "
+          "across pools"}},
         {"domain in two ISPs and the reserved name",
          with("isps = ( { name = \"a\"; domains = [ \"x.test\" ]; },\n"
               " { name = \"default\"; domains = [ \"X.test\" ]; } );"),
