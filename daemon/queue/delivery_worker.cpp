@@ -98,6 +98,15 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     const auto policy = services_.policy();  // this connection keeps the rules it started with
     const auto& d = config->delivery;
     auto* queue = throttle_.find(queue_name);
+    // Counted as starting (start_workers) until its first rate check, or its end.
+    struct StartingMark {
+        DestinationQueue* queue;
+        void done() {
+            if (queue) --queue->starting;
+            queue = nullptr;
+        }
+        ~StartingMark() { done(); }
+    } starting{queue};
     auto first = queues_.take_batch(queue_name, d.max_recipients_per_transaction);
     if (!queue || !first) co_return;
     const std::string domain = first->domain;
@@ -179,6 +188,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         // The rate limits pace an open connection; a long wait is better spent disconnected.
         const auto admission =
             throttle_.may_send(*queue, asio::steady_timer::clock_type::now(), wall_now());
+        starting.done();
         if (admission.reason != Blocked::none) {
             const auto wait = admission.retry_at
                                   ? *admission.retry_at - asio::steady_timer::clock_type::now()
@@ -189,7 +199,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                 break;
             }
             pause.expires_at(*admission.retry_at);
+            ++queue->pacing;
             co_await pause.async_wait(nothrow_awaitable);
+            --queue->pacing;
             continue;
         }
         if (sent > 0) {

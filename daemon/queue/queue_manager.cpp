@@ -205,6 +205,7 @@ void QueueManager::start_workers(const std::string& queue_name) {
             break;
         }
         ++queue->active;
+        ++queue->starting;  // run_worker lowers it at its first rate check
         ++queue->counters.connections;
         ++total_active_;
         asio::co_spawn(executor_, run_worker(queue_name),

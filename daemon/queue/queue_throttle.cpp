@@ -112,6 +112,10 @@ Admission QueueThrottle::may_connect(DestinationQueue& queue, Instant now, WallT
             answer.reason = Blocked::connection_cap;
         } else if (total_active >= max_total) {
             answer.reason = Blocked::total_connections;
+        } else if (queue.message_rate.rate() && queue.pacing + queue.starting > 0) {
+            // A connection waits for (or is about to take) the next token: another one would
+            // only wait too. Without a rate, connections open in parallel up to the cap.
+            answer.reason = Blocked::message_rate;
         } else if (queue.message_rate.next_allowed(now) > now) {
             // No point connecting before a message may go.
             answer = {Blocked::message_rate, queue.message_rate.next_allowed(now)};

@@ -61,6 +61,8 @@ struct DestinationQueue {
     policy::speed::RateLimiter connect_rate;
     std::optional<policy::speed::AdaptiveRate> adaptive;
     unsigned active = 0;  // open connections
+    unsigned pacing = 0;    // of those, waiting for the rate limit (they take the next token)
+    unsigned starting = 0;  // of those, not past their first message's rate check yet
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
     std::deque<std::string> last_replies;  // newest first, a few

@@ -1,8 +1,9 @@
 """A strategy's message rate is met at the sink: 130 messages for one ISP are queued at once
 under message_rate = "60/m"; over the two minutes they take, the sink receives them one second
 apart — the rate measured from the first arrival to the last is within ±5 % of 1/s, and no
-30-second window holds more than its share plus one. Another ISP without a rate limit is not
-slowed by it."""
+30-second window holds more than its share plus one, and the queue does not open connections that
+would only wait (at most two at once, of the four allowed). Another ISP without a rate limit is
+not slowed by it."""
 
 import os
 import smtplib
@@ -59,6 +60,8 @@ class RateLimit(unittest.TestCase):
                 inside = sum(start <= t < start + window for t in times)
                 self.assertLessEqual(inside, window * RATE_PER_SECOND + 1,
                                      f"{inside} messages in {window} s")
+            # A paced queue does not hoard connections that would only wait for the rate.
+            self.assertLessEqual(paced.max_concurrent, 2, paced.summary())
             print(f"paced: {len(times)} messages at {rate:.4f}/s "
                   f"(target {RATE_PER_SECOND}/s) over {times[-1] - times[0]:.1f} s; "
                   f"{paced.connections} connections, max {paced.max_concurrent} at once")

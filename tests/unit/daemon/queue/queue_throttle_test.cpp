@@ -82,6 +82,26 @@ TEST(QueueThrottle, NoConnectionBeforeAMessageMayGo) {
     EXPECT_EQ(admission.retry_at, kStart + 1min);
 }
 
+TEST(QueueThrottle, NoSecondConnectionWhileOneWaitsForTheRate) {
+    QueueThrottle throttle(compile({strategy(5, Rate{60, 1min})}));
+    auto& queue = throttle.queue("Gmail", "a");
+    queue.active = 1;
+    queue.pacing = 1;
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::message_rate);
+    queue.pacing = 0;
+    queue.starting = 1;  // opened, not at its first message yet
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::message_rate);
+    queue.starting = 0;
+    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::none);
+
+    QueueThrottle unlimited(compile({strategy(5)}));
+    auto& open = unlimited.queue("Gmail", "a");
+    open.active = 1;
+    open.starting = 1;
+    EXPECT_EQ(unlimited.may_connect(open, kStart, kWall, 1, 10).reason, Blocked::none)
+        << "without a rate, connections open in parallel";
+}
+
 TEST(QueueThrottle, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
     policy::config::LockRule source_lock;
     source_lock.name = "throttled";
