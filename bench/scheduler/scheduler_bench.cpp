@@ -115,19 +115,24 @@ int main(int argc, char** argv) {
             if (throttle.may_connect(*queue, now, wall, 0, 1000000).reason != Blocked::none) {
                 continue;
             }
-            while (throttle.may_send(*queue, now, wall).reason == Blocked::none) {
+            // As a worker does: may_connect took the first message's slot; later ones ask.
+            bool first = true;
+            while (first || throttle.may_send(*queue, now, wall).reason == Blocked::none) {
+                first = false;
                 auto batch = queues.take_batch(name, 100);
                 if (!batch) break;
                 auto& recipient = batch->message->recipients[batch->recipients[0]];
                 ++recipient.attempts;
                 if (recipient.attempts == 1 && (delivered + deferrals) % 10 == 0) {
                     ++deferrals;
-                    throttle.deferred(*queue, true);
+                    throttle.deferred(*queue);
+                    throttle.attempt_done(*queue, true);
                     queues.defer(batch->message, batch->recipients[0], now_unix + 300);
                 } else {
                     recipient.state = daemon::spool::RecipientState::delivered;
                     --batch->message->pending;
                     throttle.delivered(*queue);
+                    throttle.attempt_done(*queue, false);
                     ++delivered;
                 }
             }

@@ -59,16 +59,19 @@ asio::awaitable<bool> QueueManager::record_attempt(
     DestinationQueue& queue, const policy::engine::CompiledPolicy& policy,
     const policy::engine::ResolvedIsp& isp, const Batch& batch,
     const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
-    std::shared_ptr<const std::string> content) {
+    std::shared_ptr<const std::string> content, bool step_speed) {
     queue.in_flight -= batch.recipients.size();
     const double random_unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     auto judged = co_await recorder_.record(batch, results, attempt, queues_, std::move(content),
                                             policy, isp, random_unit);
     bool open = true;
+    bool throttled = false;  // a real temporary failure: adaptive speed steps down once
     for (std::size_t k = 0; k < judged.size(); ++k) {
         const auto& verdict = judged[k].verdict;
         const auto& reply = results[k].reply;
-        throttle_.remember_reply(queue, reply.summary());
+        if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
+            throttle_.remember_reply(queue, reply.summary());
+        }
         switch (verdict.action) {
             case policy::engine::Action::delivered: throttle_.delivered(queue); break;
             case policy::engine::Action::bounce: ++queue.counters.bounced; break;
@@ -76,7 +79,8 @@ asio::awaitable<bool> QueueManager::record_attempt(
                 if (judged[k].final) {
                     ++queue.counters.expired;
                 } else {
-                    throttle_.deferred(queue, !results[k].synthetic);
+                    throttle_.deferred(queue);
+                    throttled = throttled || !results[k].synthetic;
                 }
                 break;
         }
@@ -90,7 +94,18 @@ asio::awaitable<bool> QueueManager::record_attempt(
             open = false;
         }
     }
+    if (step_speed) throttle_.attempt_done(queue, throttled);
     co_return open;
+}
+
+void QueueManager::give_back(Batch batch, const policy::engine::CompiledPolicy* started_with) {
+    if (services_.policy().get() == started_with) {
+        queues_.return_batch(std::move(batch));
+        return;
+    }
+    // Reloaded since the worker started: routed again under the new rules (due at once).
+    for (auto index : batch.recipients) queues_.defer(batch.message, index, now_unix());
+    wake_scheduler();
 }
 
 asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
@@ -98,15 +113,6 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     const auto policy = services_.policy();  // this connection keeps the rules it started with
     const auto& d = config->delivery;
     auto* queue = throttle_.find(queue_name);
-    // Counted as starting (start_workers) until its first rate check, or its end.
-    struct StartingMark {
-        DestinationQueue* queue;
-        void done() {
-            if (queue) --queue->starting;
-            queue = nullptr;
-        }
-        ~StartingMark() { done(); }
-    } starting{queue};
     auto first = queues_.take_batch(queue_name, d.max_recipients_per_transaction);
     if (!queue || !first) co_return;
     const std::string domain = first->domain;
@@ -139,7 +145,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         for (const auto& destination : destinations.destinations) {
             for (const auto& address : destination.addresses) {
                 if (stopped_) {
-                    queues_.return_batch(std::move(*first));
+                    give_back(std::move(*first), policy.get());
                     co_return;
                 }
                 auto opened = co_await delivery::ClientConnection::open(
@@ -164,44 +170,55 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         // Every ready message of this queue for the domain shares the failure (a 4xx/5xx
         // greeting is a real reply: it may lock the queue).
         std::optional<Batch> batch = std::move(first);
+        bool first_reply = true;  // one reply: adaptive speed steps once, not once per batch
         while (batch) {
             queue->in_flight += batch->recipients.size();
             auto results = same_result(*batch, failure);  // named: see blocking_call.hpp
-            const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, nullptr);
+            const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results,
+                                                      attempt, nullptr, first_reply);
+            first_reply = false;
             if (!open) break;
             batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
         }
         co_return;
     }
 
+    ++queue->counters.connections;
     attempt.source_ip = connection->local_address().to_string();
     const std::string pool_header = policy->pool_header();
     std::uint32_t sent = 0;
+    // may_connect took the rate tokens of the first message; later ones take their own.
+    bool first_token_held = true;
     std::optional<Batch> batch = std::move(first);
     asio::steady_timer pause(executor_);
     while (batch) {
         if (stopped_ || !connection->usable() ||
             sent >= queue->strategy.messages_per_connection) {
-            queues_.return_batch(std::move(*batch));
+            give_back(std::move(*batch), policy.get());
             break;
         }
         // The rate limits pace an open connection; a long wait is better spent disconnected.
-        const auto admission =
-            throttle_.may_send(*queue, asio::steady_timer::clock_type::now(), wall_now());
-        starting.done();
+        Admission admission;
+        if (first_token_held) {
+            admission.reason = throttle_.stopped(*queue, wall_now());  // a lock or hold since
+            first_token_held = false;
+        } else {
+            admission =
+                throttle_.may_send(*queue, asio::steady_timer::clock_type::now(), wall_now());
+        }
         if (admission.reason != Blocked::none) {
             const auto wait = admission.retry_at
                                   ? *admission.retry_at - asio::steady_timer::clock_type::now()
                                   : std::chrono::steady_clock::duration::max();
             if (wait > d.idle_connection_timeout) {
-                queues_.return_batch(std::move(*batch));
+                give_back(std::move(*batch), policy.get());
                 if (admission.retry_at) wake_at(*admission.retry_at);
                 break;
             }
             pause.expires_at(*admission.retry_at);
-            ++queue->pacing;
+            throttle_.begin_pacing(*queue);
             co_await pause.async_wait(nothrow_awaitable);
-            --queue->pacing;
+            throttle_.end_pacing(*queue);
             continue;
         }
         if (sent > 0) {
@@ -209,7 +226,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
             // evaluation.
             const bool reset = co_await connection->reset();
             if (!reset) {
-                queues_.return_batch(std::move(*batch));
+                give_back(std::move(*batch), policy.get());
                 break;
             }
         }
@@ -251,7 +268,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();
         auto results = co_await connection->send(outbound);
-        const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, content);
+        const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results,
+                                                  attempt, content, true);
         ++sent;
         if (!open) break;
         batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);

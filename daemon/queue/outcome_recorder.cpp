@@ -157,7 +157,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             accounting.push_back(account(message, index, attempt, "attempt", "bounced", text,
                                          result.reply.enhanced, verdict));
             failures.push_back({index, status_of(result.reply), text, "bounced",
-                                !result.synthetic, verdict});
+                                !result.synthetic, verdict, k});
             judged[k].final = true;
             continue;
         }
@@ -175,7 +175,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             queues.defer(batch.message, index, at);
         } else {
             failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
-                                "expired", false, verdict});
+                                "expired", false, verdict, k});
             judged[k].final = true;
         }
     }
@@ -194,6 +194,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
                 progress.push_back({failure.index, RecipientState::pending, recipient.attempts,
                                     recipient.next_attempt_unix});
                 queues.defer(batch.message, failure.index, recipient.next_attempt_unix);
+                judged[failure.position].final = false;
                 continue;
             }
             recipient.state = RecipientState::bounced;
@@ -211,7 +212,10 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
     // A finished message's removal is its record; otherwise progress is appended to its file.
     bool removed = false;
-    if (message.finished()) removed = co_await remove_finished(std::string(message.queue_id()));
+    if (message.finished()) {
+        const std::string queue_id(message.queue_id());  // named: not a temporary in co_await
+        removed = co_await remove_finished(queue_id);
+    }
     if (!removed) {
         const auto path = queue_dir_ / std::string(message.queue_id());
         // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.

@@ -75,6 +75,7 @@ private:
         std::string outcome;  // "bounced" | "expired"
         bool remote_reply;    // the diagnostic is a remote server's reply
         policy::engine::Verdict verdict;
+        std::size_t position;  // in the batch (and in the judged results)
     };
     boost::asio::awaitable<std::string> spool_dsn(const QueuedMessage& message,
                                                   const std::vector<Failure>& failures,

@@ -107,6 +107,7 @@ asio::awaitable<void> QueueManager::look_up_mx(std::string domain) {
     if (stopped_) co_return;
     for (const auto& queue : queues_.route_domain(domain, router())) start_workers(queue);
     start_lookups();
+    wake_scheduler();  // a queue held back by its rate needs the timer re-armed
 }
 
 asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
@@ -148,7 +149,8 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
             auto message =
                 make_queued_message(stored.envelope, stored.progress, loaded.header_pools[i]);
             if (message->finished()) {
-                (void)co_await recorder_.remove_finished(std::string(message->queue_id()));
+                const std::string queue_id(message->queue_id());  // named: see above
+                (void)co_await recorder_.remove_finished(queue_id);
                 continue;
             }
             add(message);
@@ -162,6 +164,8 @@ void QueueManager::wake_scheduler() { wakeup_.cancel(); }
 
 void QueueManager::wake_at(Instant when) {
     if (!rate_wake_ || when < *rate_wake_) rate_wake_ = when;
+    // Outside a scheduler pass the timer may be armed for later: have the loop look again.
+    if (when < wakeup_.expiry()) wakeup_.cancel();
 }
 
 asio::awaitable<void> QueueManager::schedule_loop() {
@@ -205,8 +209,6 @@ void QueueManager::start_workers(const std::string& queue_name) {
             break;
         }
         ++queue->active;
-        ++queue->starting;  // run_worker lowers it at its first rate check
-        ++queue->counters.connections;
         ++total_active_;
         asio::co_spawn(executor_, run_worker(queue_name),
                        [this, queue_name](std::exception_ptr error) {

@@ -72,13 +72,17 @@ class QueueManager {
     boost::asio::awaitable<void> look_up_mx(std::string domain);
     boost::asio::awaitable<void> run_worker(std::string queue_name);
     // Applies one attempt's results (spool progress, accounting, DSNs) and what the verdicts
-    // mean for the queue (locks, adaptive speed, counters); whether the queue may go on sending.
+    // mean for the queue (locks, counters, and adaptive speed when `step_speed`: once per reply,
+    // not per batch that shares it); whether the queue may go on sending.
     boost::asio::awaitable<bool> record_attempt(
         DestinationQueue& queue, const policy::engine::CompiledPolicy& policy,
         const policy::engine::ResolvedIsp& isp, const Batch& batch,
         const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
-        std::shared_ptr<const std::string> content);
+        std::shared_ptr<const std::string> content, bool step_speed);
     void add(const MessagePtr& message);
+    // A batch a worker took but did not attempt goes back first in its line, or is routed
+    // again if the policy was reloaded since the worker started with `started_with`.
+    void give_back(Batch batch, const policy::engine::CompiledPolicy* started_with);
     void start_workers(const std::string& queue_name);
     void start_lookups();
     void wake_scheduler();

@@ -10,6 +10,11 @@ constexpr std::size_t kLastReplies = 5;
 std::string queue_lock_key(const std::string& name) { return "queue:" + name; }
 std::string isp_lock_key(const std::string& isp) { return "isp:" + isp; }
 
+// The adaptive rate as a limiter rate, precise (AdaptiveRate::current never rounds to 0).
+std::optional<policy::config::Rate> limiter_rate(const policy::speed::AdaptiveRate& adaptive) {
+    return adaptive.current();
+}
+
 const policy::config::Strategy& strategy_of(const policy::engine::CompiledPolicy& policy,
                                             const std::string& isp) {
     const auto* resolved = policy.isp_named(isp);
@@ -70,14 +75,15 @@ void QueueThrottle::apply_strategy(DestinationQueue& queue) {
         } else {
             queue.adaptive.emplace(*strategy.message_rate, *strategy.adaptive);
         }
-        queue.message_rate.set_rate(queue.adaptive->current());
+        queue.message_rate.set_rate(limiter_rate(*queue.adaptive));
     } else {
         queue.adaptive.reset();
         queue.message_rate.set_rate(strategy.message_rate);
     }
     queue.connect_rate.set_rate(strategy.connect_rate);
-    isp_rate(queue.isp).set_rate(strategy.isp_message_rate);
+    isps_[queue.isp].rate.set_rate(strategy.isp_message_rate);
 }
+
 
 void QueueThrottle::reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
     policy_ = std::move(policy);
@@ -85,10 +91,6 @@ void QueueThrottle::reconfigure(std::shared_ptr<const policy::engine::CompiledPo
         queue.strategy = strategy_of(*policy_, queue.isp);
         apply_strategy(queue);
     }
-}
-
-policy::speed::RateLimiter& QueueThrottle::isp_rate(const std::string& isp) {
-    return isp_rates_[isp];
 }
 
 Blocked QueueThrottle::admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const {
@@ -106,23 +108,29 @@ Blocked QueueThrottle::stopped(const DestinationQueue& queue, WallTime wall_now)
 Admission QueueThrottle::may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                                      unsigned total_active, unsigned max_total) {
     Admission answer;
+    auto& isp = isps_[queue.isp];
     answer.reason = admin_or_lock(queue, wall_now);
     if (answer.reason == Blocked::none) {
         if (queue.active >= queue.strategy.max_connections) {
             answer.reason = Blocked::connection_cap;
         } else if (total_active >= max_total) {
             answer.reason = Blocked::total_connections;
-        } else if (queue.message_rate.rate() && queue.pacing + queue.starting > 0) {
-            // A connection waits for (or is about to take) the next token: another one would
-            // only wait too. Without a rate, connections open in parallel up to the cap.
+        } else if (queue.message_rate.rate() && queue.pacing > 0) {
+            // A connection waits for the queue's next token: another one would only wait too.
             answer.reason = Blocked::message_rate;
+        } else if (isp.rate.rate() && isp.pacing > 0) {
+            answer.reason = Blocked::isp_message_rate;
         } else if (queue.message_rate.next_allowed(now) > now) {
             // No point connecting before a message may go.
             answer = {Blocked::message_rate, queue.message_rate.next_allowed(now)};
-        } else if (auto& isp = isp_rate(queue.isp); isp.next_allowed(now) > now) {
-            answer = {Blocked::isp_message_rate, isp.next_allowed(now)};
+        } else if (isp.rate.next_allowed(now) > now) {
+            answer = {Blocked::isp_message_rate, isp.rate.next_allowed(now)};
         } else if (!queue.connect_rate.try_acquire(now)) {
             answer = {Blocked::connect_rate, queue.connect_rate.next_allowed(now)};
+        } else {
+            // The first message's slot belongs to this connection.
+            queue.message_rate.try_acquire(now);
+            isp.rate.try_acquire(now);
         }
     }
     queue.blocked = answer.reason;
@@ -133,7 +141,7 @@ Admission QueueThrottle::may_send(DestinationQueue& queue, Instant now, WallTime
     if (auto reason = admin_or_lock(queue, wall_now); reason != Blocked::none) {
         return {reason, std::nullopt};
     }
-    auto& isp = isp_rate(queue.isp);
+    auto& isp = isps_[queue.isp].rate;
     const auto queue_at = queue.message_rate.next_allowed(now);
     const auto isp_at = isp.next_allowed(now);
     if (queue_at > now) return {Blocked::message_rate, queue_at};
@@ -143,21 +151,25 @@ Admission QueueThrottle::may_send(DestinationQueue& queue, Instant now, WallTime
     return {};
 }
 
-void QueueThrottle::delivered(DestinationQueue& queue) {
-    ++queue.counters.delivered;
-    if (queue.adaptive) {
-        queue.adaptive->on_success();
-        queue.message_rate.set_rate(queue.adaptive->current());
-    }
+void QueueThrottle::begin_pacing(DestinationQueue& queue) {
+    ++queue.pacing;
+    ++isps_[queue.isp].pacing;
 }
 
-void QueueThrottle::deferred(DestinationQueue& queue, bool throttling) {
-    ++queue.counters.deferred;
-    if (throttling && queue.adaptive) {
+void QueueThrottle::end_pacing(DestinationQueue& queue) {
+    --queue.pacing;
+    --isps_[queue.isp].pacing;
+}
+
+void QueueThrottle::attempt_done(DestinationQueue& queue, bool throttled) {
+    if (!queue.adaptive) return;
+    if (throttled) {
         ++queue.counters.throttled;
         queue.adaptive->on_throttled();
-        queue.message_rate.set_rate(queue.adaptive->current());
+    } else {
+        queue.adaptive->on_success();
     }
+    queue.message_rate.set_rate(limiter_rate(*queue.adaptive));
 }
 
 void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply) {

@@ -61,8 +61,7 @@ struct DestinationQueue {
     policy::speed::RateLimiter connect_rate;
     std::optional<policy::speed::AdaptiveRate> adaptive;
     unsigned active = 0;  // open connections
-    unsigned pacing = 0;    // of those, waiting for the rate limit (they take the next token)
-    unsigned starting = 0;  // of those, not past their first message's rate check yet
+    unsigned pacing = 0;  // of those, waiting for the rate limit (they take the next token)
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
     std::deque<std::string> last_replies;  // newest first, a few
@@ -87,7 +86,9 @@ class QueueThrottle {
     void reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
     [[nodiscard]] const policy::engine::CompiledPolicy& policy() const { return *policy_; }
 
-    // May `queue` open one more connection at `now`? Takes a connection-rate token when so.
+    // May `queue` open one more connection at `now`? When so it takes a connection-rate token
+    // and the message-rate tokens (queue's and ISP's) of the connection's first message, so no
+    // second connection opens for the same slot.
     Admission may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                           unsigned total_active, unsigned max_total);
     // May an open connection of `queue` send one more message at `now`? Takes rate tokens
@@ -96,9 +97,17 @@ class QueueThrottle {
     // Blocked by lock or hold (an open connection stops sending)?
     [[nodiscard]] Blocked stopped(const DestinationQueue& queue, WallTime wall_now) const;
 
-    // Outcomes feed adaptive speed and counters.
-    void delivered(DestinationQueue& queue);
-    void deferred(DestinationQueue& queue, bool throttling);
+    // An open connection of `queue` waits for the rate limit (begin) or stopped waiting (end):
+    // while one waits, the queue (and for the ISP's rate, the ISP) opens no other connection.
+    void begin_pacing(DestinationQueue& queue);
+    void end_pacing(DestinationQueue& queue);
+
+    // Per-recipient outcome counters.
+    void delivered(DestinationQueue& queue) { ++queue.counters.delivered; }
+    void deferred(DestinationQueue& queue) { ++queue.counters.deferred; }
+    // One attempt (one reply to a transaction or a connection) for adaptive speed: a step down
+    // when the remote deferred or throttled, else a success towards a step up.
+    void attempt_done(DestinationQueue& queue, bool throttled);
     void remember_reply(DestinationQueue& queue, std::string reply);
 
     // Locks (scope source: the queue; scope isp: every queue of the ISP).
@@ -119,13 +128,16 @@ class QueueThrottle {
     [[nodiscard]] const std::set<std::string>& holds() const { return holds_; }
 
   private:
+    struct IspState {
+        policy::speed::RateLimiter rate;  // isp_message_rate over all the ISP's queues
+        unsigned pacing = 0;              // connections of its queues waiting for `rate`
+    };
     void apply_strategy(DestinationQueue& queue);
-    policy::speed::RateLimiter& isp_rate(const std::string& isp);
     [[nodiscard]] Blocked admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const;
 
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
     std::map<std::string, DestinationQueue> queues_;
-    std::map<std::string, policy::speed::RateLimiter> isp_rates_;
+    std::map<std::string, IspState> isps_;
     policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:NAME"
     std::set<std::string> holds_;
     bool node_held_ = false;

@@ -44,9 +44,16 @@ void AdaptiveRate::reconfigure(config::Rate ceiling, const config::AdaptiveSpeed
 }
 
 config::Rate AdaptiveRate::current() const {
-    const double per_period =
-        current_per_second_ * static_cast<double>(ceiling_.per.count()) / 1000.0;
-    return {static_cast<std::uint64_t>(std::llround(per_period)), ceiling_.per};
+    // In the ceiling's period when that is precise; over a longer period (x10, x100, ...) when
+    // rounding to a whole count would cost more than 0.1 %, or would give 0 (no limit at all).
+    double per_period = current_per_second_ * static_cast<double>(ceiling_.per.count()) / 1000.0;
+    auto period = ceiling_.per;
+    while (per_period < 1000.0 && period < std::chrono::hours(24 * 365)) {
+        per_period *= 10.0;
+        period *= 10;
+    }
+    return {std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(per_period))),
+            period};
 }
 
 double AdaptiveRate::per_second() const {

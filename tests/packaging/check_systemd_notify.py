@@ -88,7 +88,9 @@ class SystemdNotifyTest(unittest.TestCase):
 
             daemon.process.send_signal(signal.SIGTERM)
             notify.wait_for("STOPPING", after=reloading)
-            status = daemon.stop()
+            # Waited for, not daemon.stop(): a second SIGTERM during teardown (after the signal
+            # handler is gone) would kill the process and hide its own exit status.
+            status = daemon.process.wait(30)
             self.assertEqual(status, 0, f"got exit status {status}, want 0")
             self.assertIn("systemd watchdog", daemon.log())
 

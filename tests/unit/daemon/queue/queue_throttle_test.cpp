@@ -82,24 +82,34 @@ TEST(QueueThrottle, NoConnectionBeforeAMessageMayGo) {
     EXPECT_EQ(admission.retry_at, kStart + 1min);
 }
 
-TEST(QueueThrottle, NoSecondConnectionWhileOneWaitsForTheRate) {
-    QueueThrottle throttle(compile({strategy(5, Rate{60, 1min})}));
-    auto& queue = throttle.queue("Gmail", "a");
-    queue.active = 1;
-    queue.pacing = 1;
-    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::message_rate);
-    queue.pacing = 0;
-    queue.starting = 1;  // opened, not at its first message yet
-    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::message_rate);
-    queue.starting = 0;
-    EXPECT_EQ(throttle.may_connect(queue, kStart, kWall, 1, 10).reason, Blocked::none);
-
-    QueueThrottle unlimited(compile({strategy(5)}));
+TEST(QueueThrottle, AConnectionTakesItsFirstMessagesSlot) {
+    // The ISP allows one message a minute over two queues: one connection per slot, not two.
+    QueueThrottle throttle(compile({strategy(5, std::nullopt, Rate{1, 1min})}));
+    auto& a = throttle.queue("Gmail", "a");
+    auto& b = throttle.queue("Gmail", "b");
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 0, 10).reason, Blocked::none);
+    auto second = throttle.may_connect(b, kStart, kWall, 1, 10);
+    EXPECT_EQ(second.reason, Blocked::isp_message_rate);
+    EXPECT_EQ(second.retry_at, kStart + 1min);
+    // Unlimited queues open connections in parallel up to the cap.
+    QueueThrottle unlimited(compile({strategy(2)}));
     auto& open = unlimited.queue("Gmail", "a");
+    EXPECT_EQ(unlimited.may_connect(open, kStart, kWall, 0, 10).reason, Blocked::none);
     open.active = 1;
-    open.starting = 1;
-    EXPECT_EQ(unlimited.may_connect(open, kStart, kWall, 1, 10).reason, Blocked::none)
-        << "without a rate, connections open in parallel";
+    EXPECT_EQ(unlimited.may_connect(open, kStart, kWall, 1, 10).reason, Blocked::none);
+}
+
+TEST(QueueThrottle, NoSecondConnectionWhileOneWaitsForTheRate) {
+    QueueThrottle throttle(compile({strategy(5, Rate{60, 1min}, Rate{600, 1min})}));
+    auto& a = throttle.queue("Gmail", "a");
+    auto& b = throttle.queue("Gmail", "b");
+    a.active = 1;
+    throttle.begin_pacing(a);
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 1, 10).reason, Blocked::message_rate);
+    EXPECT_EQ(throttle.may_connect(b, kStart, kWall, 1, 10).reason,
+              Blocked::isp_message_rate) << "a waits for the ISP's rate too";
+    throttle.end_pacing(a);
+    EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 1, 10).reason, Blocked::none);
 }
 
 TEST(QueueThrottle, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
@@ -145,14 +155,14 @@ TEST(QueueThrottle, AdaptiveSpeedStepsDownOnDeferralsAndUpAfterSuccesses) {
     QueueThrottle throttle(compile({s}));
     auto& queue = throttle.queue("Gmail", "a");
     EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 100.0 / 60);
-    throttle.deferred(queue, true);
+    throttle.attempt_done(queue, true);
     EXPECT_NEAR(queue.message_rate.per_second(), 50.0 / 60, 1e-9);
     EXPECT_EQ(queue.counters.throttled, 1u);
-    throttle.deferred(queue, false);  // a synthetic deferral (our own timeout) does not count
-    EXPECT_NEAR(queue.message_rate.per_second(), 50.0 / 60, 1e-9);
-    throttle.delivered(queue);
-    throttle.delivered(queue);
+    throttle.attempt_done(queue, false);
+    throttle.attempt_done(queue, false);
     EXPECT_NEAR(queue.message_rate.per_second(), 75.0 / 60, 1e-9);
+    for (int i = 0; i < 20; ++i) throttle.attempt_done(queue, true);
+    EXPECT_NEAR(queue.message_rate.per_second(), 10.0 / 60, 1e-9) << "the floor, still a limit";
 }
 
 TEST(QueueThrottle, ReconfigureGivesQueuesTheirIspsNewStrategy) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace sluice::policy::speed {
 namespace {
 
@@ -14,9 +16,11 @@ config::AdaptiveSpeed settings(std::uint64_t min_per_hour, double up, double dow
     return {{min_per_hour, 1h}, up, down, streak};
 }
 
+// current() in messages per hour, rounded (current() may use a longer period for precision).
 std::uint64_t per_hour(const AdaptiveRate& rate) {
-    EXPECT_EQ(rate.current().per, 1h);
-    return rate.current().count;
+    const auto current = rate.current();
+    return static_cast<std::uint64_t>(std::llround(
+        static_cast<double>(current.count) * 3'600'000.0 / static_cast<double>(current.per.count())));
 }
 
 TEST(AdaptiveRate, StartsAtTheCeiling) {
@@ -72,8 +76,20 @@ TEST(AdaptiveRate, ReconfigureClampsIntoTheNewRange) {
 TEST(AdaptiveRate, FloorInAnotherPeriod) {
     AdaptiveRate rate({60, 1min}, {{360, 1h}, 0.1, 0.9, 1});  // floor 6/min
     rate.on_throttled();
-    EXPECT_EQ(rate.current().count, 6u);
-    EXPECT_EQ(rate.current().per, 1min);
+    EXPECT_NEAR(rate.per_second(), 0.1, 1e-12);
+    EXPECT_EQ(per_hour(rate), 360u);
+}
+
+TEST(AdaptiveRate, CurrentIsPreciseAndNeverZero) {
+    // 60/min stepped down to 0.47/min: a whole count per minute would be 0 (no limit at all).
+    AdaptiveRate rate({60, 1min}, {{10, 1h}, 0.1, 0.5, 1});
+    for (int i = 0; i < 7; ++i) rate.on_throttled();
+    const auto current = rate.current();
+    EXPECT_GT(current.count, 0u);
+    const double per_second = static_cast<double>(current.count) * 1000.0 /
+                              static_cast<double>(current.per.count());
+    EXPECT_NEAR(per_second, rate.per_second(), rate.per_second() * 0.001);
+    EXPECT_NEAR(rate.per_second(), 60.0 / 128 / 60, 1e-12);
 }
 
 }  // namespace
