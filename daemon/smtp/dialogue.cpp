@@ -17,10 +17,12 @@ Reply bare_line_endings_refused() {
 }
 Reply not_implemented() { return {502, "5.5.1", "Error: command not implemented"}; }
 
-// RFC 3848 protocol names for the Received: header.
-std::string protocol_name(bool extended, bool smtputf8) {
+// RFC 3848 / RFC 6531 protocol names for the Received: header: S for TLS.
+std::string protocol_name(bool extended, bool smtputf8, bool tls) {
     if (!extended) return "SMTP";
-    return smtputf8 ? "UTF8SMTP" : "ESMTP";
+    std::string name = smtputf8 ? "UTF8SMTP" : "ESMTP";
+    if (tls) name += "S";
+    return name;
 }
 
 // Replies that report a resource limit rather than a client mistake do not count as errors.
@@ -69,8 +71,8 @@ Step Dialogue::on_command(std::string_view line, SpoolRoom room) {
         case Verb::help:
             return reply_step(
                 {214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"});
+        case Verb::starttls: return check_and_do_starttls(command);
         case Verb::expn:
-        case Verb::starttls:
         case Verb::auth: return reply_step(not_implemented());
         case Verb::unknown: break;
     }
@@ -93,7 +95,27 @@ Step Dialogue::check_and_do_helo(const Command& command, bool extended) {
     reply.lines.push_back("SMTPUTF8");
     reply.lines.push_back("ENHANCEDSTATUSCODES");
     reply.lines.push_back("CHUNKING");
+    if (settings_.tls == policy::config::ListenerTls::starttls && !tls_active_) {
+        reply.lines.push_back("STARTTLS");
+    }
     return reply_step(std::move(reply));
+}
+
+// RFC 3207 §4: only where the listener offers it, once, without an argument.
+Step Dialogue::check_and_do_starttls(const Command& command) {
+    if (tls_active_) return reply_step({554, "5.5.1", "Error: TLS already active"});
+    if (settings_.tls != policy::config::ListenerTls::starttls) {
+        return reply_step(not_implemented());
+    }
+    if (!command.argument.empty()) return reply_step({501, "5.5.4", "Syntax: STARTTLS"});
+    return {Step::Action::start_tls, Reply{220, "2.0.0", "Ready to start TLS"}, 0};
+}
+
+void Dialogue::tls_started() {
+    tls_active_ = true;
+    reset_transaction();
+    helo_.clear();
+    extended_ = false;
 }
 
 Step Dialogue::check_and_do_mail(const Command& command, SpoolRoom room) {
@@ -212,7 +234,7 @@ AcceptedMessage Dialogue::build_message(std::string content) {
     auto& envelope = message.envelope;
     envelope.client_address = client_address_;
     envelope.helo = helo_;
-    envelope.protocol = protocol_name(extended_, sender_->smtputf8);
+    envelope.protocol = protocol_name(extended_, sender_->smtputf8, tls_active_);
     envelope.listener = listener_;
     envelope.sender = std::move(sender_->address);
     envelope.mail_params = std::move(sender_->params);

@@ -28,6 +28,7 @@ struct DialogueSettings {
     std::uint32_t max_errors = 0;
     policy::config::BareLineEndings bare_line_endings = policy::config::BareLineEndings::normalize;
     bool may_relay = false;  // the client is inside relay_networks
+    policy::config::ListenerTls tls = policy::config::ListenerTls::none;  // the listener's
 };
 
 // Whether the spool has room for another message; the session asks the disk before MAIL.
@@ -41,6 +42,8 @@ struct Step {
         read_data,        // send `reply` (354), then read DATA content, then call finish_data()
         read_bdat_chunk,  // read `chunk_size` octets and pass them to take_bdat_bytes(), then
                           // call finish_bdat_chunk(); no reply is sent before that
+        start_tls,        // send `reply` (220), drop every buffered input byte, do the server
+                          // handshake, then call tls_started() (or close if it failed)
     };
     Action action = Action::reply;
     Reply reply;
@@ -86,6 +89,11 @@ public:
     [[nodiscard]] bool error_limit_reached() const;
     [[nodiscard]] Reply too_many_errors() const;
 
+    // The TLS handshake succeeded (after STARTTLS, or first thing on an implicit-TLS listener).
+    // RFC 3207 §4.2: everything learnt before it is forgotten; the client must EHLO again.
+    void tls_started();
+    [[nodiscard]] bool tls_active() const { return tls_active_; }
+
     // True between an accepted MAIL and the end of its transaction.
     [[nodiscard]] bool in_transaction() const { return sender_.has_value(); }
     [[nodiscard]] const std::string& hostname() const { return settings_.hostname; }
@@ -97,6 +105,7 @@ private:
     Step check_and_do_rcpt(const Command& command);
     Step check_and_do_data();
     Step check_and_do_bdat(const Command& command);
+    Step check_and_do_starttls(const Command& command);
     Step do_rset();
     [[nodiscard]] std::optional<Reply> transaction_missing() const;
     [[nodiscard]] AcceptedMessage build_message(std::string content);
@@ -107,6 +116,7 @@ private:
     std::string listener_;
     std::string helo_;
     bool extended_ = false;  // EHLO rather than HELO
+    bool tls_active_ = false;
     std::uint32_t errors_ = 0;
 
     // The transaction.

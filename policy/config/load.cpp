@@ -23,8 +23,25 @@ namespace {
 constexpr Presence kOptional = Presence::optional;
 constexpr Presence kRequired = Presence::required;
 
+void read_listener_security(SettingsReader& reader, const Group& group, Listener& listener) {
+    std::string mode;
+    if (reader.read_string(group, "tls", mode, kOptional)) {
+        if (mode == "none") {
+            listener.tls = ListenerTls::none;
+        } else if (mode == "starttls") {
+            listener.tls = ListenerTls::starttls;
+        } else if (mode == "implicit") {
+            listener.tls = ListenerTls::implicit;
+        } else {
+            reader.report(join_path(group.path, "tls"),
+                          "must be \"none\", \"starttls\" or \"implicit\"");
+        }
+    }
+}
+
 void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Listener>& out) {
-    auto groups = reader.group_list(smtp, "listen", {"address", "port", "name"}, kOptional);
+    auto groups =
+        reader.group_list(smtp, "listen", {"address", "port", "name", "tls"}, kOptional);
     if (!groups) {
         return;
     }
@@ -50,6 +67,7 @@ void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Liste
         if (!reader.read_string(*group, "name", listener.name, kOptional) && address && have_port) {
             listener.name = Endpoint{*address, listener.port}.to_string();
         }
+        read_listener_security(reader, *group, listener);
     }
 }
 
@@ -89,7 +107,7 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
         root, "smtp",
         {"listen", "relay_networks", "max_message_size", "max_recipients", "max_connections",
          "max_connections_per_ip", "max_errors", "max_line_length", "idle_timeout", "data_timeout",
-         "shutdown_timeout", "bare_line_endings"});
+         "shutdown_timeout", "bare_line_endings", "tls_certificate", "tls_key"});
     if (!smtp) {
         return;
     }
@@ -105,6 +123,8 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
     reader.read_duration(*smtp, "data_timeout", out.data_timeout);
     reader.read_duration(*smtp, "shutdown_timeout", out.shutdown_timeout);
     read_bare_line_endings(reader, *smtp, out.bare_line_endings);
+    reader.read_string(*smtp, "tls_certificate", out.tls_certificate, kOptional);
+    reader.read_string(*smtp, "tls_key", out.tls_key, kOptional);
 }
 
 void read_spool(SettingsReader& reader, const Group& root, SpoolSettings& out) {

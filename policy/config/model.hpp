@@ -16,11 +16,15 @@ namespace sluice::policy::config {
 
 using Duration = std::chrono::milliseconds;
 
+// How a listener offers TLS (RFC 3207 STARTTLS, or RFC 8314 implicit TLS from the first byte).
+enum class ListenerTls { none, starttls, implicit };
+
 // One SMTP listening socket.
 struct Listener {
     std::string name;     // used in logs and (later) for pool selection; defaults to "address:port"
     std::string address;  // numeric IPv4 or IPv6 address
     std::uint16_t port = 0;  // 0 = any free port (tests read the bound port from the log)
+    ListenerTls tls = ListenerTls::none;
 };
 
 // What the server does with a bare CR or bare LF inside DATA/BDAT content.
@@ -42,6 +46,9 @@ struct SmtpSettings {
     Duration data_timeout = std::chrono::minutes(10);     // RFC 5321 §4.5.3.2.7
     Duration shutdown_timeout = std::chrono::seconds(30); // wait for open transactions on stop
     BareLineEndings bare_line_endings = BareLineEndings::normalize;
+    // PEM files shared by every listener with tls != "none"; read at start and on SIGHUP.
+    std::string tls_certificate;  // the certificate chain, leaf first
+    std::string tls_key;          // its private key (unencrypted)
 };
 
 struct SpoolSettings {
