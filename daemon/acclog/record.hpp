@@ -31,6 +31,7 @@ struct AccountingRecord {
     std::string bounce_class;     // success | hard | soft | ignore | unknown
     std::string bounce_category;  // bad-mailbox, quota, spam-block, rate-limit, ...
     std::string bounce_pattern;
+    std::string auth_user;     // who submitted the message with SMTP AUTH; "" = nobody
 };
 
 }  // namespace sluice::daemon::acclog

@@ -10,6 +10,12 @@ bool any_listener_uses_tls(const policy::config::SmtpSettings& smtp) {
         return listener.tls != policy::config::ListenerTls::none;
     });
 }
+
+bool any_listener_uses_auth(const policy::config::SmtpSettings& smtp) {
+    return std::any_of(smtp.listen.begin(), smtp.listen.end(), [](const auto& listener) {
+        return listener.auth != policy::config::ListenerAuth::none;
+    });
+}
 }  // namespace
 
 std::shared_ptr<const smtp::SessionSecurity> load_session_security(
@@ -20,6 +26,10 @@ std::shared_ptr<const smtp::SessionSecurity> load_session_security(
     if (any_listener_uses_tls(smtp)) {
         security->server_tls = tls::make_server_context(smtp.tls_certificate, smtp.tls_key, error);
         if (!security->server_tls) return nullptr;
+    }
+    if (any_listener_uses_auth(smtp)) {
+        security->users = auth::UserTable::load(smtp.auth_users_file, error);
+        if (!security->users) return nullptr;
     }
     return security;
 }

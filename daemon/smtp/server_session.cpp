@@ -34,6 +34,15 @@ constexpr std::size_t kInputCapacity = 64 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{2000};
 
+// A client-chosen name, safe for one log line.
+std::string printable(std::string_view text) {
+    std::string out(text.substr(0, 64));
+    for (char& c : out) {
+        if ((c >= 0 && c < 32) || c == 127) c = '?';
+    }
+    return out;
+}
+
 bool starts_with_mail_verb(std::string_view line) {
     return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
 }
@@ -51,14 +60,26 @@ policy::config::ListenerTls effective_tls(const policy::config::Listener& listen
 }
 
 DialogueSettings dialogue_settings(const policy::config::Config& config, bool may_relay,
-                                   policy::config::ListenerTls tls) {
+                                   policy::config::ListenerTls tls,
+                                   policy::config::ListenerAuth auth) {
     return {config.hostname,
             config.smtp.max_message_size,
             config.smtp.max_recipients,
             config.smtp.max_errors,
             config.smtp.bare_line_endings,
             may_relay,
-            tls};
+            tls,
+            auth,
+            config.smtp.auth_max_failures,
+            config.smtp.auth_failure_delay};
+}
+
+// AUTH needs TLS and a user table; without either the listener offers none.
+policy::config::ListenerAuth effective_auth(const policy::config::Listener& listener,
+                                            policy::config::ListenerTls tls,
+                                            const SessionSecurity* security) {
+    const bool usable = tls != policy::config::ListenerTls::none && security && security->users;
+    return usable ? listener.auth : policy::config::ListenerAuth::none;
 }
 
 class ServerSession final : public StoppableSession {
@@ -75,7 +96,8 @@ public:
           client_address_(std::move(client_address)),
           input_(kInputCapacity),
           dialogue_(dialogue_settings(*config_, client_may_relay(*config_, client_address_),
-                                      tls_mode_),
+                                      tls_mode_,
+                                      effective_auth(listener, tls_mode_, security_.get())),
                     client_address_, listener.name),
           registration_(services.registry.add(*this)) {
         watchdog_timer_.expires_at(Clock::time_point::max());
@@ -111,6 +133,8 @@ private:
     awaitable<void> watchdog();
     awaitable<ReadResult> read_more(std::chrono::milliseconds timeout);
     awaitable<bool> start_tls();
+    awaitable<void> pause(std::chrono::milliseconds delay);
+    Step check_credentials(const Credentials& credentials);
     awaitable<void> shutdown_tls();
     awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(
         asio::mutable_buffer buffer);
@@ -179,8 +203,22 @@ awaitable<void> ServerSession::converse() {
                         ? dialogue_.on_line_too_long()
                         : dialogue_.on_command(line, starts_with_mail_verb(line) ? spool_room()
                                                                                  : SpoolRoom::enough);
+        if (step.action == Step::Action::check_credentials) {
+            step = check_credentials(*step.credentials);
+        }
+        if (step.delay.count() > 0) co_await pause(step.delay);
         switch (step.action) {
             case Step::Action::reply: queue(step.reply); break;
+            case Step::Action::check_credentials: break;  // replaced just above
+            case Step::Action::auth_challenge:
+                // The client had to wait for the 334: lines it sent before are not the
+                // response (a command pipelined after AUTH must not become the password).
+                if (!input_.empty()) {
+                    const Reply refusal{554, "5.5.0", "Error: SMTP protocol synchronization"};
+                    co_return co_await say_and_close(refusal);
+                }
+                queue(step.reply);
+                break;
             case Step::Action::close: co_return co_await say_and_close(step.reply);
             case Step::Action::read_data:
                 // RFC 2920 §3.1: DATA ends a pipelined group; bytes sent before our 354
@@ -223,6 +261,23 @@ awaitable<void> ServerSession::converse_guarded() {
         services_.logger.error("session with [{}] ended by exception: {}", client_address_,
                                e.what());
     }
+}
+
+// crypt_r on the io thread: a few milliseconds per attempt, and attempts are rate-limited by the
+// failure delay and limit.
+Step ServerSession::check_credentials(const Credentials& credentials) {
+    const auto& users = security_->users;  // present: AUTH is offered only with a table
+    const bool valid = users && users->verify(credentials.user, credentials.password);
+    services_.logger.info("AUTH from [{}] as \"{}\": {}", client_address_,
+                          printable(credentials.user), valid ? "accepted" : "refused");
+    return dialogue_.credentials_checked(valid);
+}
+
+awaitable<void> ServerSession::pause(std::chrono::milliseconds delay) {
+    if (!co_await flush()) co_return;  // earlier replies are not held back
+    asio::steady_timer timer(socket_.get_executor(), delay);
+    auto [ec] = co_await timer.async_wait(nothrow_awaitable);
+    (void)ec;
 }
 
 // close_notify before the TCP close (OpenSSL 3 clients report a bare close as an error), with a

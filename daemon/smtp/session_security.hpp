@@ -5,12 +5,14 @@
 
 #include <memory>
 
+#include "daemon/auth/user_table.hpp"
 #include "daemon/tls/contexts.hpp"
 
 namespace sluice::daemon::smtp {
 
 struct SessionSecurity {
     tls::ContextPtr server_tls;  // null when no certificate is configured
+    std::shared_ptr<const auth::UserTable> users;  // null when no listener offers AUTH
 };
 
 }  // namespace sluice::daemon::smtp

@@ -19,12 +19,17 @@ using Duration = std::chrono::milliseconds;
 // How a listener offers TLS (RFC 3207 STARTTLS, or RFC 8314 implicit TLS from the first byte).
 enum class ListenerTls { none, starttls, implicit };
 
+// Whether a listener offers SMTP AUTH (RFC 4954), and whether MAIL needs it first. AUTH is
+// offered only once TLS is active.
+enum class ListenerAuth { none, optional, required };
+
 // One SMTP listening socket.
 struct Listener {
     std::string name;     // used in logs and (later) for pool selection; defaults to "address:port"
     std::string address;  // numeric IPv4 or IPv6 address
     std::uint16_t port = 0;  // 0 = any free port (tests read the bound port from the log)
     ListenerTls tls = ListenerTls::none;
+    ListenerAuth auth = ListenerAuth::none;
 };
 
 // What the server does with a bare CR or bare LF inside DATA/BDAT content.
@@ -49,6 +54,11 @@ struct SmtpSettings {
     // PEM files shared by every listener with tls != "none"; read at start and on SIGHUP.
     std::string tls_certificate;  // the certificate chain, leaf first
     std::string tls_key;          // its private key (unencrypted)
+    // SMTP AUTH: "user:$6$salt$hash" lines (SHA-512-crypt, `openssl passwd -6`); read at start
+    // and on SIGHUP. Required when a listener has auth != "none".
+    std::string auth_users_file;
+    std::uint32_t auth_max_failures = 3;  // failed AUTH attempts, then 421 and close
+    Duration auth_failure_delay = std::chrono::seconds(1);  // times the failures so far
 };
 
 struct SpoolSettings {

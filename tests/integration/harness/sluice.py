@@ -359,9 +359,10 @@ def swaks(port, *args, server="127.0.0.1", timeout=60):
 
 
 def swaks_replies(output):
-    """The server reply lines in a swaks transcript ("<-  250 ..." and "<** 550 ...")."""
+    """The server reply lines in a swaks transcript ("<-  250 ..." and "<** 550 ...", and
+    "<~  " / "<~* " for those read inside TLS)."""
     return [line[4:].strip() for line in output.splitlines()
-            if line.startswith("<-  ") or line.startswith("<** ")]
+            if line[:4] in ("<-  ", "<** ", "<~  ", "<~* ")]
 
 
 def free_port(host="127.0.0.1"):

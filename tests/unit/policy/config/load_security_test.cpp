@@ -1,5 +1,6 @@
-// The transport-security settings of sluice.conf(5): per-listener tls and the shared
-// certificate and key. Tables of {config, want errors}, then the model they fill.
+// The transport-security settings of sluice.conf(5): per-listener tls and auth, the shared
+// certificate, key and users file, AUTH limits. Tables of {config, want errors},
+// then the model they fill.
 #include "policy/config/load.hpp"
 
 #include <gtest/gtest.h>
@@ -24,13 +25,16 @@ std::string config(std::string_view listener_extra, std::string_view smtp_extra 
            std::string(listener_extra) + " } );\n" + std::string(smtp_extra) + "\n};\n";
 }
 
-constexpr std::string_view kFiles = "tls_certificate = \"/c.pem\"; tls_key = \"/k.pem\";";
+constexpr std::string_view kFiles =
+    "tls_certificate = \"/c.pem\"; tls_key = \"/k.pem\"; auth_users_file = \"/users\";";
 
 TEST(LoadSecurityConfig, AcceptsValidSettings) {
     run({
         {"starttls", config("tls = \"starttls\";", kFiles), {}},
-        {"implicit", config("tls = \"implicit\";", kFiles), {}},
+        {"implicit with auth required", config("tls = \"implicit\"; auth = \"required\";", kFiles),
+         {}},
         {"files without a TLS listener", config("", kFiles), {}},
+        {"auth limits", config("", "auth_max_failures = 5; auth_failure_delay = \"250ms\";"), {}},
     });
 }
 
@@ -38,26 +42,49 @@ TEST(LoadSecurityConfig, ReportsBadSettings) {
     run({
         {"unknown tls mode", config("tls = \"yes\";", kFiles),
          {"t.conf:3: smtp.listen.[0].tls: must be \"none\", \"starttls\" or \"implicit\""}},
+        {"unknown auth mode", config("tls = \"starttls\"; auth = \"maybe\";", kFiles),
+         {"t.conf:3: smtp.listen.[0].auth: must be \"none\", \"optional\" or \"required\""}},
         {"tls without a certificate", config("tls = \"starttls\";"),
          {"t.conf:3: smtp.tls_certificate: required when a listener has tls set"}},
         {"tls without a key", config("tls = \"implicit\";", "tls_certificate = \"/c.pem\";"),
          {"t.conf:3: smtp.tls_key: required when a listener has tls set"}},
+        {"auth without tls", config("auth = \"optional\";", kFiles),
+         {"t.conf:3: smtp.listen.[0].auth: AUTH is offered only over TLS; set tls on this "
+          "listener"}},
+        {"auth without users",
+         config("tls = \"starttls\"; auth = \"required\";",
+                "tls_certificate = \"/c.pem\"; tls_key = \"/k.pem\";"),
+         {"t.conf:3: smtp.auth_users_file: required when a listener has auth set"}},
+        {"zero failures", config("", "auth_max_failures = 0;"),
+         {"t.conf:4: smtp.auth_max_failures: must be between 1 and 100 (got 0)"}},
     });
 }
 
 TEST(LoadSecurityConfig, FillsTheModel) {
-    auto result = load_config_text(config("tls = \"implicit\";", kFiles), "t.conf");
+    auto result =
+        load_config_text(config("tls = \"implicit\"; auth = \"required\";",
+                                std::string(kFiles) + " auth_max_failures = 4; "
+                                                      "auth_failure_delay = \"2s\";"),
+                         "t.conf");
     ASSERT_TRUE(result.config) << testing::joined(result.errors);
     const Config& c = *result.config;
     EXPECT_EQ(c.smtp.listen[0].tls, ListenerTls::implicit);
+    EXPECT_EQ(c.smtp.listen[0].auth, ListenerAuth::required);
     EXPECT_EQ(c.smtp.tls_certificate, "/c.pem");
     EXPECT_EQ(c.smtp.tls_key, "/k.pem");
+    EXPECT_EQ(c.smtp.auth_users_file, "/users");
+    EXPECT_EQ(c.smtp.auth_max_failures, 4u);
+    EXPECT_EQ(c.smtp.auth_failure_delay, 2s);
 }
 
 TEST(LoadSecurityConfig, AppliesDefaults) {
     auto result = load_config_text(config(""), "t.conf");
     ASSERT_TRUE(result.config) << testing::joined(result.errors);
-    EXPECT_EQ(result.config->smtp.listen[0].tls, ListenerTls::none);
+    const Config& c = *result.config;
+    EXPECT_EQ(c.smtp.listen[0].tls, ListenerTls::none);
+    EXPECT_EQ(c.smtp.listen[0].auth, ListenerAuth::none);
+    EXPECT_EQ(c.smtp.auth_max_failures, 3u);
+    EXPECT_EQ(c.smtp.auth_failure_delay, 1s);
 }
 
 }  // namespace
