@@ -90,6 +90,7 @@ std::vector<std::pair<std::string_view, Value>> fields(const AccountingRecord& r
         {"bounce_category", r.bounce_category},
         {"bounce_pattern", r.bounce_pattern},
         {"auth_user", r.auth_user},
+        {"tls", r.tls},
     };
 }
 

@@ -20,6 +20,7 @@
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/queue/queue_manager.hpp"
@@ -46,6 +47,7 @@ struct App::Parts {
     std::unique_ptr<spool::SpoolWriter> writer;
     std::unique_ptr<acclog::AccountingLog> accounting;
     std::unique_ptr<dns::Resolver> resolver;
+    std::unique_ptr<delivery::OutboundTls> outbound_tls;
     std::unique_ptr<queue::QueueManager> queue;
     std::unique_ptr<smtp::SessionServices> services;
     std::vector<std::unique_ptr<smtp::Listener>> listeners;
@@ -183,6 +185,7 @@ int App::run() {
         policy_ = policy::engine::CompiledPolicy::build(*config_);
         parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
         parts.resolver = std::make_unique<dns::Resolver>(executor, resolver_settings(*config_));
+        parts.outbound_tls = std::make_unique<delivery::OutboundTls>();
     } catch (const std::exception& e) {
         logger_.error("cannot start: {}", e.what());
         return 1;
@@ -190,7 +193,8 @@ int App::run() {
     parts.queue = std::make_unique<queue::QueueManager>(
         executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
-                                       *parts.blocking, logger_, dkim_sign});
+                                       *parts.blocking, logger_, dkim_sign,
+                                       parts.outbound_tls.get()});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
         [queue = parts.queue.get()](const spool::Envelope& envelope,

@@ -101,6 +101,7 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
     record.bounce_category = verdict.category;
     if (verdict.pattern) record.bounce_pattern = verdict.pattern->name;
     record.auth_user = std::string(message.auth_user());
+    record.tls = attempt.tls;
     return record;
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "daemon/tls/tls_summary.hpp"
@@ -84,6 +85,15 @@ ContextPtr make_client_context(PeerVerification verification, std::string& error
 
 void expect_host_name(SSL* ssl, const std::string& host_name, PeerVerification verification) {
     if (host_name.empty()) return;
+    boost::system::error_code not_an_address;
+    boost::asio::ip::make_address(host_name, not_an_address);
+    if (!not_an_address) {
+        // RFC 6066 §3: no SNI for an address; a verified peer's certificate must name it.
+        if (verification == PeerVerification::system_cas) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host_name.c_str());
+        }
+        return;
+    }
     SSL_set_tlsext_host_name(ssl, host_name.c_str());
     if (verification == PeerVerification::system_cas) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl);

@@ -83,8 +83,18 @@ struct DnsSettings {
     Duration max_negative_ttl = std::chrono::minutes(5); // cap on NXDOMAIN / no-data caching
 };
 
+// Outbound TLS (RFC 3207). A value the caller passes per connection, so that a per-ISP policy
+// can choose it later.
+enum class DeliveryTls {
+    none,           // never STARTTLS
+    opportunistic,  // STARTTLS when offered, unverified; in clear when not (or when it failed)
+    required,       // STARTTLS or defer; the certificate is not checked
+    verified,       // STARTTLS with a certificate valid for the MX name (system CAs) or defer
+};
+
 // The outbound SMTP client and the retry schedule of every queue.
 struct DeliverySettings {
+    DeliveryTls tls = DeliveryTls::opportunistic;
     std::uint16_t port = 25;     // remote SMTP port (tests deliver to a loopback sink)
     std::string source_address;  // numeric address to bind to; empty = the system chooses
     std::string helo;            // EHLO/HELO name; empty = Config::hostname (see delivery_helo)

@@ -26,6 +26,19 @@ def tls_settings(directory, name="mx.sluice.test"):
     return {"tls_certificate": f'"{cert}"', "tls_key": f'"{key}"'}
 
 
+def server_context(directory, name="sink.sluice.test", maximum_version=None):
+    """A server context for a test sink with a fresh self-signed certificate in `directory`;
+    `maximum_version` (an ssl.TLSVersion) makes a server whose TLS Sluice refuses."""
+    cert, key = make_certificate(directory, name)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if maximum_version is not None:
+        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        context.maximum_version = maximum_version
+        context.set_ciphers("ALL:@SECLEVEL=0")
+    context.load_cert_chain(cert, key)
+    return context
+
+
 def client_context(cafile=None):
     """A client context: verifying against `cafile` when given, else accepting any
     certificate (the daemon's is self-signed)."""

@@ -1,5 +1,5 @@
 // The transport-security settings of sluice.conf(5): per-listener tls and auth, the shared
-// certificate, key and users file, AUTH limits. Tables of {config, want errors},
+// certificate, key and users file, AUTH limits, delivery.tls. Tables of {config, want errors},
 // then the model they fill.
 #include "policy/config/load.hpp"
 
@@ -35,6 +35,8 @@ TEST(LoadSecurityConfig, AcceptsValidSettings) {
          {}},
         {"files without a TLS listener", config("", kFiles), {}},
         {"auth limits", config("", "auth_max_failures = 5; auth_failure_delay = \"250ms\";"), {}},
+        {"delivery tls",
+         config("") + "delivery = { tls = \"verified\"; };", {}},
     });
 }
 
@@ -57,6 +59,9 @@ TEST(LoadSecurityConfig, ReportsBadSettings) {
          {"t.conf:3: smtp.auth_users_file: required when a listener has auth set"}},
         {"zero failures", config("", "auth_max_failures = 0;"),
          {"t.conf:4: smtp.auth_max_failures: must be between 1 and 100 (got 0)"}},
+        {"unknown delivery tls", config("") + "delivery = { tls = \"always\"; };",
+         {"t.conf:6: delivery.tls: must be \"none\", \"opportunistic\", \"required\" or "
+          "\"verified\""}},
     });
 }
 
@@ -64,7 +69,8 @@ TEST(LoadSecurityConfig, FillsTheModel) {
     auto result =
         load_config_text(config("tls = \"implicit\"; auth = \"required\";",
                                 std::string(kFiles) + " auth_max_failures = 4; "
-                                                      "auth_failure_delay = \"2s\";"),
+                                                      "auth_failure_delay = \"2s\";") +
+                             "delivery = { tls = \"required\"; };",
                          "t.conf");
     ASSERT_TRUE(result.config) << testing::joined(result.errors);
     const Config& c = *result.config;
@@ -75,6 +81,7 @@ TEST(LoadSecurityConfig, FillsTheModel) {
     EXPECT_EQ(c.smtp.auth_users_file, "/users");
     EXPECT_EQ(c.smtp.auth_max_failures, 4u);
     EXPECT_EQ(c.smtp.auth_failure_delay, 2s);
+    EXPECT_EQ(c.delivery.tls, DeliveryTls::required);
 }
 
 TEST(LoadSecurityConfig, AppliesDefaults) {
@@ -85,6 +92,7 @@ TEST(LoadSecurityConfig, AppliesDefaults) {
     EXPECT_EQ(c.smtp.listen[0].auth, ListenerAuth::none);
     EXPECT_EQ(c.smtp.auth_max_failures, 3u);
     EXPECT_EQ(c.smtp.auth_failure_delay, 1s);
+    EXPECT_EQ(c.delivery.tls, DeliveryTls::opportunistic);
 }
 
 }  // namespace
