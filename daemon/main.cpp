@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "daemon/app/app.hpp"
+#include "daemon/app/security_loader.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/log/logger.hpp"
 #include "policy/config/load.hpp"
@@ -62,6 +63,11 @@ int main(int argc, char** argv) {
     if (!keys.signer) return report_errors(keys.errors);
     if (arguments.check_only) {
         for (const auto& warning : keys.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
+        std::string error;  // the files the config names: certificate, key, users
+        if (!sluice::daemon::app::load_session_security(*loaded.config, error)) {
+            std::fprintf(stderr, "%s: %s\n", arguments.config_path.c_str(), error.c_str());
+            return 1;
+        }
         std::printf("%s: configuration is valid\n", arguments.config_path.c_str());
         return 0;
     }

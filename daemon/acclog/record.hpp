@@ -31,6 +31,8 @@ struct AccountingRecord {
     std::string bounce_class;     // success | hard | soft | ignore | unknown
     std::string bounce_category;  // bad-mailbox, quota, spam-block, rate-limit, ...
     std::string bounce_pattern;
+    std::string auth_user;     // who submitted the message with SMTP AUTH; "" = nobody
+    std::string tls;           // "TLSv1.3 with cipher ... (256 bits)"; "" = in clear or no connection
 };
 
 }  // namespace sluice::daemon::acclog

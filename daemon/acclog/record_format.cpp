@@ -89,6 +89,8 @@ std::vector<std::pair<std::string_view, Value>> fields(const AccountingRecord& r
         {"bounce_class", r.bounce_class},
         {"bounce_category", r.bounce_category},
         {"bounce_pattern", r.bounce_pattern},
+        {"auth_user", r.auth_user},
+        {"tls", r.tls},
     };
 }
 

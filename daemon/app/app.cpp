@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "daemon/acclog/accounting_log.hpp"
+#include "daemon/app/security_loader.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/queue/queue_manager.hpp"
@@ -45,6 +47,7 @@ struct App::Parts {
     std::unique_ptr<spool::SpoolWriter> writer;
     std::unique_ptr<acclog::AccountingLog> accounting;
     std::unique_ptr<dns::Resolver> resolver;
+    std::unique_ptr<delivery::OutboundTls> outbound_tls;
     std::unique_ptr<queue::QueueManager> queue;
     std::unique_ptr<smtp::SessionServices> services;
     std::vector<std::unique_ptr<smtp::Listener>> listeners;
@@ -75,11 +78,13 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
     return settings;
 }
 
-// SIGHUP: build and validate a new snapshot, its sending policy and its DKIM keys; keep the
-// running ones if any is broken. Returns whether the new ones took over.
+// SIGHUP: build and validate a new snapshot, its sending policy, its DKIM keys and the sessions'
+// key material (certificate, users); keep the running ones if any is broken. New sessions get
+// the new certificate; open ones keep theirs. Returns whether the new ones took over.
 bool reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
             std::shared_ptr<const policy::engine::CompiledPolicy>& current_policy,
-            std::atomic<std::shared_ptr<const dkim::Signer>>& signer, std::uint64_t& generation,
+            std::atomic<std::shared_ptr<const dkim::Signer>>& signer,
+            std::shared_ptr<const smtp::SessionSecurity>& security, std::uint64_t& generation,
             acclog::AccountingLog& accounting, log::Logger& logger) {
     notify_reloading();
     // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
@@ -98,8 +103,15 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         }
     }
     auto keys = result.config ? dkim::load_signer(*result.config) : dkim::SignerLoadResult{};
+    std::string security_error;
+    std::shared_ptr<const smtp::SessionSecurity> fresh_security;
+    if (result.config && keys.signer) {
+        fresh_security = load_session_security(*result.config, security_error);
+    }
     bool applied = false;
-    if (!result.config || !keys.signer) {
+    if (result.config && keys.signer && !fresh_security) {
+        logger.error("reload failed, keeping the running configuration: {}", security_error);
+    } else if (!result.config || !keys.signer) {
         for (const auto* errors : {&result.errors, &keys.errors}) {
             for (const auto& error : *errors) {
                 logger.error("reload failed, keeping the running configuration: {}",
@@ -119,6 +131,7 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         current = result.config;
         current_policy = fresh_policy;
         signer.store(keys.signer);
+        security = std::move(fresh_security);
         ++generation;
         applied = true;
         logger.notice("reloaded configuration from {} (generation {}, {} DKIM keys)", path,
@@ -161,10 +174,18 @@ int App::run() {
         }
         return std::move(signed_message.content);
     };
+    std::string security_error;
+    std::shared_ptr<const smtp::SessionSecurity> security =
+        load_session_security(*config_, security_error);
+    if (!security) {
+        logger_.error("cannot start: {}", security_error);
+        return 1;
+    }
     try {
         policy_ = policy::engine::CompiledPolicy::build(*config_);
         parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
         parts.resolver = std::make_unique<dns::Resolver>(executor, resolver_settings(*config_));
+        parts.outbound_tls = std::make_unique<delivery::OutboundTls>();
     } catch (const std::exception& e) {
         logger_.error("cannot start: {}", e.what());
         return 1;
@@ -172,13 +193,15 @@ int App::run() {
     parts.queue = std::make_unique<queue::QueueManager>(
         executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
-                                       *parts.blocking, logger_, dkim_sign});
+                                       *parts.blocking, logger_, dkim_sign,
+                                       parts.outbound_tls.get()});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
         [queue = parts.queue.get()](const spool::Envelope& envelope,
                                     const std::string& header_pool) {
             queue->message_spooled(envelope, header_pool);
-        }});
+        },
+        [&security] { return security; }});
 
     for (const auto& settings : config_->smtp.listen) {
         auto listener = std::make_unique<smtp::Listener>(
@@ -201,8 +224,8 @@ int App::run() {
             auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
             if (ec) co_return;
             if (signal_number == SIGHUP) {
-                if (reload(config_path_, config_, policy_, signer_, parts.config_generation,
-                           *parts.accounting, logger_)) {
+                if (reload(config_path_, config_, policy_, signer_, security,
+                           parts.config_generation, *parts.accounting, logger_)) {
                     parts.queue->reconfigure();
                 }
                 continue;

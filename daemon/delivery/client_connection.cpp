@@ -92,6 +92,22 @@ bool ClientConnection::supports(std::string_view extension) const {
 
 awaitable<OpenResult> ClientConnection::open(asio::any_io_executor executor, tcp::endpoint remote,
                                              std::string mx_host, const ClientSettings& settings) {
+    bool handshake_failed = false;
+    OpenResult result =
+        co_await open_once(executor, remote, mx_host, settings, handshake_failed);
+    if (!handshake_failed || settings.tls != policy::config::DeliveryTls::opportunistic) {
+        co_return result;
+    }
+    // Opportunistic TLS that failed: better in clear than not at all (RFC 7435).
+    ClientSettings in_clear = settings;
+    in_clear.tls = policy::config::DeliveryTls::none;
+    co_return co_await open_once(executor, remote, mx_host, in_clear, handshake_failed);
+}
+
+awaitable<OpenResult> ClientConnection::open_once(asio::any_io_executor executor,
+                                                  tcp::endpoint remote, std::string mx_host,
+                                                  const ClientSettings& settings,
+                                                  bool& handshake_failed) {
     std::unique_ptr<ClientConnection> connection(
         new ClientConnection(std::move(executor), remote, std::move(mx_host), settings));
     OpenResult result;
@@ -112,6 +128,10 @@ awaitable<OpenResult> ClientConnection::open(asio::any_io_executor executor, tcp
     }
     connection->local_ = connection->stream_.local_endpoint().address();
     result.error = co_await connection->greet_and_hello(result.reply, result.synthetic);
+    if (!result.error) {
+        result.error =
+            co_await connection->negotiate_tls(result.reply, result.synthetic, handshake_failed);
+    }
     if (result.error) {
         co_await connection->quit();
         co_return result;
@@ -148,6 +168,84 @@ awaitable<std::error_code> ClientConnection::greet_and_hello(smtp::Reply& reply,
         reply = hello.reply;
         co_return errc::hello_refused;
     }
+    co_return std::error_code{};
+}
+
+// RFC 3207 as settings_.tls says. Errors are set only when the connection must not be used:
+// TLS required but not to be had, a failed handshake (`handshake_failed`), or the EHLO after it.
+awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, bool& synthetic,
+                                                           bool& handshake_failed) {
+    using policy::config::DeliveryTls;
+    const DeliveryTls policy = settings_.tls;
+    if (policy == DeliveryTls::none) co_return std::error_code{};
+    const bool must = policy != DeliveryTls::opportunistic;
+    OutboundTls* shared = settings_.outbound_tls;
+    const std::string peer = remote_.address().to_string();
+    if (!must && (!shared || shared->recently_failed(peer, Clock::now()))) {
+        co_return std::error_code{};
+    }
+    if (!shared || !supports("STARTTLS")) {
+        if (!must) co_return std::error_code{};
+        reply = {451, "4.7.4", "TLS is required, but was not offered by " + mx_host_};
+        synthetic = true;
+        co_return errc::tls_unavailable;
+    }
+    const auto verification = policy == DeliveryTls::verified ? tls::PeerVerification::system_cas
+                                                              : tls::PeerVerification::none;
+    tls::ContextPtr context = shared->context(verification);
+    if (!context) {
+        reply = {451, "4.7.5", "Cannot verify TLS certificates: " + shared->verified_context_error()};
+        synthetic = true;
+        co_return errc::tls_failed;
+    }
+    queue("STARTTLS\r\n");
+    const auto answer = co_await exchange(settings_.command_timeout);
+    if (answer.error) {
+        reply = lost(answer.error, Stage::hello, RecipientOutcome::deferred).reply;
+        synthetic = true;
+        co_return answer.error;
+    }
+    if (answer.reply.code != 220) {
+        if (!must) co_return std::error_code{};  // RFC 3207 §4: go on in clear
+        reply = {451, "4.7.4",
+                 "TLS is required, but STARTTLS was refused by " + mx_host_ + ": " +
+                     answer.reply.summary()};
+        synthetic = true;
+        co_return errc::tls_unavailable;
+    }
+    // CVE-2021-38371: whatever followed the 220 came in clear text, possibly from a man in the
+    // middle; it must not be read as replies inside TLS.
+    input_.clear();
+    parser_ = ReplyParser{};
+    const auto ec = co_await stream_.start_tls(std::move(context), mx_host_, verification,
+                                               Clock::now() + settings_.command_timeout);
+    if (ec) {
+        shared->remember_failure(peer, Clock::now());
+        handshake_failed = true;
+        mark_unusable();
+        reply = {451, "4.7.5", "TLS handshake with " + mx_host_ + " failed: " + ec.message()};
+        synthetic = true;
+        co_return errc::tls_failed;
+    }
+    if (auto summary = stream_.tls_summary()) tls_description_ = summary->to_string();
+    co_return co_await hello_again(reply, synthetic);
+}
+
+// RFC 3207 §4.2: the extensions announced before TLS are forgotten and asked for again.
+awaitable<std::error_code> ClientConnection::hello_again(smtp::Reply& reply, bool& synthetic) {
+    extensions_ = ServerExtensions{};
+    queue("EHLO " + settings_.helo_name + "\r\n");
+    const auto hello = co_await exchange(settings_.command_timeout);
+    if (hello.error) {
+        reply = lost(hello.error, Stage::hello, RecipientOutcome::deferred).reply;
+        synthetic = true;
+        co_return hello.error;
+    }
+    if (!is_positive_completion(hello.reply)) {
+        reply = hello.reply;
+        co_return errc::hello_refused;
+    }
+    extensions_ = ServerExtensions::from_ehlo(hello.reply);
     co_return std::error_code{};
 }
 

@@ -1,8 +1,9 @@
 // One outbound ESMTP connection (RFC 5321) as a coroutine client: connect from the configured
 // source address, greeting, EHLO (HELO fallback), then any number of transactions with
 // per-recipient results, RSET for reuse, QUIT. PIPELINING (RFC 2920), SIZE (RFC 1870),
-// 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when offered; STARTTLS is not done here
-// (its seam is ClientStream). Timeouts follow RFC 5321 §4.5.3.2 per stage. Owned by one
+// 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when offered; STARTTLS (RFC 3207) as
+// ClientSettings::tls says, with EHLO again after the handshake and every reply byte received
+// before it dropped (CVE-2021-38371). Timeouts follow RFC 5321 §4.5.3.2 per stage. Owned by one
 // delivery coroutine; not thread-safe; runs on the executor given to open(). Failures are values:
 // OpenResult::error, or per-recipient results (never exceptions); after any I/O error, timeout,
 // malformed reply or 421 the connection is unusable and only quit() or destruction remain.
@@ -22,10 +23,12 @@
 #include <vector>
 
 #include "daemon/delivery/client_stream.hpp"
+#include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/delivery/outbound_message.hpp"
 #include "daemon/delivery/reply_parser.hpp"
 #include "daemon/delivery/server_extensions.hpp"
 #include "daemon/smtp/reply.hpp"
+#include "policy/config/model.hpp"
 
 namespace sluice::daemon::delivery {
 
@@ -40,12 +43,20 @@ struct ClientSettings {
     std::chrono::milliseconds data_block_timeout{180000};  // per write of message content
     std::chrono::milliseconds data_done_timeout{600000};
     std::uint32_t max_recipients_per_transaction = 100;
+    // Per connection, so a per-ISP policy can choose it. opportunistic: STARTTLS when offered
+    // (in clear when not, or after a failed handshake, which is remembered for an hour);
+    // required / verified: no TLS means no delivery (a synthetic 4.7.4 / 4.7.5 deferral).
+    policy::config::DeliveryTls tls = policy::config::DeliveryTls::opportunistic;
+    // Contexts and failure memory; without it no STARTTLS is tried at all (and required or
+    // verified delivery defers).
+    OutboundTls* outbound_tls = nullptr;
 };
 
 class ClientConnection;
 
 // error set: connect failed or timed out, greeting not 220 (reply holds the 4xx/5xx greeting),
-// no greeting (synthetic 4.4.2), EHLO and HELO both refused (reply holds HELO's refusal).
+// no greeting (synthetic 4.4.2), EHLO and HELO both refused (reply holds HELO's refusal), TLS
+// required but unavailable (synthetic 451 4.7.4) or its handshake failed (synthetic 451 4.7.5).
 struct OpenResult {
     std::error_code error;
     smtp::Reply reply;  // the greeting on success
@@ -55,8 +66,9 @@ struct OpenResult {
 
 class ClientConnection {
   public:
-    // Connects to `remote` (bound to settings.source_address if set), reads the greeting and
-    // says EHLO (HELO after a 5xx to EHLO). `settings` is copied.
+    // Connects to `remote` (bound to settings.source_address if set), reads the greeting, says
+    // EHLO (HELO after a 5xx to EHLO) and negotiates TLS as settings.tls says; an opportunistic
+    // connection whose handshake failed is opened again in clear. `settings` is copied.
     static boost::asio::awaitable<OpenResult> open(boost::asio::any_io_executor executor,
                                                    boost::asio::ip::tcp::endpoint remote,
                                                    std::string mx_host,
@@ -78,6 +90,8 @@ class ClientConnection {
     // Whether EHLO announced `extension` ("PIPELINING", "SIZE"...); false for all after HELO.
     [[nodiscard]] bool supports(std::string_view extension) const;
     [[nodiscard]] const ServerExtensions& extensions() const { return extensions_; }
+    // "TLSv1.3 with cipher ... (256 bits)" when the connection uses TLS, else "".
+    [[nodiscard]] const std::string& tls_description() const { return tls_description_; }
 
     ClientConnection(const ClientConnection&) = delete;
     ClientConnection& operator=(const ClientConnection&) = delete;
@@ -95,7 +109,15 @@ class ClientConnection {
     ClientConnection(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint remote,
                      std::string mx_host, const ClientSettings& settings);
 
+    static boost::asio::awaitable<OpenResult> open_once(boost::asio::any_io_executor executor,
+                                                        boost::asio::ip::tcp::endpoint remote,
+                                                        std::string mx_host,
+                                                        const ClientSettings& settings,
+                                                        bool& handshake_failed);
     boost::asio::awaitable<std::error_code> greet_and_hello(smtp::Reply& reply, bool& synthetic);
+    boost::asio::awaitable<std::error_code> negotiate_tls(smtp::Reply& reply, bool& synthetic,
+                                                          bool& handshake_failed);
+    boost::asio::awaitable<std::error_code> hello_again(smtp::Reply& reply, bool& synthetic);
     // Sends the queued commands, then reads one reply within `timeout`.
     boost::asio::awaitable<Exchange> exchange(std::chrono::milliseconds timeout);
     boost::asio::awaitable<std::error_code> write(std::string_view bytes,
@@ -123,6 +145,7 @@ class ClientConnection {
     ReplyParser parser_;
     std::string input_;   // bytes read and not yet parsed (replies to pipelined commands)
     std::string output_;  // commands queued for the next write
+    std::string tls_description_;
     bool usable_ = true;
 };
 

@@ -3,6 +3,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <variant>
@@ -22,7 +24,37 @@ constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 // socket and async_write support), so a stalled peer costs a timer, not a thread.
 using namespace asio::experimental::awaitable_operators;
 
+struct ClientStream::Secure {
+    Secure(tls::ContextPtr ctx, tcp::socket& socket)
+        : context(std::move(ctx)), stream(socket, *context) {}
+    tls::ContextPtr context;  // outlives the stream
+    asio::ssl::stream<tcp::socket&> stream;
+    bool established = false;
+};
+
 ClientStream::ClientStream(asio::any_io_executor executor) : socket_(executor), timer_(executor) {}
+
+ClientStream::~ClientStream() = default;
+
+awaitable<error_code> ClientStream::start_tls(tls::ContextPtr context, const std::string& host_name,
+                                              tls::PeerVerification verification,
+                                              Clock::time_point deadline) {
+    secure_ = std::make_unique<Secure>(std::move(context), socket_);
+    tls::expect_host_name(secure_->stream.native_handle(), host_name, verification);
+    timer_.expires_at(deadline);
+    auto result =
+        co_await (secure_->stream.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable) ||
+                  timer_.async_wait(nothrow_awaitable));
+    if (result.index() == 1) co_return asio::error::timed_out;
+    const error_code ec = std::get<0>(std::get<0>(result));
+    secure_->established = !ec;
+    co_return ec;
+}
+
+std::optional<tls::TlsSummary> ClientStream::tls_summary() const {
+    if (!secure_ || !secure_->established) return std::nullopt;
+    return tls::describe_tls(secure_->stream.native_handle());
+}
 
 error_code ClientStream::open(const tcp::endpoint& remote,
                               const std::optional<asio::ip::address>& source) {
@@ -53,6 +85,12 @@ awaitable<error_code> ClientStream::connect(const tcp::endpoint& remote,
 awaitable<std::tuple<error_code, std::size_t>> ClientStream::read_some(asio::mutable_buffer buffer,
                                                                        Clock::time_point deadline) {
     timer_.expires_at(deadline);
+    if (secure_) {
+        auto result = co_await (secure_->stream.async_read_some(buffer, nothrow_awaitable) ||
+                                timer_.async_wait(nothrow_awaitable));
+        if (result.index() == 1) co_return std::tuple{error_code(asio::error::timed_out), 0};
+        co_return std::get<0>(result);
+    }
     auto result = co_await (socket_.async_read_some(buffer, nothrow_awaitable) ||
                             timer_.async_wait(nothrow_awaitable));
     if (result.index() == 1) co_return std::tuple{error_code(asio::error::timed_out), 0};
@@ -61,6 +99,13 @@ awaitable<std::tuple<error_code, std::size_t>> ClientStream::read_some(asio::mut
 
 awaitable<error_code> ClientStream::write(std::string_view bytes, Clock::time_point deadline) {
     timer_.expires_at(deadline);
+    if (secure_) {
+        auto result =
+            co_await (asio::async_write(secure_->stream, asio::buffer(bytes), nothrow_awaitable) ||
+                      timer_.async_wait(nothrow_awaitable));
+        if (result.index() == 1) co_return asio::error::timed_out;
+        co_return std::get<0>(std::get<0>(result));
+    }
     auto result = co_await (asio::async_write(socket_, asio::buffer(bytes), nothrow_awaitable) ||
                             timer_.async_wait(nothrow_awaitable));
     if (result.index() == 1) co_return asio::error::timed_out;

@@ -1,10 +1,10 @@
 // The byte stream under one outbound SMTP connection, every operation bounded by a deadline
-// (a timer raced against the I/O; no thread per connection). Today a TCP socket. The STARTTLS
-// seam: the security issue makes this hold an ssl::stream<tcp::socket> once the server answered
-// 220 to STARTTLS; callers then drop any reply bytes buffered before the handshake (RFC 3207
-// §4.2, no injection across STARTTLS) and send EHLO again. Owned by its ClientConnection; runs on
-// that connection's executor. Errors: asio::error::timed_out when a deadline passed, else the
-// system error of the operation.
+// (a timer raced against the I/O; no thread per connection): a TCP socket, and after
+// start_tls() (once the server answered 220 to STARTTLS) a TLS stream over it. Callers drop any
+// reply bytes buffered before the handshake (RFC 3207 §4.2, CVE-2021-38371) and send EHLO
+// again. Asio's SSL headers stay in the .cpp. Owned by its ClientConnection; runs on that
+// connection's executor. Errors: asio::error::timed_out when a deadline passed, else the system
+// (or SSL) error of the operation.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -15,9 +15,14 @@
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
+
+#include "daemon/tls/contexts.hpp"
+#include "daemon/tls/tls_summary.hpp"
 
 namespace sluice::daemon::delivery {
 
@@ -26,6 +31,7 @@ class ClientStream {
     using Clock = std::chrono::steady_clock;
 
     explicit ClientStream(boost::asio::any_io_executor executor);
+    ~ClientStream();
 
     // Opens a socket of the remote's family and binds it to `source` (any port) when given;
     // the system error of a failure (EADDRNOTAVAIL, a family mismatch...).
@@ -41,12 +47,24 @@ class ClientStream {
     boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes,
                                                             Clock::time_point deadline);
 
+    // The client handshake over the connected socket: SNI `host_name`, and with
+    // PeerVerification::system_cas the chain and the name checked. Reads and writes go through
+    // TLS from now on; after a failure the stream is unusable.
+    boost::asio::awaitable<boost::system::error_code> start_tls(tls::ContextPtr context,
+                                                                const std::string& host_name,
+                                                                tls::PeerVerification verification,
+                                                                Clock::time_point deadline);
+    // Version and cipher once start_tls() succeeded.
+    [[nodiscard]] std::optional<tls::TlsSummary> tls_summary() const;
+
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
     void close();
 
   private:
+    struct Secure;  // the TLS stream and its context
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer timer_;
+    std::unique_ptr<Secure> secure_;
 };
 
 }  // namespace sluice::daemon::delivery

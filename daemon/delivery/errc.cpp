@@ -30,6 +30,10 @@ class DeliveryCategory final : public std::error_category {
                 return "EHLO and HELO refused";
             case errc::not_usable:
                 return "connection not usable";
+            case errc::tls_unavailable:
+                return "TLS required but not available";
+            case errc::tls_failed:
+                return "TLS handshake failed";
         }
         return "unknown delivery error";
     }

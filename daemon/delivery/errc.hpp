@@ -19,6 +19,8 @@ enum class errc {
     greeting_refused,   // the greeting was not 220 (the reply says what it was)
     hello_refused,      // EHLO and HELO were both refused
     not_usable,         // the connection was already unusable (earlier error, 421 or QUIT)
+    tls_unavailable,    // TLS is required but the server did not offer or refused STARTTLS
+    tls_failed,         // the TLS handshake failed (or the certificate was not accepted)
 };
 
 [[nodiscard]] const std::error_category& delivery_category() noexcept;

@@ -25,9 +25,12 @@ constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::int64_t kUnreadableRetrySeconds = 60;
 
 delivery::ClientSettings client_settings(const policy::config::Config& config,
-                                         const DestinationQueue& queue) {
+                                         const DestinationQueue& queue,
+                                         delivery::OutboundTls* outbound_tls) {
     const auto& d = config.delivery;
     delivery::ClientSettings settings;
+    settings.tls = d.tls;  // a per-connection value: an ISP's own setting can replace it
+    settings.outbound_tls = outbound_tls;
     settings.helo_name = queue.helo.empty() ? config.delivery_helo() : queue.helo;
     const std::string& source = queue.source_address.empty() ? d.source_address
                                                              : queue.source_address;
@@ -119,7 +122,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     const auto* isp = policy->isp_named(queue->isp);
     if (!isp) isp = &policy->default_isp();
 
-    AttemptContext attempt{queue_name, "", "", "", "", now_unix_us()};
+    AttemptContext attempt{queue_name, "", "", "", "", now_unix_us(), ""};
     const auto* route = policy::routing::find_route(config->routes, domain);
     dns::RouteResult destinations;
     // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
@@ -139,7 +142,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         failure.reply = smtp::Reply{destinations.permanent ? 550 : 451, destinations.enhanced,
                                     destinations.text};
     } else {
-        const auto settings = client_settings(*config, *queue);
+        const auto settings = client_settings(*config, *queue, services_.outbound_tls);
         failure.outcome = delivery::RecipientOutcome::deferred;
         failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
         for (const auto& destination : destinations.destinations) {
@@ -185,6 +188,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
 
     ++queue->counters.connections;
     attempt.source_ip = connection->local_address().to_string();
+    attempt.tls = connection->tls_description();
     const std::string pool_header = policy->pool_header();
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.

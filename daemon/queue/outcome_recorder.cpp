@@ -100,6 +100,8 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
     record.bounce_class = verdict.bounce_class;
     record.bounce_category = verdict.category;
     if (verdict.pattern) record.bounce_pattern = verdict.pattern->name;
+    record.auth_user = std::string(message.auth_user());
+    record.tls = attempt.tls;
     return record;
 }
 

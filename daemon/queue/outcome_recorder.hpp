@@ -35,6 +35,7 @@ struct AttemptContext {
     std::string source_ip;
     std::string message_id;
     std::int64_t started_unix_us = 0;
+    std::string tls;  // the connection's TLS version and cipher; "" in clear
 };
 
 class OutcomeRecorder {

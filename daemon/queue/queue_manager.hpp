@@ -47,6 +47,7 @@ struct QueueServices {
     // spooled content with its DKIM-Signature fields prepended (App wires dkim::Signer here).
     // Called on the blocking pool, so it must be thread-safe.
     std::function<std::string(std::string_view content, std::string_view pool)> dkim_sign;
+    delivery::OutboundTls* outbound_tls = nullptr;  // TLS contexts and failure memory (App's)
 };
 
 class QueueManager {

@@ -28,9 +28,10 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
       id_size_(short_size(envelope.queue_id)),
       sender_size_(short_size(envelope.sender)),
       listener_size_(short_size(envelope.listener)),
-      pool_size_(short_size(header_pool)) {
+      pool_size_(short_size(header_pool)),
+      auth_user_size_(short_size(envelope.auth_user)) {
     std::size_t size = envelope.queue_id.size() + envelope.sender.size() +
-                       envelope.listener.size() + header_pool.size();
+                       envelope.listener.size() + header_pool.size() + envelope.auth_user.size();
     for (const auto& recipient : envelope.recipients) {
         size += recipient.address.size() + recipient.params.size();
     }
@@ -47,6 +48,7 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
     put(envelope.sender);
     put(envelope.listener);
     put(header_pool);
+    put(envelope.auth_user);
     recipients.reserve(envelope.recipients.size());
     for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
         const auto& source = envelope.recipients[i];

@@ -1,7 +1,7 @@
 // The queue manager's in-memory picture of one spooled message: what routing and retrying need
 // (queue ID, sender, recipients and their state), never the content, which stays on disk and is
 // read for each delivery. Compact on purpose — a full queue holds a million of these: every
-// string lives in one buffer (queue ID, sender, listener, control-header pool, then each
+// string lives in one buffer (queue ID, sender, listener, control-header pool, AUTH user, then each
 // recipient's address and RCPT parameters) and is handed out as string_view; a recipient's
 // mutable state is 24 bytes. Owned by the queue manager on the io thread, shared with the
 // delivery workers that are busy with it.
@@ -43,6 +43,10 @@ class QueuedMessage {
     [[nodiscard]] std::string_view header_pool() const {
         return text(id_size_ + sender_size_ + listener_size_, pool_size_);
     }
+    // Who submitted it with SMTP AUTH ("" if nobody), for the accounting log.
+    [[nodiscard]] std::string_view auth_user() const {
+        return text(id_size_ + sender_size_ + listener_size_ + pool_size_, auth_user_size_);
+    }
     [[nodiscard]] std::string_view address(std::uint32_t index) const {
         const auto& r = recipients[index];
         return text(r.text_offset, r.address_size);
@@ -69,6 +73,7 @@ class QueuedMessage {
     std::uint16_t sender_size_ = 0;
     std::uint16_t listener_size_ = 0;
     std::uint16_t pool_size_ = 0;
+    std::uint16_t auth_user_size_ = 0;
 };
 
 using MessagePtr = std::shared_ptr<QueuedMessage>;

@@ -195,6 +195,9 @@ std::optional<Reply> apply_mail_param(const Param& param, MailFrom& mail, bool& 
     } else if (iequals(param.keyword, "SMTPUTF8")) {  // RFC 6531 §3.4: no value
         if (mail.smtputf8 || param.value) return syntax;
         mail.smtputf8 = true;
+    } else if (iequals(param.keyword, "AUTH")) {
+        // RFC 4954 §5: accepted and ignored; who submitted is what AUTH proved, not this.
+        if (!param.value) return syntax;
     } else {
         return unsupported_option(param.keyword);
     }

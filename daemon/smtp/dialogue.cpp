@@ -15,12 +15,35 @@ Reply message_too_large() {
 Reply bare_line_endings_refused() {
     return {550, "5.6.0", "Message contains bare CR or LF characters"};
 }
+Step step_of(Step::Action action, Reply reply, std::uint64_t chunk_size = 0) {
+    Step step;
+    step.action = action;
+    step.reply = std::move(reply);
+    step.chunk_size = chunk_size;
+    return step;
+}
+
 Reply not_implemented() { return {502, "5.5.1", "Error: command not implemented"}; }
 
-// RFC 3848 protocol names for the Received: header.
-std::string protocol_name(bool extended, bool smtputf8) {
+// RFC 3848 / RFC 6531 protocol names for the Received: header: S for TLS, A for AUTH.
+std::string protocol_name(bool extended, bool smtputf8, bool tls, bool authenticated) {
     if (!extended) return "SMTP";
-    return smtputf8 ? "UTF8SMTP" : "ESMTP";
+    std::string name = smtputf8 ? "UTF8SMTP" : "ESMTP";
+    if (tls) name += "S";
+    if (authenticated) name += "A";
+    return name;
+}
+
+// RFC 4954 §4: the LOGIN mechanism's prompts, base64 of "Username:" and "Password:".
+constexpr const char* kLoginUserPrompt = "VXNlcm5hbWU6";
+constexpr const char* kLoginPasswordPrompt = "UGFzc3dvcmQ6";
+
+std::string upper_case(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return out;
 }
 
 // Replies that report a resource limit rather than a client mistake do not count as errors.
@@ -40,18 +63,31 @@ Reply Dialogue::greeting() const { return {220, "", settings_.hostname + " ESMTP
 
 Step Dialogue::reply_step(Reply reply) {
     if (counts_as_error(reply)) ++errors_;
-    return {Step::Action::reply, std::move(reply), 0};
+    return step_of(Step::Action::reply, std::move(reply));
 }
 
-bool Dialogue::error_limit_reached() const { return errors_ >= settings_.max_errors; }
+bool Dialogue::error_limit_reached() const {
+    return errors_ >= settings_.max_errors || auth_failures_ >= settings_.auth_max_failures;
+}
 
 Reply Dialogue::too_many_errors() const {
+    if (auth_failures_ >= settings_.auth_max_failures) {
+        return {421, "4.7.0", settings_.hostname + " Error: too many authentication failures"};
+    }
     return {421, "4.7.0", settings_.hostname + " Error: too many errors"};
 }
 
-Step Dialogue::on_line_too_long() { return reply_step({500, "5.5.2", "Error: line too long"}); }
+Step Dialogue::on_line_too_long() {
+    if (auth_state_ != AuthState::idle) {
+        auth_state_ = AuthState::idle;  // RFC 4954 §4: the exchange is over
+        return reply_step({500, "5.5.6", "Authentication exchange line is too long"});
+    }
+    return reply_step({500, "5.5.2", "Error: line too long"});
+}
 
 Step Dialogue::on_command(std::string_view line, SpoolRoom room) {
+    // During an AUTH exchange a line is the client's response, never a command.
+    if (auth_state_ != AuthState::idle) return continue_auth(line);
     Command command = parse_command(line);
     switch (command.verb) {
         case Verb::helo: return check_and_do_helo(command, false);
@@ -62,16 +98,16 @@ Step Dialogue::on_command(std::string_view line, SpoolRoom room) {
         case Verb::bdat: return check_and_do_bdat(command);
         case Verb::rset: return do_rset();
         case Verb::noop: return reply_step({250, "2.0.0", "Ok"});
-        case Verb::quit: return {Step::Action::close, Reply{221, "2.0.0", "Bye"}, 0};
+        case Verb::quit: return step_of(Step::Action::close, Reply{221, "2.0.0", "Bye"});
         case Verb::vrfy:
             return reply_step(
                 {252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"});
         case Verb::help:
             return reply_step(
                 {214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"});
-        case Verb::expn:
-        case Verb::starttls:
-        case Verb::auth: return reply_step(not_implemented());
+        case Verb::starttls: return check_and_do_starttls(command);
+        case Verb::auth: return check_and_do_auth(command);
+        case Verb::expn: return reply_step(not_implemented());
         case Verb::unknown: break;
     }
     return reply_step({500, "5.5.2", "Error: command not recognized"});
@@ -93,11 +129,118 @@ Step Dialogue::check_and_do_helo(const Command& command, bool extended) {
     reply.lines.push_back("SMTPUTF8");
     reply.lines.push_back("ENHANCEDSTATUSCODES");
     reply.lines.push_back("CHUNKING");
+    if (settings_.tls == policy::config::ListenerTls::starttls && !tls_active_) {
+        reply.lines.push_back("STARTTLS");
+    }
+    // RFC 4954 §4 allows AUTH in clear text; we never offer it there (passwords).
+    if (settings_.auth != policy::config::ListenerAuth::none && tls_active_) {
+        reply.lines.push_back("AUTH PLAIN LOGIN");
+    }
     return reply_step(std::move(reply));
+}
+
+// RFC 3207 §4: only where the listener offers it, once, without an argument.
+Step Dialogue::check_and_do_starttls(const Command& command) {
+    if (tls_active_) return reply_step({554, "5.5.1", "Error: TLS already active"});
+    if (settings_.tls != policy::config::ListenerTls::starttls) {
+        return reply_step(not_implemented());
+    }
+    if (!command.argument.empty()) return reply_step({501, "5.5.4", "Syntax: STARTTLS"});
+    return step_of(Step::Action::start_tls, Reply{220, "2.0.0", "Ready to start TLS"});
+}
+
+void Dialogue::tls_started() {
+    tls_active_ = true;
+    reset_transaction();
+    helo_.clear();
+    extended_ = false;
+    auth_state_ = AuthState::idle;
+    auth_user_.clear();
+}
+
+// RFC 4954 §4: AUTH after EHLO, over TLS here, once, outside a transaction.
+Step Dialogue::check_and_do_auth(const Command& command) {
+    if (settings_.auth == policy::config::ListenerAuth::none) {
+        return reply_step({503, "5.5.1", "Error: authentication not enabled"});
+    }
+    if (!tls_active_) {
+        return reply_step(
+            {538, "5.7.11", "Encryption required for requested authentication mechanism"});
+    }
+    if (helo_.empty() || !extended_) return reply_step({503, "5.5.1", "Error: send EHLO first"});
+    if (!auth_user_.empty()) return reply_step({503, "5.5.1", "Error: already authenticated"});
+    if (sender_) return reply_step({503, "5.5.1", "Error: MAIL transaction in progress"});
+    const std::string_view argument = command.argument;
+    const std::size_t space = argument.find(' ');
+    const std::string mechanism = upper_case(argument.substr(0, space));
+    const std::string_view initial =
+        space == std::string_view::npos ? std::string_view() : argument.substr(space + 1);
+    if (mechanism == "PLAIN") {
+        auth_state_ = AuthState::plain_response;
+    } else if (mechanism == "LOGIN") {
+        auth_state_ = AuthState::login_user;
+    } else {
+        return reply_step({504, "5.5.4", "Unrecognized authentication type"});
+    }
+    // RFC 4954 §4: an initial response saves a round trip; it is handled as the first response.
+    if (!initial.empty()) return continue_auth(initial);
+    return auth_challenge(mechanism == "PLAIN" ? "" : kLoginUserPrompt);
+}
+
+Step Dialogue::auth_challenge(const char* challenge) {
+    return step_of(Step::Action::auth_challenge, Reply{334, "", challenge});
+}
+
+Step Dialogue::continue_auth(std::string_view line) {
+    const AuthState state = std::exchange(auth_state_, AuthState::idle);
+    if (line == "*") return reply_step({501, "5.7.0", "Authentication aborted"});
+    std::optional<std::string> decoded = decode_base64(line);
+    if (!decoded) return reply_step({501, "5.5.2", "Cannot decode response"});
+    switch (state) {
+        case AuthState::plain_response: return plain_credentials(*decoded);
+        case AuthState::login_user:
+            if (decoded->empty()) return reply_step({501, "5.5.2", "Cannot decode response"});
+            auth_pending_user_ = std::move(*decoded);
+            auth_state_ = AuthState::login_password;
+            return auth_challenge(kLoginPasswordPrompt);
+        case AuthState::login_password: {
+            Step step = step_of(Step::Action::check_credentials, Reply{});
+            step.credentials = Credentials{auth_pending_user_, std::move(*decoded)};
+            return step;
+        }
+        case AuthState::idle: break;
+    }
+    SLUICE_ASSERT(false, "continue_auth without an exchange");
+    return reply_step(not_implemented());
+}
+
+Step Dialogue::plain_credentials(std::string_view decoded) {
+    std::optional<Credentials> credentials = parse_plain(decoded);
+    if (!credentials) return reply_step({501, "5.5.2", "Cannot decode response"});
+    auth_pending_user_ = credentials->user;
+    Step step = step_of(Step::Action::check_credentials, Reply{});
+    step.credentials = std::move(credentials);
+    return step;
+}
+
+Step Dialogue::credentials_checked(bool valid) {
+    if (valid) {
+        auth_user_ = std::exchange(auth_pending_user_, {});
+        return reply_step({235, "2.7.0", "Authentication successful"});
+    }
+    auth_pending_user_.clear();
+    ++auth_failures_;
+    Step step = reply_step({535, "5.7.8", "Authentication credentials invalid"});
+    // Guessing gets slower with each failure; the session closes at auth_max_failures.
+    step.delay = settings_.auth_failure_delay * auth_failures_;
+    return step;
 }
 
 Step Dialogue::check_and_do_mail(const Command& command, SpoolRoom room) {
     if (helo_.empty()) return reply_step({503, "5.5.1", "Error: send HELO/EHLO first"});
+    if (settings_.auth == policy::config::ListenerAuth::required && auth_user_.empty()) {
+        return reply_step({530, "5.7.0", "Authentication required"});
+    }
     if (sender_) return reply_step({503, "5.5.1", "Error: nested MAIL command"});
     auto parsed = parse_mail_from(command.argument);
     if (auto* refusal = std::get_if<Reply>(&parsed)) return reply_step(std::move(*refusal));
@@ -126,7 +269,10 @@ Step Dialogue::check_and_do_rcpt(const Command& command) {
     if (!sender_->smtputf8 && !is_ascii(rcpt.address)) {
         return reply_step({553, "5.6.7", "Non-ASCII address requires SMTPUTF8"});
     }
-    if (!settings_.may_relay) return reply_step({550, "5.7.1", "Relay access denied"});
+    // An authenticated user may relay from anywhere (the point of a submission listener).
+    if (!settings_.may_relay && auth_user_.empty()) {
+        return reply_step({550, "5.7.1", "Relay access denied"});
+    }
     if (recipients_.size() >= settings_.max_recipients) {
         return reply_step({452, "4.5.3", "Too many recipients"});
     }
@@ -143,7 +289,7 @@ std::optional<Reply> Dialogue::transaction_missing() const {
 Step Dialogue::check_and_do_data() {
     if (auto refusal = transaction_missing()) return reply_step(std::move(*refusal));
     if (bdat_used_) return reply_step({503, "5.5.1", "Error: DATA not allowed after BDAT"});
-    return {Step::Action::read_data, Reply{354, "", "End data with <CR><LF>.<CR><LF>"}, 0};
+    return step_of(Step::Action::read_data, Reply{354, "", "End data with <CR><LF>.<CR><LF>"});
 }
 
 Step Dialogue::check_and_do_bdat(const Command& command) {
@@ -166,7 +312,7 @@ Step Dialogue::check_and_do_bdat(const Command& command) {
         }
     }
     // The refusal (if any) is sent once the chunk's bytes have been read and dropped.
-    return {Step::Action::read_bdat_chunk, Reply{}, bdat.chunk_size};
+    return step_of(Step::Action::read_bdat_chunk, Reply{}, bdat.chunk_size);
 }
 
 void Dialogue::take_bdat_bytes(std::string_view bytes) {
@@ -212,7 +358,8 @@ AcceptedMessage Dialogue::build_message(std::string content) {
     auto& envelope = message.envelope;
     envelope.client_address = client_address_;
     envelope.helo = helo_;
-    envelope.protocol = protocol_name(extended_, sender_->smtputf8);
+    envelope.protocol = protocol_name(extended_, sender_->smtputf8, tls_active_, !auth_user_.empty());
+    envelope.auth_user = auth_user_;
     envelope.listener = listener_;
     envelope.sender = std::move(sender_->address);
     envelope.mail_params = std::move(sender_->params);

@@ -6,6 +6,7 @@
 // daemon/smtp/REPLIES.md. One instance per session, used from that session's executor only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "daemon/smtp/command.hpp"
 #include "daemon/smtp/line_ending_normalizer.hpp"
 #include "daemon/smtp/reply.hpp"
+#include "daemon/smtp/sasl_response.hpp"
 #include "daemon/spool/spooled_message.hpp"
 #include "policy/config/model.hpp"
 
@@ -28,6 +30,10 @@ struct DialogueSettings {
     std::uint32_t max_errors = 0;
     policy::config::BareLineEndings bare_line_endings = policy::config::BareLineEndings::normalize;
     bool may_relay = false;  // the client is inside relay_networks
+    policy::config::ListenerTls tls = policy::config::ListenerTls::none;  // the listener's
+    policy::config::ListenerAuth auth = policy::config::ListenerAuth::none;
+    std::uint32_t auth_max_failures = 3;            // then 421 and close
+    std::chrono::milliseconds auth_failure_delay{0};  // times the failures so far
 };
 
 // Whether the spool has room for another message; the session asks the disk before MAIL.
@@ -41,10 +47,18 @@ struct Step {
         read_data,        // send `reply` (354), then read DATA content, then call finish_data()
         read_bdat_chunk,  // read `chunk_size` octets and pass them to take_bdat_bytes(), then
                           // call finish_bdat_chunk(); no reply is sent before that
+        start_tls,        // send `reply` (220), drop every buffered input byte, do the server
+                          // handshake, then call tls_started() (or close if it failed)
+        auth_challenge,   // send `reply` (334); the next line is the client's SASL response.
+                          // Input already buffered was sent before the challenge: the client
+                          // does not follow the protocol (554 5.5.0 and close)
+        check_credentials,  // verify `credentials`, then call credentials_checked()
     };
     Action action = Action::reply;
     Reply reply;
     std::uint64_t chunk_size = 0;
+    std::chrono::milliseconds delay{0};  // wait this long before sending `reply`
+    std::optional<Credentials> credentials;
 };
 
 // A complete message ready for the spool. The queue ID and arrival are set by the session.
@@ -86,6 +100,16 @@ public:
     [[nodiscard]] bool error_limit_reached() const;
     [[nodiscard]] Reply too_many_errors() const;
 
+    // The TLS handshake succeeded (after STARTTLS, or first thing on an implicit-TLS listener).
+    // RFC 3207 §4.2: everything learnt before it is forgotten; the client must EHLO again.
+    void tls_started();
+    [[nodiscard]] bool tls_active() const { return tls_active_; }
+
+    // After check_credentials: 235, or 535 with a delay that grows with each failure.
+    [[nodiscard]] Step credentials_checked(bool valid);
+    // The user who authenticated (empty before AUTH succeeded).
+    [[nodiscard]] const std::string& auth_user() const { return auth_user_; }
+
     // True between an accepted MAIL and the end of its transaction.
     [[nodiscard]] bool in_transaction() const { return sender_.has_value(); }
     [[nodiscard]] const std::string& hostname() const { return settings_.hostname; }
@@ -97,6 +121,11 @@ private:
     Step check_and_do_rcpt(const Command& command);
     Step check_and_do_data();
     Step check_and_do_bdat(const Command& command);
+    Step check_and_do_starttls(const Command& command);
+    Step check_and_do_auth(const Command& command);
+    Step continue_auth(std::string_view line);
+    Step auth_challenge(const char* challenge);
+    Step plain_credentials(std::string_view decoded);
     Step do_rset();
     [[nodiscard]] std::optional<Reply> transaction_missing() const;
     [[nodiscard]] AcceptedMessage build_message(std::string content);
@@ -107,6 +136,14 @@ private:
     std::string listener_;
     std::string helo_;
     bool extended_ = false;  // EHLO rather than HELO
+    bool tls_active_ = false;
+
+    // SMTP AUTH (RFC 4954): the exchange in progress, its pending user, the result.
+    enum class AuthState { idle, plain_response, login_user, login_password };
+    AuthState auth_state_ = AuthState::idle;
+    std::string auth_pending_user_;
+    std::string auth_user_;
+    std::uint32_t auth_failures_ = 0;
     std::uint32_t errors_ = 0;
 
     // The transaction.

@@ -79,7 +79,7 @@ asio::awaitable<void> Listener::accept_loop() {
         }
         socket.set_option(tcp::no_delay(true), remote_ec);
         asio::co_spawn(executor_,
-                       serve_smtp_session(std::move(socket), std::move(config), settings_.name,
+                       serve_smtp_session(std::move(socket), std::move(config), settings_,
                                           std::move(admission), services_),
                        [&logger = services_.logger](std::exception_ptr error) {
                            // A session that throws is a bug; it ends that session only.

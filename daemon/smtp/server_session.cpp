@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +18,7 @@
 #include "daemon/smtp/input_buffer.hpp"
 #include "daemon/smtp/spool_commit.hpp"
 #include "daemon/smtp/trace_headers.hpp"
+#include "daemon/tls/tls_summary.hpp"
 #include "policy/net/cidr.hpp"
 
 namespace sluice::daemon::smtp {
@@ -30,6 +32,16 @@ namespace {
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kInputCapacity = 64 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
+constexpr std::chrono::milliseconds kTlsShutdownTimeout{2000};
+
+// A client-chosen name, safe for one log line.
+std::string printable(std::string_view text) {
+    std::string out(text.substr(0, 64));
+    for (char& c : out) {
+        if ((c >= 0 && c < 32) || c == 127) c = '?';
+    }
+    return out;
+}
 
 bool starts_with_mail_verb(std::string_view line) {
     return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
@@ -41,28 +53,52 @@ bool client_may_relay(const policy::config::Config& config, const std::string& a
     return parsed && policy::net::any_contains(config.smtp.relay_networks, *parsed);
 }
 
-DialogueSettings dialogue_settings(const policy::config::Config& config, bool may_relay) {
+// A listener whose TLS cannot be set up (no certificate loaded) offers none.
+policy::config::ListenerTls effective_tls(const policy::config::Listener& listener,
+                                          const tls::ContextPtr& context) {
+    return context ? listener.tls : policy::config::ListenerTls::none;
+}
+
+DialogueSettings dialogue_settings(const policy::config::Config& config, bool may_relay,
+                                   policy::config::ListenerTls tls,
+                                   policy::config::ListenerAuth auth) {
     return {config.hostname,
             config.smtp.max_message_size,
             config.smtp.max_recipients,
             config.smtp.max_errors,
             config.smtp.bare_line_endings,
-            may_relay};
+            may_relay,
+            tls,
+            auth,
+            config.smtp.auth_max_failures,
+            config.smtp.auth_failure_delay};
+}
+
+// AUTH needs TLS and a user table; without either the listener offers none.
+policy::config::ListenerAuth effective_auth(const policy::config::Listener& listener,
+                                            policy::config::ListenerTls tls,
+                                            const SessionSecurity* security) {
+    const bool usable = tls != policy::config::ListenerTls::none && security && security->users;
+    return usable ? listener.auth : policy::config::ListenerAuth::none;
 }
 
 class ServerSession final : public StoppableSession {
 public:
     ServerSession(tcp::socket socket, std::shared_ptr<const policy::config::Config> config,
-                  std::string listener_name, std::string client_address,
+                  const policy::config::Listener& listener, std::string client_address,
                   SessionServices& services)
         : socket_(std::move(socket)),
           watchdog_timer_(socket_.get_executor()),
           config_(std::move(config)),
           services_(services),
+          security_(services.security ? services.security() : nullptr),
+          tls_mode_(effective_tls(listener, security_ ? security_->server_tls : nullptr)),
           client_address_(std::move(client_address)),
           input_(kInputCapacity),
-          dialogue_(dialogue_settings(*config_, client_may_relay(*config_, client_address_)),
-                    client_address_, std::move(listener_name)),
+          dialogue_(dialogue_settings(*config_, client_may_relay(*config_, client_address_),
+                                      tls_mode_,
+                                      effective_auth(listener, tls_mode_, security_.get())),
+                    client_address_, listener.name),
           registration_(services.registry.add(*this)) {
         watchdog_timer_.expires_at(Clock::time_point::max());
     }
@@ -96,6 +132,13 @@ private:
     awaitable<void> converse_guarded();
     awaitable<void> watchdog();
     awaitable<ReadResult> read_more(std::chrono::milliseconds timeout);
+    awaitable<bool> start_tls();
+    awaitable<void> pause(std::chrono::milliseconds delay);
+    Step check_credentials(const Credentials& credentials);
+    awaitable<void> shutdown_tls();
+    awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(
+        asio::mutable_buffer buffer);
+    awaitable<boost::system::error_code> write_all(std::string_view bytes);
     awaitable<bool> flush();
     awaitable<bool> read_more_content();
     awaitable<bool> read_data();
@@ -114,6 +157,11 @@ private:
     Clock::time_point deadline_ = Clock::time_point::max();
     std::shared_ptr<const policy::config::Config> config_;
     SessionServices& services_;
+    std::shared_ptr<const SessionSecurity> security_;  // this session's snapshot
+    policy::config::ListenerTls tls_mode_;
+    // Set once the handshake starts; from then on every byte goes through it.
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+    std::string tls_description_;  // for Received:, once TLS is up
     std::string client_address_;
     InputBuffer input_;
     std::string output_;
@@ -127,6 +175,11 @@ private:
 
 awaitable<void> ServerSession::converse() {
     const auto& smtp = config_->smtp;
+    // RFC 8314 §3.3: on an implicit-TLS port the handshake comes before the greeting.
+    if (tls_mode_ == policy::config::ListenerTls::implicit) {
+        const bool secured = co_await start_tls();  // not "a && co_await b" (GCC 12)
+        if (!secured) co_return;
+    }
     queue(dialogue_.greeting());
     for (;;) {
         if (stop_requested_ && !dialogue_.in_transaction()) {
@@ -150,8 +203,22 @@ awaitable<void> ServerSession::converse() {
                         ? dialogue_.on_line_too_long()
                         : dialogue_.on_command(line, starts_with_mail_verb(line) ? spool_room()
                                                                                  : SpoolRoom::enough);
+        if (step.action == Step::Action::check_credentials) {
+            step = check_credentials(*step.credentials);
+        }
+        if (step.delay.count() > 0) co_await pause(step.delay);
         switch (step.action) {
             case Step::Action::reply: queue(step.reply); break;
+            case Step::Action::check_credentials: break;  // replaced just above
+            case Step::Action::auth_challenge:
+                // The client had to wait for the 334: lines it sent before are not the
+                // response (a command pipelined after AUTH must not become the password).
+                if (!input_.empty()) {
+                    const Reply refusal{554, "5.5.0", "Error: SMTP protocol synchronization"};
+                    co_return co_await say_and_close(refusal);
+                }
+                queue(step.reply);
+                break;
             case Step::Action::close: co_return co_await say_and_close(step.reply);
             case Step::Action::read_data:
                 // RFC 2920 §3.1: DATA ends a pipelined group; bytes sent before our 354
@@ -165,6 +232,14 @@ awaitable<void> ServerSession::converse() {
                 break;
             case Step::Action::read_bdat_chunk:
                 if (!co_await read_bdat_chunk(step.chunk_size)) co_return;
+                break;
+            case Step::Action::start_tls:
+                queue(step.reply);
+                if (!co_await flush()) co_return;
+                // CVE-2011-0411: commands pipelined after STARTTLS were sent in clear text and
+                // may be a man in the middle's; none of them may run inside the TLS session.
+                input_.clear();
+                if (const bool secured = co_await start_tls(); !secured) co_return;
                 break;
         }
         if (dialogue_.error_limit_reached()) {
@@ -181,10 +256,37 @@ awaitable<void> ServerSession::converse() {
 awaitable<void> ServerSession::converse_guarded() {
     try {
         co_await converse();
+        if (tls_) co_await shutdown_tls();
     } catch (const std::exception& e) {
         services_.logger.error("session with [{}] ended by exception: {}", client_address_,
                                e.what());
     }
+}
+
+// crypt_r on the io thread: a few milliseconds per attempt, and attempts are rate-limited by the
+// failure delay and limit.
+Step ServerSession::check_credentials(const Credentials& credentials) {
+    const auto& users = security_->users;  // present: AUTH is offered only with a table
+    const bool valid = users && users->verify(credentials.user, credentials.password);
+    services_.logger.info("AUTH from [{}] as \"{}\": {}", client_address_,
+                          printable(credentials.user), valid ? "accepted" : "refused");
+    return dialogue_.credentials_checked(valid);
+}
+
+awaitable<void> ServerSession::pause(std::chrono::milliseconds delay) {
+    if (!co_await flush()) co_return;  // earlier replies are not held back
+    asio::steady_timer timer(socket_.get_executor(), delay);
+    auto [ec] = co_await timer.async_wait(nothrow_awaitable);
+    (void)ec;
+}
+
+// close_notify before the TCP close (OpenSSL 3 clients report a bare close as an error), with a
+// short wait for the client's own close_notify; a peer that never answers costs that wait only.
+awaitable<void> ServerSession::shutdown_tls() {
+    if (!socket_.is_open()) co_return;
+    set_deadline(kTlsShutdownTimeout);
+    auto [ec] = co_await tls_->async_shutdown(nothrow_awaitable);
+    (void)ec;  // eof, a short read or a timeout: the connection is closed next anyway
 }
 
 // More message content under the data timeout; false when the session must end (a timeout has
@@ -245,7 +347,7 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
     TraceInfo trace{config_->hostname, envelope.client_address, envelope.client_name,
                     envelope.helo,     envelope.protocol,       envelope.queue_id,
                     envelope.recipients.size() == 1 ? envelope.recipients.front().address : "",
-                    envelope.arrival_unix_us};
+                    envelope.arrival_unix_us, tls_description_};
     const spool::Envelope spooled_envelope = envelope;  // for the queue, once durable
     const std::string header_pool = header_value(accepted.content, config_->policy.pool_header);
     spool::SpooledMessage message{std::move(envelope), add_trace_headers(trace, accepted.content), {}};
@@ -275,8 +377,7 @@ awaitable<ServerSession::ReadResult> ServerSession::read_more(std::chrono::milli
     }
     set_deadline(timeout);
     reading_ = true;
-    auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(input_.writable_data(), input_.writable_size()), nothrow_awaitable);
+    auto [ec, n] = co_await read_some(asio::buffer(input_.writable_data(), input_.writable_size()));
     reading_ = false;
     if (!ec) {
         input_.commit(n);
@@ -292,9 +393,44 @@ awaitable<ServerSession::ReadResult> ServerSession::read_more(std::chrono::milli
 awaitable<bool> ServerSession::flush() {
     if (output_.empty()) co_return true;
     set_deadline(config_->smtp.idle_timeout);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(output_), nothrow_awaitable);
+    const auto ec = co_await write_all(output_);
     output_.clear();
     co_return !ec;
+}
+
+// The server handshake under the idle timeout; false when it failed (the session then ends:
+// nothing can be said to a client whose TLS is broken).
+awaitable<bool> ServerSession::start_tls() {
+    if (!security_ || !security_->server_tls) co_return false;
+    tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *security_->server_tls);
+    set_deadline(config_->smtp.idle_timeout);
+    auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+    if (ec) {
+        services_.logger.info("TLS handshake with [{}] failed: {}", client_address_,
+                              timed_out_ ? "timed out" : ec.message());
+        co_return false;
+    }
+    tls_description_ = tls::describe_tls(tls_->native_handle()).to_string();
+    services_.logger.info("TLS with [{}]: {}", client_address_, tls_description_);
+    dialogue_.tls_started();
+    co_return true;
+}
+
+// The two transports: plain TCP until the handshake, TLS after it. (if/else, not "?:": GCC 12
+// mishandles co_await in conditional expressions.)
+awaitable<std::tuple<boost::system::error_code, std::size_t>> ServerSession::read_some(
+    asio::mutable_buffer buffer) {
+    if (tls_) co_return co_await tls_->async_read_some(buffer, nothrow_awaitable);
+    co_return co_await socket_.async_read_some(buffer, nothrow_awaitable);
+}
+
+awaitable<boost::system::error_code> ServerSession::write_all(std::string_view bytes) {
+    if (tls_) {
+        auto [ec, n] = co_await asio::async_write(*tls_, asio::buffer(bytes), nothrow_awaitable);
+        co_return ec;
+    }
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes), nothrow_awaitable);
+    co_return ec;
 }
 
 awaitable<void> ServerSession::say_and_close(const Reply& reply) {
@@ -335,7 +471,8 @@ SpoolRoom ServerSession::spool_room() const {
 
 awaitable<void> serve_smtp_session(tcp::socket socket,
                                    std::shared_ptr<const policy::config::Config> config,
-                                   std::string listener_name, SessionRegistry::Admission admission,
+                                   policy::config::Listener listener,
+                                   SessionRegistry::Admission admission,
                                    SessionServices& services) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
@@ -345,9 +482,9 @@ awaitable<void> serve_smtp_session(tcp::socket socket,
         client_address = asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
                              .to_string();
     }
-    services.logger.info("connect from [{}] on {}", client_address, listener_name);
-    ServerSession session(std::move(socket), std::move(config), std::move(listener_name),
-                          client_address, services);
+    services.logger.info("connect from [{}] on {}", client_address, listener.name);
+    ServerSession session(std::move(socket), std::move(config), listener, client_address,
+                          services);
     co_await session.run();
     services.logger.info("disconnect from [{}]", client_address);
     (void)admission;  // released when this frame ends

@@ -13,6 +13,7 @@
 
 #include "daemon/log/logger.hpp"
 #include "daemon/smtp/session_registry.hpp"
+#include "daemon/smtp/session_security.hpp"
 #include "daemon/spool/queue_id.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
@@ -28,13 +29,16 @@ struct SessionServices {
     // Told of every message once it is durable (the queue manager queues it for delivery), with
     // the pool its control header names ("" if none).
     std::function<void(const spool::Envelope&, const std::string& header_pool)> message_spooled;
+    // The current certificate (and users); each session takes a snapshot when it starts.
+    std::function<std::shared_ptr<const SessionSecurity>()> security;
 };
 
-// Converses with the client on `socket` until QUIT, an error, a timeout or shutdown.
-// `admission` is the connection slot the listener obtained; it is released on return.
+// Converses with the client on `socket` until QUIT, an error, a timeout or shutdown; with
+// implicit TLS the handshake comes first, with STARTTLS when the client asks (the listener's
+// `tls`). `admission` is the connection slot the listener obtained; it is released on return.
 boost::asio::awaitable<void> serve_smtp_session(boost::asio::ip::tcp::socket socket,
                                                 std::shared_ptr<const policy::config::Config> config,
-                                                std::string listener_name,
+                                                policy::config::Listener listener,
                                                 SessionRegistry::Admission admission,
                                                 SessionServices& services);
 

@@ -10,7 +10,8 @@
 //
 // Record types (RecordType): envelope fields once each (queue id, arrival i64 LE microseconds,
 // client address/name, helo, protocol, listener, sender, mail params, body type u8, smtputf8
-// u8), one RECIPIENT per recipient (varint address length, address, params), CONTENT chunks
+// u8), AUTH_USER (optional: only written when someone authenticated, so files without it are
+// as before and older builds skip it), one RECIPIENT per recipient (varint address length, address, params), CONTENT chunks
 // concatenated in order, then END with an empty payload. Types with kOptionalRecordBit set may
 // be skipped by a reader that does not know them; any other unknown type is an error, so an
 // older build never silently drops something a newer one depends on.
@@ -59,6 +60,7 @@ enum class RecordType : std::uint8_t {
     recipient = 0x0C,
     content = 0x0D,
     end = 0x0E,
+    auth_user = 0x4F,  // kOptionalRecordBit | 0x0F
 };
 inline constexpr std::uint8_t kOptionalRecordBit = 0x40;
 

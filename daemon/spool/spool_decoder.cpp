@@ -90,6 +90,8 @@ std::error_code parse_records(std::string_view plain, FrameFields& fields, Spool
         } else if (type == RecordType::content) {
             fields.content_size += record.payload.size();
             if (full) full->content.append(record.payload);
+        } else if (type == RecordType::auth_user) {
+            if (full) full->envelope.auth_user = std::string(record.payload);
         } else if (type == RecordType::end) {
             if (!record.payload.empty()) return format_errc::bad_record_value;
             ended = true;

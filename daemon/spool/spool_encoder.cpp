@@ -32,6 +32,7 @@ void put_envelope_records(std::string& plain, const Envelope& envelope) {
     put_record(plain, RecordType::body_type, std::string_view(&body_type, 1));
     put_record(plain, RecordType::smtputf8,
                envelope.smtputf8 ? std::string_view("\1", 1) : std::string_view("\0", 1));
+    if (!envelope.auth_user.empty()) put_record(plain, RecordType::auth_user, envelope.auth_user);
     std::string address_length;
     for (const Recipient& recipient : envelope.recipients) {
         address_length.clear();

@@ -28,6 +28,7 @@ struct Envelope {
     BodyType body_type = BodyType::seven_bit;
     bool smtputf8 = false;
     std::vector<Recipient> recipients;
+    std::string auth_user;  // who authenticated with SMTP AUTH; empty = nobody
 };
 
 // The delivery state of one recipient, persisted as fixed-size records appended to the spool

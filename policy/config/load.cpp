@@ -23,8 +23,37 @@ namespace {
 constexpr Presence kOptional = Presence::optional;
 constexpr Presence kRequired = Presence::required;
 
+void read_listener_security(SettingsReader& reader, const Group& group, Listener& listener) {
+    std::string mode;
+    if (reader.read_string(group, "tls", mode, kOptional)) {
+        if (mode == "none") {
+            listener.tls = ListenerTls::none;
+        } else if (mode == "starttls") {
+            listener.tls = ListenerTls::starttls;
+        } else if (mode == "implicit") {
+            listener.tls = ListenerTls::implicit;
+        } else {
+            reader.report(join_path(group.path, "tls"),
+                          "must be \"none\", \"starttls\" or \"implicit\"");
+        }
+    }
+    if (reader.read_string(group, "auth", mode, kOptional)) {
+        if (mode == "none") {
+            listener.auth = ListenerAuth::none;
+        } else if (mode == "optional") {
+            listener.auth = ListenerAuth::optional;
+        } else if (mode == "required") {
+            listener.auth = ListenerAuth::required;
+        } else {
+            reader.report(join_path(group.path, "auth"),
+                          "must be \"none\", \"optional\" or \"required\"");
+        }
+    }
+}
+
 void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Listener>& out) {
-    auto groups = reader.group_list(smtp, "listen", {"address", "port", "name"}, kOptional);
+    auto groups =
+        reader.group_list(smtp, "listen", {"address", "port", "name", "tls", "auth"}, kOptional);
     if (!groups) {
         return;
     }
@@ -50,6 +79,7 @@ void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Liste
         if (!reader.read_string(*group, "name", listener.name, kOptional) && address && have_port) {
             listener.name = Endpoint{*address, listener.port}.to_string();
         }
+        read_listener_security(reader, *group, listener);
     }
 }
 
@@ -89,7 +119,8 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
         root, "smtp",
         {"listen", "relay_networks", "max_message_size", "max_recipients", "max_connections",
          "max_connections_per_ip", "max_errors", "max_line_length", "idle_timeout", "data_timeout",
-         "shutdown_timeout", "bare_line_endings"});
+         "shutdown_timeout", "bare_line_endings", "tls_certificate", "tls_key", "auth_users_file",
+         "auth_max_failures", "auth_failure_delay"});
     if (!smtp) {
         return;
     }
@@ -105,6 +136,11 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
     reader.read_duration(*smtp, "data_timeout", out.data_timeout);
     reader.read_duration(*smtp, "shutdown_timeout", out.shutdown_timeout);
     read_bare_line_endings(reader, *smtp, out.bare_line_endings);
+    reader.read_string(*smtp, "tls_certificate", out.tls_certificate, kOptional);
+    reader.read_string(*smtp, "tls_key", out.tls_key, kOptional);
+    reader.read_string(*smtp, "auth_users_file", out.auth_users_file, kOptional);
+    reader.read_integer(*smtp, "auth_max_failures", out.auth_max_failures, kOptional, 1, 100);
+    reader.read_duration(*smtp, "auth_failure_delay", out.auth_failure_delay);
 }
 
 void read_spool(SettingsReader& reader, const Group& root, SpoolSettings& out) {

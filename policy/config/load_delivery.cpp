@@ -96,6 +96,29 @@ void read_dns(SettingsReader& reader, const Group& root, DnsSettings& out) {
     reader.read_duration(*dns, "max_negative_ttl", out.max_negative_ttl);
 }
 
+namespace {
+
+void read_delivery_tls(SettingsReader& reader, const Group& delivery, DeliveryTls& out) {
+    std::string mode;
+    if (!reader.read_string(delivery, "tls", mode, kOptional)) {
+        return;
+    }
+    if (mode == "none") {
+        out = DeliveryTls::none;
+    } else if (mode == "opportunistic") {
+        out = DeliveryTls::opportunistic;
+    } else if (mode == "required") {
+        out = DeliveryTls::required;
+    } else if (mode == "verified") {
+        out = DeliveryTls::verified;
+    } else {
+        reader.report("delivery.tls",
+                      "must be \"none\", \"opportunistic\", \"required\" or \"verified\"");
+    }
+}
+
+}  // namespace
+
 void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& out) {
     auto delivery = reader.section(
         root, "delivery",
@@ -103,10 +126,11 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
          "max_connections_per_destination", "max_messages_per_connection", "connect_timeout",
          "greeting_timeout", "command_timeout", "data_init_timeout", "data_block_timeout",
          "data_done_timeout", "idle_connection_timeout", "retry_intervals", "queue_lifetime",
-         "retry_possibly_delivered"});
+         "retry_possibly_delivered", "tls"});
     if (!delivery) {
         return;
     }
+    read_delivery_tls(reader, *delivery, out.tls);
     reader.read_integer(*delivery, "port", out.port, kOptional, 1);
     if (reader.read_string(*delivery, "source_address", out.source_address, kOptional) &&
         !net::IpAddress::parse(out.source_address)) {

@@ -16,11 +16,20 @@ namespace sluice::policy::config {
 
 using Duration = std::chrono::milliseconds;
 
+// How a listener offers TLS (RFC 3207 STARTTLS, or RFC 8314 implicit TLS from the first byte).
+enum class ListenerTls { none, starttls, implicit };
+
+// Whether a listener offers SMTP AUTH (RFC 4954), and whether MAIL needs it first. AUTH is
+// offered only once TLS is active.
+enum class ListenerAuth { none, optional, required };
+
 // One SMTP listening socket.
 struct Listener {
     std::string name;     // used in logs and (later) for pool selection; defaults to "address:port"
     std::string address;  // numeric IPv4 or IPv6 address
     std::uint16_t port = 0;  // 0 = any free port (tests read the bound port from the log)
+    ListenerTls tls = ListenerTls::none;
+    ListenerAuth auth = ListenerAuth::none;
 };
 
 // What the server does with a bare CR or bare LF inside DATA/BDAT content.
@@ -42,6 +51,14 @@ struct SmtpSettings {
     Duration data_timeout = std::chrono::minutes(10);     // RFC 5321 §4.5.3.2.7
     Duration shutdown_timeout = std::chrono::seconds(30); // wait for open transactions on stop
     BareLineEndings bare_line_endings = BareLineEndings::normalize;
+    // PEM files shared by every listener with tls != "none"; read at start and on SIGHUP.
+    std::string tls_certificate;  // the certificate chain, leaf first
+    std::string tls_key;          // its private key (unencrypted)
+    // SMTP AUTH: "user:$6$salt$hash" lines (SHA-512-crypt, `openssl passwd -6`); read at start
+    // and on SIGHUP. Required when a listener has auth != "none".
+    std::string auth_users_file;
+    std::uint32_t auth_max_failures = 3;  // failed AUTH attempts, then 421 and close
+    Duration auth_failure_delay = std::chrono::seconds(1);  // times the failures so far
 };
 
 struct SpoolSettings {
@@ -66,8 +83,18 @@ struct DnsSettings {
     Duration max_negative_ttl = std::chrono::minutes(5); // cap on NXDOMAIN / no-data caching
 };
 
+// Outbound TLS (RFC 3207). A value the caller passes per connection, so that a per-ISP policy
+// can choose it later.
+enum class DeliveryTls {
+    none,           // never STARTTLS
+    opportunistic,  // STARTTLS when offered, unverified; in clear when not (or when it failed)
+    required,       // STARTTLS or defer; the certificate is not checked
+    verified,       // STARTTLS with a certificate valid for the MX name (system CAs) or defer
+};
+
 // The outbound SMTP client and the retry schedule of every queue.
 struct DeliverySettings {
+    DeliveryTls tls = DeliveryTls::opportunistic;
     std::uint16_t port = 25;     // remote SMTP port (tests deliver to a loopback sink)
     std::string source_address;  // numeric address to bind to; empty = the system chooses
     std::string helo;            // EHLO/HELO name; empty = Config::hostname (see delivery_helo)

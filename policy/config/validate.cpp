@@ -91,6 +91,32 @@ void check_keys(const Config& config, const SettingLocations& where,
     }
 }
 
+// TLS listeners need the certificate; AUTH needs TLS (it is offered only after it) and users.
+void check_listener_security(const Config& config, const SettingLocations& where,
+                             std::vector<ConfigError>& errors) {
+    const SmtpSettings& smtp = config.smtp;
+    bool wants_tls = false;
+    bool wants_auth = false;
+    for (std::size_t i = 0; i < smtp.listen.size(); ++i) {
+        const Listener& listener = smtp.listen[i];
+        wants_tls = wants_tls || listener.tls != ListenerTls::none;
+        wants_auth = wants_auth || listener.auth != ListenerAuth::none;
+        if (listener.auth != ListenerAuth::none && listener.tls == ListenerTls::none) {
+            errors.push_back(where.error(join_path(listener_path(i), "auth"),
+                                         "AUTH is offered only over TLS; set tls on this listener"));
+        }
+    }
+    if (wants_tls && (smtp.tls_certificate.empty() || smtp.tls_key.empty())) {
+        errors.push_back(where.error(smtp.tls_certificate.empty() ? "smtp.tls_certificate"
+                                                                  : "smtp.tls_key",
+                                     "required when a listener has tls set"));
+    }
+    if (wants_auth && smtp.auth_users_file.empty()) {
+        errors.push_back(
+            where.error("smtp.auth_users_file", "required when a listener has auth set"));
+    }
+}
+
 void check_delivery(const Config& config, const SettingLocations& where,
                     std::vector<ConfigError>& errors) {
     const DeliverySettings& delivery = config.delivery;
@@ -111,6 +137,7 @@ std::vector<ConfigError> validate_config(const Config& config, const SettingLoca
                                      "must not exceed smtp.max_connections (" +
                                          std::to_string(config.smtp.max_connections) + ")"));
     }
+    check_listener_security(config, where, errors);
     check_delivery(config, where, errors);
     check_route_domains(config, where, errors);
     validate_policy(config, where, errors);

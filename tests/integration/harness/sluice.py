@@ -10,6 +10,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -238,6 +239,13 @@ class SmtpClient:
         self.send(line + "\r\n")
         return self.reply_line()
 
+    def start_tls(self, context, server_hostname="mx.sluice.test"):
+        """Wraps the connection in TLS (after the server's 220 to STARTTLS, or at once for
+        implicit TLS). Bytes already buffered would be plaintext the server must not see as
+        commands: the caller checks that there are none."""
+        self.sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
+        return self.sock.version(), self.sock.cipher()[0]
+
     def is_closed(self, timeout=5.0):
         """True once the server has closed the connection (after any buffered bytes)."""
         self.sock.settimeout(timeout)
@@ -249,6 +257,8 @@ class SmtpClient:
                 self.buffer += chunk
         except (ConnectionResetError, BrokenPipeError):
             return True
+        except ssl.SSLError:
+            return True  # the peer closed a TLS connection without close_notify
         except socket.timeout:
             return False
 
@@ -349,9 +359,10 @@ def swaks(port, *args, server="127.0.0.1", timeout=60):
 
 
 def swaks_replies(output):
-    """The server reply lines in a swaks transcript ("<-  250 ..." and "<** 550 ...")."""
+    """The server reply lines in a swaks transcript ("<-  250 ..." and "<** 550 ...", and
+    "<~  " / "<~* " for those read inside TLS)."""
     return [line[4:].strip() for line in output.splitlines()
-            if line.startswith("<-  ") or line.startswith("<** ")]
+            if line[:4] in ("<-  ", "<** ", "<~  ", "<~* ")]
 
 
 def free_port(host="127.0.0.1"):

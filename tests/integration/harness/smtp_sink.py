@@ -40,6 +40,7 @@ class Message:
     connection: int        # which connection (1, 2, ...) carried it
     replied: bool = True   # False when the sink dropped the connection instead of replying
     received_at: float = 0.0  # time.monotonic() when the final dot arrived
+    tls: str = ""          # the TLS version ("TLSv1.3") when it came over STARTTLS, else ""
 
 
 @dataclass
@@ -62,6 +63,15 @@ class _Counters:
 def _sender(envelope):
     """The envelope sender as recorded: "" for the null sender."""
     return "" if envelope.mail_from in (None, "<>") else envelope.mail_from
+
+
+def _tls_version(session):
+    """The TLS version of an aiosmtpd session after STARTTLS, else ""."""
+    extra = getattr(session, "ssl", None)
+    if not extra:
+        return ""
+    ssl_object = extra.get("ssl_object")
+    return ssl_object.version() if ssl_object is not None else "TLS"
 
 
 class Behaviour:
@@ -120,16 +130,18 @@ class SmtpSink:
       instead of replying (True: all of them); the message is still recorded, replied=False.
     data_delay: seconds the sink waits after the final dot before replying (a slow server).
     held: if True, replies after the final dot wait until release() (see hold()).
+    tls_context: an ssl.SSLContext (server side) to offer STARTTLS with; None: no STARTTLS.
     """
 
     def __init__(self, address, port, behaviours=None, default="250", drop_after_data=0,
-                 data_delay=0.0, held=False, name=None):
+                 data_delay=0.0, held=False, name=None, tls_context=None):
         self.address = address
         self.port = port
         self.name = name or f"sink {address}:{port}"
         self.behaviour = Behaviour(behaviours, default)
         self.drop_after_data = drop_after_data
         self.data_delay = data_delay
+        self.tls_context = tls_context
         self.lock = threading.Lock()
         self._messages = []
         self._rcpts = []
@@ -142,9 +154,10 @@ class SmtpSink:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self):
+        extra = {"tls_context": self.tls_context} if self.tls_context else {}
         self.controller = _Controller(self, hostname=self.address, port=self.port,
                                       server_hostname=f"sink-{self.address}.test",
-                                      ready_timeout=10.0)
+                                      ready_timeout=10.0, **extra)
         self.controller.start()
         with self.lock:  # forget the controller's own start-up probe connection
             self._counters = _Counters(open=self._counters.open)
@@ -197,7 +210,8 @@ class SmtpSink:
             self._messages.append(Message(
                 _sender(envelope), list(envelope.rcpt_tos), bytes(envelope.original_content),
                 session.host_name or "", session.peer, self._counters.ids.get(id(server), 0),
-                replied=not drop, received_at=time.monotonic()))
+                replied=not drop, received_at=time.monotonic(),
+                tls=_tls_version(session)))
         if drop:
             server.transport.abort()
             return "451 4.3.0 (never sent)"

@@ -76,7 +76,7 @@ TEST(FormatJson, RoundTripsThroughAParser) {
         EXPECT_EQ(o.at("duration_ms").as_int64(), 42);
         EXPECT_EQ(o.at("dsn_queue_id").as_string(), "");
         EXPECT_EQ(o.at("bounce_class").as_string(), "");
-        EXPECT_EQ(o.size(), 20u);
+        EXPECT_EQ(o.size(), 22u);
     }
 }
 
@@ -94,7 +94,7 @@ TEST(FormatJson, FieldOrderIsFixed) {
         "\"source_ip\":\"\",\"mx_host\":\"\",\"mx_ip\":\"\",\"attempt\":0,\"duration_ms\":0,"
         "\"outcome\":\"bounced\",\"enhanced_code\":\"\",\"reply\":\"\","
         "\"dsn_queue_id\":\"0123456789ABCDEG\",\"bounce_class\":\"hard\","
-        "\"bounce_category\":\"bad-mailbox\",\"bounce_pattern\":\"gmail-no-user\"}\n";
+        "\"bounce_category\":\"bad-mailbox\",\"bounce_pattern\":\"gmail-no-user\",\"auth_user\":\"\",\"tls\":\"\"}\n";
     const std::string got = format_json(record);
     EXPECT_EQ(got, want) << "got " << got << "want " << want;
 }
@@ -127,7 +127,7 @@ TEST(FormatAkmta, Table) {
         const std::string got = format_akmta(record);
         const std::string want = prefix + c.want +
                                  " dsn_queue_id=\"\" bounce_class=\"\" bounce_category=\"\""
-                                 " bounce_pattern=\"\"\n";
+                                 " bounce_pattern=\"\" auth_user=\"\" tls=\"\"\n";
         EXPECT_EQ(got, want) << "got  " << got << "want " << want;
     }
 }

@@ -193,7 +193,9 @@ TEST(ParseMailFrom, Table) {
         {"FROM:<a@b.example> SMTPUTF8 SMTPUTF8", kMailSyntax},
         {"FROM:<a@b.example> XFOO=1", "555 5.5.4 Unsupported option: XFOO"},
         {"FROM:<a@b.example> x-y", "555 5.5.4 Unsupported option: x-y"},
-        {"FROM:<a@b.example> AUTH=<>", "555 5.5.4 Unsupported option: AUTH"},
+        // RFC 4954 §5: AUTH= is accepted (and ignored); it needs a value.
+        {"FROM:<a@b.example> AUTH=<>", "<a@b.example> size=- body=0 utf8=false params=[AUTH=<>]"},
+        {"FROM:<a@b.example> AUTH", "501 5.5.4 Syntax: MAIL FROM:<address>"},
         {"FROM:<a@b.example> RET=HDRS ENVID=x", "555 5.5.4 Unsupported option: RET"},
         {"FROM:<a@b.example> =1", kMailSyntax},
         {"FROM:<a@b.example> -X=1", kMailSyntax},

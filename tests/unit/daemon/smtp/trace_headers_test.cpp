@@ -86,6 +86,14 @@ TEST(MakeReceivedHeader, Table) {
                      "Received: from app1 (unknown [IPv6:2001:db8::7])\r\n"
                      "\tby mx.example.net (Sluice) with ESMTPS id 4F9A2B1C\r\n"
                      "\tfor <rcpt@example.org>; Wed, 23 Dec 2026 17:55:33 +0000\r\n"});
+    TraceInfo tls = sample();
+    tls.protocol = "ESMTPS";
+    tls.tls = "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)";
+    cases.push_back({"TLS version and cipher", tls,
+                     "Received: from app1 (app.example.com [192.0.2.7])\r\n"
+                     "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits))\r\n"
+                     "\tby mx.example.net (Sluice) with ESMTPS id 4F9A2B1C\r\n"
+                     "\tfor <rcpt@example.org>; Wed, 23 Dec 2026 17:55:33 +0000\r\n"});
     TraceInfo hostile = sample();
     hostile.helo = "evil\r\nX-Injected: 1";
     cases.push_back(

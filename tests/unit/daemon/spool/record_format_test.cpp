@@ -75,6 +75,10 @@ std::vector<SpooledMessage> roundtrip_cases() {
     empty_fields.envelope.helo.clear();
     empty_fields.envelope.arrival_unix_us = -1;
     cases.push_back(empty_fields);
+    SpooledMessage authenticated = sample_message(kId, 2);
+    authenticated.envelope.auth_user = "alice@submit.example";
+    authenticated.envelope.protocol = "ESMTPSA";
+    cases.push_back(authenticated);
     SpooledMessage with_progress = sample_message(kId, 4);
     with_progress.progress = {{1, RecipientState::delivered, 1, 0},
                               {2, RecipientState::pending, 3, 1'700'000'600},

@@ -43,10 +43,10 @@ inline std::string describe(const SpooledMessage& m) {
     const Envelope& e = m.envelope;
     std::string text = fmt::format(
         "id={} arrival={} client={}/{} helo={} proto={} listener={} sender=<{}> params={} "
-        "body={} utf8={} content={} bytes, hash {}",
+        "body={} utf8={} auth={} content={} bytes, hash {}",
         e.queue_id, e.arrival_unix_us, e.client_address, e.client_name, e.helo, e.protocol,
         e.listener, e.sender, e.mail_params, static_cast<int>(e.body_type), e.smtputf8,
-        m.content.size(), std::hash<std::string>{}(m.content));
+        e.auth_user, m.content.size(), std::hash<std::string>{}(m.content));
     for (const Recipient& r : e.recipients)
         text += fmt::format(" rcpt=<{}>{}", r.address, r.params);
     for (const RecipientProgress& p : m.progress) {
