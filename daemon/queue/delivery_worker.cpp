@@ -26,10 +26,11 @@ constexpr std::int64_t kUnreadableRetrySeconds = 60;
 
 delivery::ClientSettings client_settings(const policy::config::Config& config,
                                          const DestinationQueue& queue,
+                                         const policy::engine::ResolvedIsp& isp,
                                          delivery::OutboundTls* outbound_tls) {
     const auto& d = config.delivery;
     delivery::ClientSettings settings;
-    settings.tls = d.tls;  // a per-connection value: an ISP's own setting can replace it
+    settings.tls = isp.tls.value_or(d.tls);  // the ISP's own TLS policy, else delivery.tls
     settings.outbound_tls = outbound_tls;
     settings.helo_name = queue.helo.empty() ? config.delivery_helo() : queue.helo;
     const std::string& source = queue.source_address.empty() ? d.source_address
@@ -142,7 +143,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         failure.reply = smtp::Reply{destinations.permanent ? 550 : 451, destinations.enhanced,
                                     destinations.text};
     } else {
-        const auto settings = client_settings(*config, *queue, services_.outbound_tls);
+        const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
         failure.outcome = delivery::RecipientOutcome::deferred;
         failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
         for (const auto& destination : destinations.destinations) {

@@ -103,14 +103,8 @@ void read_delivery_tls(SettingsReader& reader, const Group& delivery, DeliveryTl
     if (!reader.read_string(delivery, "tls", mode, kOptional)) {
         return;
     }
-    if (mode == "none") {
-        out = DeliveryTls::none;
-    } else if (mode == "opportunistic") {
-        out = DeliveryTls::opportunistic;
-    } else if (mode == "required") {
-        out = DeliveryTls::required;
-    } else if (mode == "verified") {
-        out = DeliveryTls::verified;
+    if (auto tls = parse_delivery_tls(mode)) {
+        out = *tls;
     } else {
         reader.report("delivery.tls",
                       "must be \"none\", \"opportunistic\", \"required\" or \"verified\"");

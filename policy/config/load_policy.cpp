@@ -298,6 +298,13 @@ void read_isp(SettingsReader& reader, const Group& group, Isp& isp) {
     reader.read_string(group, "pool", isp.pool, kOptional);
     isp.locks = read_names(reader, group, "locks");
     read_bounce_patterns(reader, group, isp.bounce_patterns);
+    if (std::string tls; reader.read_string(group, "tls", tls, kOptional)) {
+        isp.tls = parse_delivery_tls(tls);
+        if (!isp.tls) {
+            reader.report(join_path(group.path, "tls"),
+                          "must be \"none\", \"opportunistic\", \"required\" or \"verified\"");
+        }
+    }
     if (isp.domains.empty() && isp.mx_patterns.empty()) {
         reader.report(group.path, "an ISP needs domains or mx patterns to match any mail");
     }
@@ -330,7 +337,8 @@ void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out)
               [&](const Group& g, LockRule& r, std::size_t) { read_lock_rule(reader, g, r); });
     read_bounce_patterns(reader, root, out.bounce_patterns);
     read_each(reader, root, "isps",
-              {"name", "domains", "mx", "strategy", "retry", "pool", "locks", "bounce_patterns"},
+              {"name", "domains", "mx", "strategy", "retry", "pool", "locks", "bounce_patterns",
+               "tls"},
               out.isps, [&](const Group& g, Isp& isp, std::size_t) { read_isp(reader, g, isp); });
     if (auto defaults = reader.section(root, "defaults", {"pool", "strategy", "retry", "locks"})) {
         reader.read_string(*defaults, "pool", out.defaults.pool, kOptional);

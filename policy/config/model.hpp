@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/config/delivery_tls.hpp"
 #include "policy/config/policy_model.hpp"
 #include "policy/net/cidr.hpp"
 
@@ -81,15 +82,6 @@ struct DnsSettings {
     std::uint32_t tries = 2;                      // attempts per server
     Duration max_cache_ttl = std::chrono::hours(1);      // cap on a positive answer's TTL
     Duration max_negative_ttl = std::chrono::minutes(5); // cap on NXDOMAIN / no-data caching
-};
-
-// Outbound TLS (RFC 3207). A value the caller passes per connection, so that a per-ISP policy
-// can choose it later.
-enum class DeliveryTls {
-    none,           // never STARTTLS
-    opportunistic,  // STARTTLS when offered, unverified; in clear when not (or when it failed)
-    required,       // STARTTLS or defer; the certificate is not checked
-    verified,       // STARTTLS with a certificate valid for the MX name (system CAs) or defer
 };
 
 // The outbound SMTP client and the retry schedule of every queue.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/config/delivery_tls.hpp"
 #include "policy/config/units.hpp"
 
 namespace sluice::policy::config {
@@ -114,6 +115,7 @@ struct Isp {
     std::string pool;                      // empty = the message's pool
     std::vector<std::string> locks;        // lock rule names, in order; empty = defaults.locks
     std::vector<BouncePattern> bounce_patterns;  // tried before the global ones
+    std::optional<DeliveryTls> tls;              // none = delivery.tls
 };
 
 // Rules for every domain no ISP matches (the "default" ISP) and the fallbacks of every ISP.

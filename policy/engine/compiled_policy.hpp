@@ -38,6 +38,7 @@ struct ResolvedIsp {
     const config::Pool* pool;         // null: the message's own pool
     std::vector<CompiledLockRule> locks;
     std::vector<CompiledBouncePattern> bounce_patterns;  // the ISP's, then the global ones
+    std::optional<config::DeliveryTls> tls;  // none: delivery.tls
 };
 
 enum class Action { delivered, retry, bounce };

@@ -5,7 +5,8 @@ to a sink without STARTTLS defers (synthetic 451 4.7.4) and sends nothing in cle
 "verified" to a sink with a self-signed certificate defers (4.7.5); an opportunistic delivery
 to a sink whose TLS handshake fails is sent again in clear; a reply a server (or a man in the
 middle) sends in clear right after its 220 to STARTTLS is discarded, never read as the reply to
-the EHLO inside TLS (CVE-2021-38371). Certificates are made at test time
+the EHLO inside TLS (CVE-2021-38371); an ISP's own tls setting overrides delivery.tls for its
+domains only. Certificates are made at test time
 in temporary directories."""
 
 import os
@@ -128,6 +129,28 @@ class DeliveryTls(unittest.TestCase):
             self.assertEqual(sink.rcpts(), [], sink.summary())
             self.assertEqual(sink.messages(), [], sink.summary())
             self.assertEqual(len(daemon.spool_ids()), 1)
+
+    def test_an_isps_own_tls_policy_overrides_delivery_tls(self):
+        # delivery.tls stays opportunistic; the ISP "Strict" requires TLS for its domain only.
+        port = free_port()
+        routes = [{"domains": ["tls.test", "plain.test"], "host": SINK, "port": port}]
+        base = delivery_top("127.0.0.1:9", port, routes=routes, retry_intervals=["1h"],
+                            queue_lifetime="2h")
+        policy = ('isps = ( { name = "Strict"; domains = [ "tls.test" ]; tls = "required"; },\n'
+                  '         { name = "Lax"; domains = [ "plain.test" ]; } );\n')
+        with SmtpSink(SINK, port) as sink, \
+                Daemon(top=lambda directory: base(directory) + "\n" + policy) as daemon:
+            submit(daemon.port, "s@origin.test", [RECIPIENT], b"Subject: strict\r\n\r\nno\r\n")
+            submit(daemon.port, "s@origin.test", ["user@plain.test"],
+                   b"Subject: lax\r\n\r\nyes\r\n")
+            lax = wait_for_final(daemon, "user@plain.test")
+            self.assertEqual((lax["outcome"], lax["queue"], lax["tls"]),
+                             ("delivered", "Lax/default", ""), describe([lax]))
+            strict = wait_for(lambda: records_for(daemon, RECIPIENT, "attempt"),
+                              what="an attempt record")[0]
+            self.assertEqual((strict["outcome"], strict["enhanced_code"], strict["queue"]),
+                             ("deferred", "4.7.4", "Strict/default"), describe([strict]))
+            self.assertEqual(sink.delivered_to(RECIPIENT), [], sink.summary())
 
     def test_verified_refuses_a_self_signed_certificate(self):
         port = free_port()

@@ -163,6 +163,10 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
 
 TEST(LoadPolicyConfig, ReportsBadSettings) {
     run({
+        {"an ISP's tls",
+         with("isps = ( { name = \"i\"; domains = [\"a.test\"]; tls = \"sometimes\"; } );"),
+         {"t.conf:4: isps.[0].tls: must be \"none\", \"opportunistic\", \"required\" or "
+          "\"verified\""}},
         {"unknown keys",
          with("pools = ( { name = \"p\"; size = 1;\n sources = ( { addr = \"x\"; } ); } );\n"
               "strategies = ( { name = \"s\"; rate = 1; adaptive = { floor = \"1/h\"; }; } );\n"
