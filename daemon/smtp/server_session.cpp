@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <chrono>
 #include <strings.h>
 
@@ -150,11 +151,14 @@ private:
         return {421, "4.4.2", config_->hostname + " Error: timeout exceeded"};
     }
     void set_deadline(std::chrono::milliseconds timeout);
+    [[nodiscard]] static std::chrono::milliseconds time_left(Clock::time_point deadline);
     SpoolRoom spool_room() const;
 
     tcp::socket socket_;
     asio::steady_timer watchdog_timer_;
     Clock::time_point deadline_ = Clock::time_point::max();
+    // When the command line being read must be complete (idle_timeout after the previous one).
+    Clock::time_point line_deadline_ = Clock::time_point::max();
     std::shared_ptr<const policy::config::Config> config_;
     SessionServices& services_;
     std::shared_ptr<const SessionSecurity> security_;  // this session's snapshot
@@ -181,6 +185,7 @@ awaitable<void> ServerSession::converse() {
         if (!secured) co_return;
     }
     queue(dialogue_.greeting());
+    line_deadline_ = Clock::now() + smtp.idle_timeout;
     for (;;) {
         if (stop_requested_ && !dialogue_.in_transaction()) {
             const Reply bye{421, "4.3.2", config_->hostname + " Service shutting down"};
@@ -190,7 +195,7 @@ awaitable<void> ServerSession::converse() {
         const auto status = input_.take_line(smtp.max_line_length, line);
         if (status == InputBuffer::LineStatus::need_more) {
             waiting_for_command_ = true;
-            const auto result = co_await read_more(smtp.idle_timeout);
+            const auto result = co_await read_more(time_left(line_deadline_));
             waiting_for_command_ = false;
             if (result == ReadResult::timed_out) {
                 const Reply timeout = timeout_reply();
@@ -242,6 +247,10 @@ awaitable<void> ServerSession::converse() {
                 if (const bool secured = co_await start_tls(); !secured) co_return;
                 break;
         }
+        // The idle timeout bounds each whole command line, counted from the end of the previous
+        // command (Postfix's smtpd_per_record_deadline), not each read: a client that trickles
+        // one byte at a time (slowloris) cannot hold a session open forever.
+        line_deadline_ = Clock::now() + smtp.idle_timeout;
         if (dialogue_.error_limit_reached()) {
             const Reply enough = dialogue_.too_many_errors();
             co_return co_await say_and_close(enough);
@@ -437,6 +446,11 @@ awaitable<void> ServerSession::say_and_close(const Reply& reply) {
     queue(reply);
     timed_out_ = false;
     co_await flush();
+}
+
+std::chrono::milliseconds ServerSession::time_left(Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
 }
 
 void ServerSession::set_deadline(std::chrono::milliseconds timeout) {
