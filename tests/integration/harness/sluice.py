@@ -38,16 +38,17 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
         time.sleep(interval)
 
 
-def render_config(spool_dir, smtp=None, top=None, listen=None):
+def render_config(spool_dir, smtp=None, top=None, listen=None, spool=None):
     """A sluice.conf text: defaults overridden by `smtp` (dict of smtp.* settings, values as
-    libconfig literals) and `top` (extra top-level text, or a callable that takes the daemon's
+    libconfig literals), `spool` (further spool.* settings, alike) and `top` (extra top-level text, or a callable that takes the daemon's
     directory and returns that text)."""
     smtp_settings = {"relay_networks": '[ "127.0.0.0/8", "::1/128" ]'}
     smtp_settings.update(smtp or {})
     listen = listen or ['{ address = "127.0.0.1"; port = 0; name = "test"; }']
     lines = ['hostname = "mx.sluice.test";', "smtp = {", f"  listen = ( {', '.join(listen)} );"]
     lines += [f"  {key} = {value};" for key, value in smtp_settings.items()]
-    lines += ["};", f'spool = {{ directory = "{spool_dir}"; }};']
+    spool_settings = "".join(f" {key} = {value};" for key, value in (spool or {}).items())
+    lines += ["};", f'spool = {{ directory = "{spool_dir}";{spool_settings} }};']
     if not top or not re.search(r"^\s*dns\s*=", top, re.MULTILINE):
         # Keep delivery hermetic: never the machine's resolver (the default, /etc/resolv.conf).
         # Nothing listens there, so every lookup fails at once and mail stays deferred.
@@ -60,16 +61,17 @@ def render_config(spool_dir, smtp=None, top=None, listen=None):
 class Daemon:
     """One sluiced process with its own directory (config, spool, log)."""
 
-    def __init__(self, smtp=None, top=None, listen=None, config_text=None):
+    def __init__(self, smtp=None, top=None, listen=None, config_text=None, env=None, spool=None):
         self.dir = tempfile.mkdtemp(prefix="sluice-it-")
         self.spool = os.path.join(self.dir, "spool")
         self.config_path = os.path.join(self.dir, "sluice.conf")
         self.log_path = os.path.join(self.dir, "sluiced.log")
         if callable(top):
             top = top(self.dir)
-        text = config_text or render_config(self.spool, smtp, top, listen)
+        text = config_text or render_config(self.spool, smtp, top, listen, spool)
         with open(self.config_path, "w") as f:
             f.write(text)
+        self.env = dict(env or {})  # extra environment for sluiced only (e.g. LD_PRELOAD)
         self.process = None
         self.ports = []
         self._log_offset = 0
@@ -81,7 +83,7 @@ class Daemon:
         # SLUICE_DAEMON_WRAPPER="gdb -batch -ex run -ex bt --args" (or valgrind) for debugging.
         wrapper = os.environ.get("SLUICE_DAEMON_WRAPPER", "").split()
         self.process = subprocess.Popen([*wrapper, SLUICED, "-c", self.config_path],
-                                        stdout=log, stderr=log)
+                                        stdout=log, stderr=log, env={**os.environ, **self.env})
         log.close()
 
         def ready():
