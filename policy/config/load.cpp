@@ -227,16 +227,34 @@ SourceFiles prepare(libconfig::Config& parsed, const std::string& name) {
     return files;
 }
 
+
+// Control characters (a config string may hold "\n", and messages quote values) are written as
+// \xNN, so one error is always one line on a terminal or in the journal.
+void append_printable(std::string& out, const std::string& text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (const char c : text) {
+        const auto octet = static_cast<unsigned char>(c);
+        if (octet < 0x20 || octet == 0x7f) {
+            out += "\\x";
+            out += kHex[octet >> 4];
+            out += kHex[octet & 0xf];
+        } else {
+            out += c;
+        }
+    }
+}
 }  // namespace
 
 std::string ConfigError::to_string() const {
-    std::string text = file;
+    std::string text;
+    append_printable(text, file);
     if (line > 0) {
         text += ":" + std::to_string(line);
     }
     for (const std::string* part : {&setting, &message}) {
         if (!part->empty()) {
-            text += (text.empty() ? "" : ": ") + *part;
+            if (!text.empty()) text += ": ";
+            append_printable(text, *part);
         }
     }
     return text;

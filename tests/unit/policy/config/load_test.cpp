@@ -458,5 +458,21 @@ TEST(ConfigError, ToString) {
     }
 }
 
+// Found by fuzz/config_load_fuzz: a value with a line break (a "\n" escape in a libconfig string)
+// is quoted in a message, which split one error over two lines of `sluiced --check-config`.
+TEST(ConfigErrorTest, ToStringIsOneLineWhateverTheMessageQuotes) {
+    const std::string text =
+        "hostname = \"mx.example\";\n"
+        "routes = ( { domains = [ \"a.test\\nb\", \"a.test\\nb\" ]; host = \"127.0.0.2\"; } );\n";
+    const LoadResult result = load_config_text(text, "t.conf");
+    ASSERT_FALSE(result.errors.empty());
+    for (const ConfigError& error : result.errors) {
+        const std::string got = error.to_string();
+        EXPECT_EQ(got.find_first_of("\r\n"), std::string::npos) << "got " << got;
+    }
+    const ConfigError quoted{"t.conf", 2, "routes.[0].domains.[1]", "\"a\nb\r\x7f\" is bad"};
+    EXPECT_EQ(quoted.to_string(), "t.conf:2: routes.[0].domains.[1]: \"a\\x0ab\\x0d\\x7f\" is bad");
+}
+
 }  // namespace
 }  // namespace sluice::policy::config
