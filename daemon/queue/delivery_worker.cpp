@@ -11,6 +11,7 @@
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/header_fields.hpp"
+#include "policy/engine/header_changes.hpp"
 #include "policy/routing/static_routes.hpp"
 
 namespace sluice::daemon::queue {
@@ -263,6 +264,13 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         if (smtp::has_header(*content, pool_header)) {
             sending = std::make_shared<const std::string>(
                 smtp::remove_header(*content, pool_header));
+        }
+        // The pool's and the ISP's header policies (remove, then add), before DKIM signs.
+        const auto* pool_policy = policy->pool_named(queue->pool);
+        const auto* pool_headers = pool_policy ? &pool_policy->headers : nullptr;
+        if ((pool_headers && !pool_headers->empty()) || !isp->headers.empty()) {
+            sending = std::make_shared<const std::string>(
+                policy::engine::apply_header_policies(*sending, {pool_headers, &isp->headers}));
         }
         auto sign = [&dkim_sign = services_.dkim_sign, sending, pool = queue->pool] {
             return dkim_sign(*sending, pool);

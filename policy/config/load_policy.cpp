@@ -191,6 +191,36 @@ void read_source(SettingsReader& reader, const Group& group, Source& source) {
     reader.read_integer(group, "weight", source.weight, kOptional, 1, 1000000);
 }
 
+// RFC 5322 §3.6.8: printable US-ASCII except ':'.
+bool is_header_name(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return c >= 33 && c <= 126 && c != ':'; });
+}
+
+// "headers = { add = [ "Name: value", ... ]; remove = [ "Name", ... ]; };" (both optional).
+void read_header_policy(SettingsReader& reader, const Group& group, HeaderPolicy& out) {
+    if (!group.setting->exists("headers")) return;
+    auto headers = reader.section(group, "headers", {"add", "remove"});
+    if (!headers) return;
+    for (const ListItem& item : reader.string_list(*headers, "add")) {
+        const auto colon = item.value.find(':');
+        const bool one_line = item.value.find_first_of("\r\n") == std::string::npos;
+        if (colon == std::string::npos || !is_header_name(item.value.substr(0, colon)) ||
+            !one_line) {
+            reader.report(item.path, "must be one line \"Name: value\" with a valid field name");
+            continue;
+        }
+        out.add.push_back(item.value);
+    }
+    for (const ListItem& item : reader.string_list(*headers, "remove")) {
+        if (!is_header_name(item.value)) {
+            reader.report(item.path, "must be a header field name");
+            continue;
+        }
+        out.remove.push_back(item.value);
+    }
+}
+
 void read_pool(SettingsReader& reader, const Group& group, Pool& pool) {
     reader.read_string(group, "name", pool.name, kRequired);
     read_choice(
@@ -203,6 +233,7 @@ void read_pool(SettingsReader& reader, const Group& group, Pool& pool) {
     if (pool.sources.empty()) {
         reader.report(join_path(group.path, "sources"), "a pool needs at least one source");
     }
+    read_header_policy(reader, group, pool.headers);
 }
 
 void read_adaptive(SettingsReader& reader, const Group& group, Strategy& strategy) {
@@ -298,6 +329,7 @@ void read_isp(SettingsReader& reader, const Group& group, Isp& isp) {
     reader.read_string(group, "pool", isp.pool, kOptional);
     isp.locks = read_names(reader, group, "locks");
     read_bounce_patterns(reader, group, isp.bounce_patterns);
+    read_header_policy(reader, group, isp.headers);
     if (std::string tls; reader.read_string(group, "tls", tls, kOptional)) {
         isp.tls = parse_delivery_tls(tls);
         if (!isp.tls) {
@@ -310,17 +342,11 @@ void read_isp(SettingsReader& reader, const Group& group, Isp& isp) {
     }
 }
 
-// RFC 5322 §3.6.8: printable US-ASCII except ':'.
-bool is_header_name(std::string_view name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(),
-                                        [](char c) { return c >= 33 && c <= 126 && c != ':'; });
-}
-
 }  // namespace
 
 void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out) {
     read_each(reader, root, "pools",
-              {"name", "selection", "sender_domains", "listeners", "sources"}, out.pools,
+              {"name", "selection", "sender_domains", "listeners", "sources", "headers"}, out.pools,
               [&](const Group& g, Pool& pool, std::size_t) { read_pool(reader, g, pool); });
     read_each(reader, root, "strategies",
               {"name", "max_connections", "messages_per_connection", "message_rate",
@@ -338,7 +364,7 @@ void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out)
     read_bounce_patterns(reader, root, out.bounce_patterns);
     read_each(reader, root, "isps",
               {"name", "domains", "mx", "strategy", "retry", "pool", "locks", "bounce_patterns",
-               "tls"},
+               "tls", "headers"},
               out.isps, [&](const Group& g, Isp& isp, std::size_t) { read_isp(reader, g, isp); });
     if (auto defaults = reader.section(root, "defaults", {"pool", "strategy", "retry", "locks"})) {
         reader.read_string(*defaults, "pool", out.defaults.pool, kOptional);

@@ -16,6 +16,15 @@
 
 namespace sluice::policy::config {
 
+// Header changes made to a message just before it is sent (after the control headers are
+// removed, before DKIM signs), PowerMTA-style: fields named in `remove` go (every instance),
+// then the fields in `add` ("Name: value") are put at the top of the header.
+struct HeaderPolicy {
+    std::vector<std::string> add;
+    std::vector<std::string> remove;
+    [[nodiscard]] bool empty() const { return add.empty() && remove.empty(); }
+};
+
 // One outbound source: the address connections are made from and the name said in EHLO.
 struct Source {
     std::string name;     // unique in its pool; defaults to the address ("default" if none)
@@ -35,6 +44,7 @@ struct Pool {
     std::vector<std::string> sender_domains;
     // Mail received on these listeners (Listener::name) uses this pool (after header/sender).
     std::vector<std::string> listeners;
+    HeaderPolicy headers;  // applied to the pool's mail, before the ISP's
 };
 
 // Adaptive speed: the allowed message rate moves between `min_rate` and the strategy's
@@ -116,6 +126,7 @@ struct Isp {
     std::vector<std::string> locks;        // lock rule names, in order; empty = defaults.locks
     std::vector<BouncePattern> bounce_patterns;  // tried before the global ones
     std::optional<DeliveryTls> tls;              // none = delivery.tls
+    HeaderPolicy headers;                        // applied after the pool's
 };
 
 // Rules for every domain no ISP matches (the "default" ISP) and the fallbacks of every ISP.

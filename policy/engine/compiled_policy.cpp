@@ -142,6 +142,7 @@ std::shared_ptr<const CompiledPolicy> CompiledPolicy::build(const config::Config
         policy->isps_.push_back(
             resolve(isp.name, isp.strategy, isp.retry, isp.pool, isp.locks, &isp.bounce_patterns));
         policy->isps_.back()->tls = isp.tls;
+        policy->isps_.back()->headers = isp.headers;
     }
     policy->isps_.push_back(resolve(std::string(kDefaultIsp), "", "", "", {}, nullptr));
     policy->default_isp_ = policy->isps_.back().get();

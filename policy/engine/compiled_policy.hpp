@@ -39,6 +39,7 @@ struct ResolvedIsp {
     std::vector<CompiledLockRule> locks;
     std::vector<CompiledBouncePattern> bounce_patterns;  // the ISP's, then the global ones
     std::optional<config::DeliveryTls> tls;  // none: delivery.tls
+    config::HeaderPolicy headers;            // the ISP's own header changes
 };
 
 enum class Action { delivered, retry, bounce };

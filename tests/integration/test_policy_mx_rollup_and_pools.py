@@ -3,7 +3,8 @@ mx1.rollup.test belong to the ISP "Rolled" (mx = [ "*.rollup.test" ]); a domain 
 gets the default rules. Mail from bulk.example uses pool "bulk" (sources a = 127.0.0.4 and
 b = 127.0.0.5 in round robin: the sink sees both addresses, alternating, and the EHLO name of
 each); a message whose X-Sluice-Pool header names "vip" goes from 127.0.0.6 — and the header
-is removed before delivery."""
+is removed before delivery. The pool's and the ISP's header policies are applied (X-Mailer
+removed, their fields added at the top, pool first)."""
 
 import os
 import sys
@@ -18,11 +19,13 @@ from smtp_sink import SmtpSink  # noqa: E402
 
 POLICY = {
     "pools": [{"name": "bulk", "sender_domains": ["bulk.example"],
+               "headers": {"add": ["X-Campaign-Pool: bulk"], "remove": ["X-Mailer"]},
                "sources": [{"name": "a", "address": "127.0.0.4", "helo": "a.bulk.test"},
                            {"name": "b", "address": "127.0.0.5", "helo": "b.bulk.test"}]},
               {"name": "vip", "sources": [{"name": "v", "address": "127.0.0.6",
                                            "helo": "vip.test"}]}],
-    "isps": [{"name": "Rolled", "mx": ["*.rollup.test"]}],
+    "isps": [{"name": "Rolled", "mx": ["*.rollup.test"],
+              "headers": {"add": ["X-Rolled: yes"]}}],
 }
 
 
@@ -39,7 +42,7 @@ class MxRollupAndPools(unittest.TestCase):
                 Daemon(top=policy_top(dns.address, port, POLICY)) as daemon:
             for n in range(4):
                 submit(daemon.port, "news@bulk.example", [f"u{n}@one.test"],
-                       b"Subject: bulk\r\n\r\nx\r\n")
+                       b"X-Mailer: Old\r\nSubject: bulk\r\n\r\nx\r\n")
             submit(daemon.port, "news@bulk.example", ["u@two.test"], b"Subject: 2\r\n\r\nx\r\n")
             submit(daemon.port, "boss@bulk.example", ["ceo@plain.test"],
                    b"X-Sluice-Pool: vip\r\nSubject: vip\r\n\r\nx\r\n")
@@ -58,6 +61,12 @@ class MxRollupAndPools(unittest.TestCase):
             helos = {(m.peer[0], m.helo) for m in rolled.messages()}
             self.assertLessEqual(helos, {("127.0.0.4", "a.bulk.test"),
                                          ("127.0.0.5", "b.bulk.test")})
+
+            # Header policies: the pool's (remove, add) then the ISP's add, at the top.
+            first = rolled.messages()[0].content
+            self.assertTrue(first.startswith(b"X-Campaign-Pool: bulk\r\nX-Rolled: yes\r\n"),
+                            first[:200])
+            self.assertNotIn(b"X-Mailer", first)
 
             vip = records_for(daemon, "ceo@plain.test", "final")[0]
             self.assertEqual((vip["queue"], vip["source_ip"]), ("default/v", "127.0.0.6"))

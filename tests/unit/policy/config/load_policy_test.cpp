@@ -163,6 +163,12 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
 
 TEST(LoadPolicyConfig, ReportsBadSettings) {
     run({
+        {"header policies",
+         with("isps = ( { name = \"i\"; domains = [\"a.test\"];\n"
+              " headers = { add = [ \"No colon\", \"Ok: yes\" ];\n remove = [ \"Bad:name\" ]; }; } );"),
+         {"t.conf:5: isps.[0].headers.add.[0]: must be one line \"Name: value\" with a valid field "
+          "name",
+          "t.conf:6: isps.[0].headers.remove.[0]: must be a header field name"}},
         {"an ISP's tls",
          with("isps = ( { name = \"i\"; domains = [\"a.test\"]; tls = \"sometimes\"; } );"),
          {"t.conf:4: isps.[0].tls: must be \"none\", \"opportunistic\", \"required\" or "
