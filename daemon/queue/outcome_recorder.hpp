@@ -38,6 +38,13 @@ struct AttemptContext {
     std::string tls;  // the connection's TLS version and cipher; "" in clear
 };
 
+// A recipient an admin removes from the queue (not in flight), and the queue it was in.
+struct ClearedRecipient {
+    MessagePtr message;
+    std::uint32_t index;
+    std::string queue;
+};
+
 class OutcomeRecorder {
 public:
     using ConfigSource = std::function<std::shared_ptr<const policy::config::Config>()>;
@@ -63,6 +70,12 @@ public:
         const AttemptContext& attempt, DeliveryQueues& queues,
         std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
         const policy::engine::ResolvedIsp& isp, double random_unit);
+
+    // An admin's clear: every recipient becomes final ("cleared") at once, in memory; then per
+    // message a final accounting record per recipient (outcome "admin-cleared") is written
+    // before the progress is durable, and a file with nothing left is removed. No DSN is sent.
+    // Returns the number of messages touched.
+    boost::asio::awaitable<std::size_t> clear(std::vector<ClearedRecipient> recipients);
 
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).
