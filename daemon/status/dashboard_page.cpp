@@ -27,7 +27,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 <div id="summary"></div>
 <table id="queues"><thead><tr><th>Queue</th><th>State</th><th>Ready</th><th>In flight</th>
 <th>Deferred</th><th>Rate /h (now / allowed)</th><th>Conns</th><th>Delivered</th>
-<th>Deferred</th><th>Bounced</th><th>Lock / hold</th><th>Last reply</th></tr></thead>
+<th>Deferrals</th><th>Bounced</th><th>Lock / hold</th><th>Last reply</th></tr></thead>
 <tbody id="queue-rows"><tr><td colspan="12">loading…</td></tr></tbody></table>
 <script>
 "use strict";
