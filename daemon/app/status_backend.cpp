@@ -12,7 +12,8 @@ namespace json = boost::json;
 using status::QueueView;
 
 namespace {
-// next_due_in scans the waiting set; above this many entries /queues leaves next_attempt out.
+// next_due_by_queue scans the waiting set; above this many entries /queues leaves
+// next_attempt out.
 constexpr std::size_t kMaxWaitingScan = 200000;
 
 double per_hour(const std::optional<policy::config::Rate>& rate) {
@@ -93,6 +94,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
     const auto& throttle = manager.throttle();
     const auto& delivery = manager.delivery_queues();
     const auto wall = queue::WallTime(std::chrono::seconds(clock::now_unix()));
+    const auto next_due = delivery.next_due_by_queue(kMaxWaitingScan);
     std::vector<QueueView> out;
     for (const auto& [name, queue] : throttle.queues()) {
         if (!isp.empty() && queue.isp != isp) continue;
@@ -125,7 +127,9 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
         view.counts = {c.delivered, c.deferred, c.bounced, c.expired,
                        c.cleared,   c.connections, c.throttled};
         view.last_replies.assign(queue.last_replies.begin(), queue.last_replies.end());
-        view.next_attempt_unix = delivery.next_due_in(name, kMaxWaitingScan);
+        if (auto due = next_due.find(name); due != next_due.end()) {
+            view.next_attempt_unix = due->second;
+        }
         explain(view, queue, throttle.stopped(queue, wall));
         out.push_back(std::move(view));
     }
@@ -179,6 +183,8 @@ status::StatusView DaemonStatus::status() {
 }
 
 bool DaemonStatus::known_isp(const std::string& isp) const {
+    // A hold left from an ISP a reload removed must still be releasable.
+    if (sources_.queue.throttle().holds().contains(isp)) return true;
     const auto& policy = sources_.queue.throttle().policy();
     if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
     for (const auto& [name, queue] : sources_.queue.throttle().queues()) {

@@ -1,6 +1,7 @@
 #include "daemon/queue/delivery_queues.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace sluice::daemon::queue {
 
@@ -119,19 +120,16 @@ std::size_t DeliveryQueues::waiting_in(const std::string& queue) const {
     return it == tags_.end() ? 0 : waiting_per_tag_[it->second];
 }
 
-std::optional<std::int64_t> DeliveryQueues::next_due_in(const std::string& queue,
-                                                        std::size_t max_scan) const {
-    auto it = tags_.find(queue);
-    if (it == tags_.end() || waiting_per_tag_[it->second] == 0 || waiting_.size() > max_scan) {
-        return std::nullopt;
+std::unordered_map<std::string, std::int64_t> DeliveryQueues::next_due_by_queue(
+    std::size_t max_scan) const {
+    std::unordered_map<std::string, std::int64_t> due;
+    if (waiting_.size() > max_scan) return due;
+    std::vector<std::int64_t> earliest(tag_names_.size(), INT64_MAX);
+    for (const auto& w : waiting_) earliest[w.queue_tag] = std::min(earliest[w.queue_tag], w.due_unix);
+    for (std::size_t tag = 1; tag < earliest.size(); ++tag) {
+        if (earliest[tag] != INT64_MAX) due.emplace(tag_names_[tag], earliest[tag]);
     }
-    std::optional<std::int64_t> earliest;
-    for (const auto& w : waiting_) {
-        if (w.queue_tag == it->second && (!earliest || w.due_unix < *earliest)) {
-            earliest = w.due_unix;
-        }
-    }
-    return earliest;
+    return due;
 }
 
 std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix,

@@ -57,10 +57,10 @@ class DeliveryQueues {
         const std::function<bool(const WaitingRecipient&)>& matches);
     // Waiting recipients last tried through `queue`.
     [[nodiscard]] std::size_t waiting_in(const std::string& queue) const;
-    // When the earliest of them is due; scans the waiting set, so nullopt when it holds more
-    // than `max_scan` entries (the status endpoint must stay cheap).
-    [[nodiscard]] std::optional<std::int64_t> next_due_in(const std::string& queue,
-                                                          std::size_t max_scan) const;
+    // When the earliest waiting recipient of each queue is due, in one scan of the waiting set;
+    // empty when it holds more than `max_scan` entries (the status endpoint must stay cheap).
+    [[nodiscard]] std::unordered_map<std::string, std::int64_t> next_due_by_queue(
+        std::size_t max_scan) const;
 
     // Moves every waiting recipient due at `now` to ready work; returns the queues concerned.
     std::vector<std::string> release_due(std::int64_t now_unix, const Router& router);

@@ -60,6 +60,14 @@ std::variant<OperationScope, ScopeError> from_query(std::string_view query) {
     return scope;
 }
 
+// Names end up in log lines and in the holds file, one per line.
+bool has_control_character(std::string_view text) {
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7F) return true;
+    }
+    return false;
+}
+
 bool blank(std::string_view text) {
     return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
@@ -74,6 +82,9 @@ std::variant<OperationScope, ScopeError> parse_scope(std::string_view body,
     if (auto* scope = std::get_if<OperationScope>(&result)) {
         if (scope->isp.empty() && !scope->source.empty()) {
             return ScopeError{"\"source\" needs \"isp\""};
+        }
+        if (has_control_character(scope->isp) || has_control_character(scope->source)) {
+            return ScopeError{"names must not contain control characters"};
         }
     }
     return result;

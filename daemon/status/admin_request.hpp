@@ -1,7 +1,8 @@
 // The scope of an operation (POST /hold, /release, /clear, /unlock): a JSON object body
 // {"isp": "Gmail", "source": "192.0.2.10"} or the same as a query string (isp=Gmail&source=...),
 // either one, both empty meaning the whole node. "all": true (all=1) confirms a node-wide clear.
-// Unknown fields, non-string values and a source without an ISP are errors. Pure.
+// Unknown fields, non-string values, control characters and a source without an ISP are
+// errors. Pure.
 #pragma once
 
 #include <string>

@@ -43,6 +43,8 @@ TEST(ParseScope, Refused) {
         {"", "isp=%zz"},                    // bad escape
         {"", "what=1"},                     // unknown parameter
         {R"({"isp":"a"})", "isp=b"},        // both
+        {R"({"isp":"a\nnode"})", ""},       // a line break would forge a line of the holds file
+        {"", "isp=a&source=b%0Anode"},      // ... also in a query
     };
     for (const auto& [body, query] : cases) {
         auto got = parse_scope(body, query);
