@@ -104,7 +104,7 @@ asio::awaitable<void> StatusServer::accept_loop() {
             co_await pause.async_wait(nothrow_awaitable);
             continue;
         }
-        if (sessions_ >= kMaxSessions) {
+        if (*sessions_ >= kMaxSessions) {
             boost::system::error_code ignored;
             socket.close(ignored);
             continue;
@@ -192,10 +192,10 @@ asio::awaitable<Response> respond(StatusBackend& backend, const Request& req,
 }  // namespace
 
 asio::awaitable<void> StatusServer::serve(tcp::socket socket) {
-    ++sessions_;
+    ++*sessions_;
     struct Count {
-        unsigned& sessions;
-        ~Count() { --sessions; }
+        std::shared_ptr<unsigned> sessions;
+        ~Count() { --*sessions; }
     } count{sessions_};
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);

@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <string>
 #include <system_error>
 
@@ -39,7 +40,8 @@ class StatusServer {
     StatusBackend& backend_;
     log::Logger& logger_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    unsigned sessions_ = 0;
+    // Shared with the session frames: at shutdown they may be destroyed after this server.
+    std::shared_ptr<unsigned> sessions_ = std::make_shared<unsigned>(0);
 };
 
 }  // namespace sluice::daemon::status
