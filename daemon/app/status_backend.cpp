@@ -239,7 +239,8 @@ boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
                 co_return status::OperationResult{
                     400, status::error_body("clearing every queue needs \"all\": true")};
             }
-            const auto count = co_await manager.clear(target);
+            const auto dsn = scope.dsn ? queue::ClearDsn::yes : queue::ClearDsn::no;
+            const auto count = co_await manager.clear(target, dsn);
             body["cleared_recipients"] = count.recipients;
             body["messages"] = count.messages;
             break;

@@ -30,6 +30,7 @@ constexpr std::string_view kUsage =
     "  --token-file FILE   the bearer token for hold, release, clear, unlock and reload\n"
     "  --json              print the endpoint's JSON answer\n"
     "  --all               with clear and no ISP: clear every queue of the node\n"
+    "  --dsn               with clear: send each sender a DSN for the removed recipients\n"
     "  hold/release/unlock without ISP apply to the whole node (hold: pause all sending)\n";
 
 struct Options {
@@ -39,6 +40,7 @@ struct Options {
     std::string token_file;
     bool json = false;
     bool all = false;
+    bool dsn = false;
     std::vector<std::string> operands;
 };
 
@@ -61,6 +63,8 @@ bool parse_options(std::span<const std::string_view> args, Options& out) {
             out.json = true;
         } else if (arg == "--all") {
             out.all = true;
+        } else if (arg == "--dsn") {
+            out.dsn = true;
         } else if (arg.starts_with("-")) {
             return false;
         } else {
@@ -257,6 +261,7 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
         if (!options.operands.empty()) scope["isp"] = options.operands[0];
         if (options.operands.size() > 1) scope["source"] = options.operands[1];
         if (options.all) scope["all"] = true;
+        if (options.dsn) scope["dsn"] = true;
         body = json::serialize(scope);
     }
     std::string error;

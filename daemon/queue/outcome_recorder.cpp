@@ -234,11 +234,13 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
     co_return judged;
 }
 
-asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients) {
+asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
+                                                     ClearDsn dsn) {
     struct Cleared {
         MessagePtr message;
         std::vector<spool::RecipientProgress> progress;
         std::vector<acclog::AccountingRecord> accounting;
+        std::vector<Failure> failures;  // for the DSN
     };
     std::vector<Cleared> messages;
     std::map<const QueuedMessage*, std::size_t> slot;
@@ -249,17 +251,28 @@ asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient
         recipient.state = RecipientState::cleared;
         --item.message->pending;
         auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
-        if (fresh) messages.push_back({item.message, {}, {}});
+        if (fresh) messages.push_back({item.message, {}, {}, {}});
         Cleared& cleared = messages[it->second];
         cleared.progress.push_back(
             {item.index, RecipientState::cleared, recipient.attempts, 0});
         AttemptContext context{item.queue, "", "", "", "", now_unix_us()};
         cleared.accounting.push_back(account(*item.message, item.index, context, "final",
                                              "admin-cleared", "", "", {}));
+        cleared.failures.push_back({item.index, "5.0.0",
+                                    "Removed from the queue by the administrator",
+                                    "admin-cleared", false, {}, 0});
     }
     for (auto& cleared : messages) {
         const std::string id(cleared.message->queue_id());
         logger_.notice("{}: {} recipients cleared by an admin", id, cleared.progress.size());
+        if (dsn == ClearDsn::yes && !cleared.message->sender().empty()) {
+            // Before the file can go: the DSN quotes the message's header.
+            AttemptContext context{cleared.accounting.front().queue, "", "", "", "",
+                                   now_unix_us()};
+            const std::string dsn_id =
+                co_await spool_dsn(*cleared.message, cleared.failures, context, nullptr);
+            for (auto& record : cleared.accounting) record.dsn_queue_id = dsn_id;
+        }
         for (const auto& record : cleared.accounting) accounting_.write(record);
         bool removed = false;
         if (cleared.message->finished()) removed = co_await remove_finished(id);

@@ -38,6 +38,9 @@ struct AttemptContext {
     std::string tls;  // the connection's TLS version and cipher; "" in clear
 };
 
+// Whether an admin's clear tells the senders with a DSN.
+enum class ClearDsn { no, yes };
+
 // A recipient an admin removes from the queue (not in flight), and the queue it was in.
 struct ClearedRecipient {
     MessagePtr message;
@@ -73,9 +76,12 @@ public:
 
     // An admin's clear: every recipient becomes final ("cleared") at once, in memory; then per
     // message a final accounting record per recipient (outcome "admin-cleared") is written
-    // before the progress is durable, and a file with nothing left is removed. No DSN is sent.
+    // before the progress is durable, and a file with nothing left is removed. With
+    // ClearDsn::yes a message with a sender gets one DSN (status 5.0.0) for its cleared
+    // recipients first; a DSN that cannot be spooled is logged and the clear goes on.
     // Returns the number of messages touched.
-    boost::asio::awaitable<std::size_t> clear(std::vector<ClearedRecipient> recipients);
+    boost::asio::awaitable<std::size_t> clear(std::vector<ClearedRecipient> recipients,
+                                              ClearDsn dsn);
 
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).

@@ -284,7 +284,7 @@ bool QueueManager::in_scope(const AdminScope& scope, const std::string& name) co
                                 : name == queue_name(scope.isp, scope.source);
 }
 
-asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope) {
+asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope, ClearDsn dsn) {
     std::vector<ClearedRecipient> cleared;
     for (const auto& [name, queue] : throttle_.queues()) {
         if (!in_scope(scope, name)) continue;
@@ -318,7 +318,7 @@ asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope) {
         if (auto* queue = throttle_.find(item.queue)) ++queue->counters.cleared;
     }
     services_.logger.notice("admin: clear {}: {} recipients", describe(scope), count.recipients);
-    count.messages = co_await recorder_.clear(std::move(cleared));
+    count.messages = co_await recorder_.clear(std::move(cleared), dsn);
     co_return count;
 }
 

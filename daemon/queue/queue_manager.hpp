@@ -92,8 +92,9 @@ class QueueManager {
     // Lifts the locks in scope; whether there was any.
     bool unlock(const AdminScope& scope);
     // Removes the queued (ready and waiting) recipients in scope; those in flight finish their
-    // attempt. Each gets a final "admin-cleared" accounting record (OutcomeRecorder::clear).
-    boost::asio::awaitable<ClearCount> clear(AdminScope scope);
+    // attempt. Each gets a final "admin-cleared" accounting record, and with ClearDsn::yes its
+    // sender a DSN (OutcomeRecorder::clear).
+    boost::asio::awaitable<ClearCount> clear(AdminScope scope, ClearDsn dsn);
     [[nodiscard]] HoldSet holds() const;
 
   private:

@@ -18,9 +18,11 @@ std::variant<OperationScope, ScopeError> from_json(std::string_view body) {
     if (!object) return ScopeError{"the body must be a JSON object"};
     OperationScope scope;
     for (const auto& [key, value] : *object) {
-        if (key == "all") {
-            if (!value.is_bool()) return ScopeError{"\"all\" must be true or false"};
-            scope.all = value.get_bool();
+        if (key == "all" || key == "dsn") {
+            if (!value.is_bool()) {
+                return ScopeError{"\"" + std::string(key) + "\" must be true or false"};
+            }
+            (key == "all" ? scope.all : scope.dsn) = value.get_bool();
             continue;
         }
         if (key != "isp" && key != "source") {
@@ -51,8 +53,8 @@ std::variant<OperationScope, ScopeError> from_query(std::string_view query) {
             scope.isp = value;
         } else if (key == "source") {
             scope.source = value;
-        } else if (key == "all") {
-            scope.all = value == "1" || value == "true" || value == "yes";
+        } else if (key == "all" || key == "dsn") {
+            (key == "all" ? scope.all : scope.dsn) = value == "1" || value == "true" || value == "yes";
         } else {
             return ScopeError{"unknown parameter \"" + key + "\""};
         }

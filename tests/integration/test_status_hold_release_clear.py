@@ -2,7 +2,8 @@
 - hold IspA (curl, with the token): IspB's mail is delivered, IspA's stays queued and its queue
   says "held"; release (sluicectl) and IspA's mail is delivered;
 - a hold survives a restart (the holds file in the spool);
-- clear IspA (sluicectl) removes exactly IspA's queued mail — each message gets a final
+- clear IspA (sluicectl) removes exactly IspA's queued mail, and recipients waiting for a
+  retry too (with a DSN to the sender when asked) — each message gets a final
   "admin-cleared" accounting record, IspB's mail is untouched and delivered, the sink never
   sees a cleared message and the spool ends empty."""
 
@@ -100,11 +101,20 @@ class HoldReleaseClear(unittest.TestCase):
                              20, what="2 deferred recipients")
             self.assertEqual(queue["state"], "waiting-for-retry", queue)
             self.assertIsNotNone(queue["next_attempt"])
-            status, body = post(daemon, "/clear", {"isp": "IspA"})
+            status, body = post(daemon, "/clear", {"isp": "IspA", "dsn": True})
             self.assertEqual((status, body["cleared_recipients"]), (200, 2), body)
-            wait_for_empty_spool(daemon)
             records = [r for r in accounting_records(daemon) if r["outcome"] == "admin-cleared"]
             self.assertEqual(sorted(r["recipient"] for r in records), ["w0@a.test", "w1@a.test"])
+            # Each sender was told: a DSN per message, itself delivered (or, here, bounced: the
+            # sender's domain does not exist) like any other message.
+            dsn_ids = {r["dsn_queue_id"] for r in records}
+            self.assertEqual(len(dsn_ids), 2, records)
+            self.assertNotIn("", dsn_ids)
+            wait_for_empty_spool(daemon)
+            dsn_records = [r for r in accounting_records(daemon)
+                           if r["queue_id"] in dsn_ids and r["type"] == "final"]
+            self.assertEqual(sorted(r["recipient"] for r in dsn_records),
+                             ["s@origin.test", "s@origin.test"], dsn_records)
             self.assertEqual(queue_of(daemon, "IspA")["deferred"], 0)
             self.assertEqual(len(sink.messages()), 0)
 

@@ -9,6 +9,7 @@ TEST(ParseScope, Accepted) {
     struct Case {
         std::string body, query, isp, source;
         bool all;
+        bool dsn = false;
     };
     const std::vector<Case> cases = {
         {"", "", "", "", false},
@@ -20,6 +21,8 @@ TEST(ParseScope, Accepted) {
         {"", "isp=Gmail&source=192.0.2.10", "Gmail", "192.0.2.10", false},
         {"", "isp=Big%20Mail", "Big Mail", "", false},
         {"", "all=1", "", "", true},
+        {R"({"isp":"Gmail","dsn":true})", "", "Gmail", "", false, true},
+        {"", "isp=Gmail&dsn=1", "Gmail", "", false, true},
     };
     for (const auto& c : cases) {
         auto got = parse_scope(c.body, c.query);
@@ -29,6 +32,7 @@ TEST(ParseScope, Accepted) {
         EXPECT_EQ(scope->isp, c.isp);
         EXPECT_EQ(scope->source, c.source);
         EXPECT_EQ(scope->all, c.all);
+        EXPECT_EQ(scope->dsn, c.dsn);
     }
 }
 
@@ -40,6 +44,7 @@ TEST(ParseScope, Refused) {
         {R"({"queue":"x"})", ""},           // unknown field
         {R"({"source":"192.0.2.1"})", ""},  // source without ISP
         {R"({"all":"yes"})", ""},           // not a bool
+        {R"({"dsn":1})", ""},               // not a bool
         {"", "isp=%zz"},                    // bad escape
         {"", "what=1"},                     // unknown parameter
         {R"({"isp":"a"})", "isp=b"},        // both
