@@ -27,8 +27,12 @@ void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Block
     if (stopped != Blocked::none) {
         view.state = std::string(queue::to_string(stopped));
         switch (stopped) {
-            case Blocked::node_held: view.detail = "all sending is paused by an admin"; break;
-            case Blocked::held: view.detail = "held by an admin"; break;
+            case Blocked::node_held:
+                view.detail = "all sending is paused by an admin";
+                break;
+            case Blocked::held:
+                view.detail = "held by an admin";
+                break;
             default:
                 view.detail = view.lock ? "locked by rule " + view.lock->rule + " after \"" +
                                               view.lock->reply + "\""
@@ -39,16 +43,23 @@ void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Block
     if (view.queued > 0 && queue.blocked != Blocked::none) {
         view.state = std::string(queue::to_string(queue.blocked));
         switch (queue.blocked) {
-            case Blocked::connection_cap: view.detail = "all allowed connections are open"; break;
+            case Blocked::connection_cap:
+                view.detail = "all allowed connections are open";
+                break;
             case Blocked::total_connections:
                 view.detail = "delivery.max_connections reached across all queues";
                 break;
-            case Blocked::message_rate: view.detail = "waiting for the queue's message rate"; break;
+            case Blocked::message_rate:
+                view.detail = "waiting for the queue's message rate";
+                break;
             case Blocked::isp_message_rate:
                 view.detail = "waiting for the ISP's overall message rate";
                 break;
-            case Blocked::connect_rate: view.detail = "waiting for the connection rate"; break;
-            default: view.detail = "blocked";
+            case Blocked::connect_rate:
+                view.detail = "waiting for the connection rate";
+                break;
+            default:
+                view.detail = "blocked";
         }
         return;
     }
@@ -124,7 +135,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
         view.connections = queue.active;
         view.max_connections = queue.strategy.max_connections;
         const auto& c = queue.counters;
-        view.counts = {c.delivered, c.deferred, c.bounced, c.expired,
+        view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                        c.cleared,   c.connections, c.throttled};
         view.last_replies.assign(queue.last_replies.begin(), queue.last_replies.end());
         if (auto due = next_due.find(name); due != next_due.end()) {
@@ -208,10 +219,10 @@ boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
         co_return status::OperationResult{404, status::error_body("unknown ISP " + scope.isp)};
     }
     const queue::AdminScope target{scope.isp, scope.source};
-    json::object body{{"ok", true},
-                      {"isp", scope.isp.empty() ? json::value(nullptr) : json::value(scope.isp)},
-                      {"source",
-                       scope.source.empty() ? json::value(nullptr) : json::value(scope.source)}};
+    json::object body{
+        {"ok", true},
+        {"isp", scope.isp.empty() ? json::value(nullptr) : json::value(scope.isp)},
+        {"source", scope.source.empty() ? json::value(nullptr) : json::value(scope.source)}};
     switch (operation) {
         case Endpoint::hold:
         case Endpoint::release: {
@@ -233,7 +244,9 @@ boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
             body["holds"] = std::move(keys);
             break;
         }
-        case Endpoint::unlock: body["unlocked"] = manager.unlock(target); break;
+        case Endpoint::unlock:
+            body["unlocked"] = manager.unlock(target);
+            break;
         case Endpoint::clear: {
             if (scope.isp.empty() && !scope.all) {
                 co_return status::OperationResult{
@@ -245,7 +258,8 @@ boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
             body["messages"] = count.messages;
             break;
         }
-        default: co_return status::OperationResult{404, status::error_body("no such operation")};
+        default:
+            co_return status::OperationResult{404, status::error_body("no such operation")};
     }
     co_return status::OperationResult{200, status::to_body(body)};
 }

@@ -55,7 +55,9 @@ std::optional<HttpAnswer> http_request(const StatusUrl& url, const std::string& 
     tcp::socket socket(io);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(url.host, ec);
-    if (!ec) socket.connect(tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url.port))), ec);
+    if (!ec)
+        socket.connect(tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url.port))),
+                       ec);
     if (ec) {
         error = "cannot reach sluiced at " + url.to_string() + ": " + ec.message() +
                 " (is the daemon running, and is this its status.listen?)";

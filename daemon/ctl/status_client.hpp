@@ -25,7 +25,8 @@ struct StatusUrl {
 
 // Sends `method target` with `body` (JSON when not empty) and `token` as a bearer token when
 // not empty. On failure returns nullopt and sets `error`.
-[[nodiscard]] std::optional<HttpAnswer> http_request(const StatusUrl& url, const std::string& method,
+[[nodiscard]] std::optional<HttpAnswer> http_request(const StatusUrl& url,
+                                                     const std::string& method,
                                                      const std::string& target,
                                                      const std::string& body,
                                                      const std::string& token, std::string& error);

@@ -122,12 +122,11 @@ void print_status(const json::object& s, std::ostream& out) {
     const auto& delivery = s.at("delivery").as_object();
     fmt::print(out, "sluiced {} on {}, up {} s\n", text(s.at("version")), text(s.at("hostname")),
                number(s.at("uptime_seconds")));
-    fmt::print(out, "config generation {}; last reload: {}{}\n", number(config.at("generation")),
-               config.at("last_reload").is_null() ? std::string("none")
-                                                  : when(config.at("last_reload")),
-               config.at("last_reload_ok").as_bool()
-                   ? std::string()
-                   : " FAILED: " + text(config.at("last_reload_error")));
+    fmt::print(
+        out, "config generation {}; last reload: {}{}\n", number(config.at("generation")),
+        config.at("last_reload").is_null() ? std::string("none") : when(config.at("last_reload")),
+        config.at("last_reload_ok").as_bool() ? std::string()
+                                              : " FAILED: " + text(config.at("last_reload_error")));
     fmt::print(out, "accepting mail: {}; sending: {}\n", s.at("accepting").as_bool() ? "yes" : "NO",
                s.at("sending_paused").as_bool() ? "PAUSED (node held)" : "yes");
     fmt::print(out, "spool: {} messages, {} bytes ({} on disk), {} bytes free\n",
@@ -211,8 +210,11 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
         return kExitUsage;
     }
     const bool operation = command != "status" && command != "queues" && command != "queue";
-    const std::size_t max_operands = command == "queue" ? 1 : operation && command != "reload" ? 2 : 0;
-    if (options.operands.size() > max_operands || (command == "queue" && options.operands.empty())) {
+    const std::size_t max_operands = command == "queue"                 ? 1
+                                     : operation && command != "reload" ? 2
+                                                                        : 0;
+    if (options.operands.size() > max_operands ||
+        (command == "queue" && options.operands.empty())) {
         err << kUsage;
         return kExitUsage;
     }
@@ -230,9 +232,11 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
             return kExitFailed;
         }
     }
-    const std::string url_text =
-        !options.url.empty() ? options.url : config ? config->status.listen : "127.0.0.1:8025";
-    const auto url = options.url.empty() ? StatusUrl::from_listen(url_text) : StatusUrl::parse(url_text);
+    const std::string url_text = !options.url.empty() ? options.url
+                                 : config             ? config->status.listen
+                                                      : "127.0.0.1:8025";
+    const auto url =
+        options.url.empty() ? StatusUrl::from_listen(url_text) : StatusUrl::parse(url_text);
     if (!url) {
         err << "sluicectl: not a status URL (http://ADDRESS:PORT): " << url_text << '\n';
         return kExitUsage;
@@ -316,12 +320,15 @@ constexpr char kStatus[] = "status", kQueues[] = "queues", kQueue[] = "queue", k
 
 std::vector<CommandGroup> status_command_groups() {
     return {
-        {"status", "the daemon's status (version, totals, spool, listeners)", kUsage, run_named<kStatus>},
-        {"queues", "every destination queue: state and why, counts, rates", kUsage, run_named<kQueues>},
+        {"status", "the daemon's status (version, totals, spool, listeners)", kUsage,
+         run_named<kStatus>},
+        {"queues", "every destination queue: state and why, counts, rates", kUsage,
+         run_named<kQueues>},
         {"queue", "one ISP's queues in detail, with their last replies", kUsage, run_named<kQueue>},
         {"hold", "stop sending to an ISP or queue (or all sending)", kUsage, run_named<kHold>},
         {"release", "resume sending held by hold", kUsage, run_named<kRelease>},
-        {"clear", "remove an ISP's or queue's queued mail (logged admin-cleared)", kUsage, run_named<kClear>},
+        {"clear", "remove an ISP's or queue's queued mail (logged admin-cleared)", kUsage,
+         run_named<kClear>},
         {"unlock", "lift the locks of an ISP or queue (or all)", kUsage, run_named<kUnlock>},
         {"reload", "reload the configuration (like SIGHUP)", kUsage, run_named<kReload>},
     };

@@ -10,7 +10,9 @@
 namespace sluice::daemon::queue {
 
 namespace {
-std::error_code last_error() { return {errno, std::system_category()}; }
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
 
 std::error_code sync_directory(const std::filesystem::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -54,7 +54,8 @@ std::variant<OperationScope, ScopeError> from_query(std::string_view query) {
         } else if (key == "source") {
             scope.source = value;
         } else if (key == "all" || key == "dsn") {
-            (key == "all" ? scope.all : scope.dsn) = value == "1" || value == "true" || value == "yes";
+            (key == "all" ? scope.all : scope.dsn) =
+                value == "1" || value == "true" || value == "yes";
         } else {
             return ScopeError{"unknown parameter \"" + key + "\""};
         }

@@ -41,8 +41,7 @@ TokenCheck check_bearer_token(std::string_view authorization, std::string_view e
     unsigned char given_hash[SHA256_DIGEST_LENGTH];
     unsigned char expected_hash[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(given.data()), given.size(), given_hash);
-    SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(),
-           expected_hash);
+    SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), expected_hash);
     const bool same = CRYPTO_memcmp(given_hash, expected_hash, sizeof given_hash) == 0;
     return same && !expected.empty() ? TokenCheck::ok : TokenCheck::wrong;
 }

@@ -77,6 +77,8 @@ poll();setInterval(poll,2000);
 )HTML";
 }  // namespace
 
-std::string_view dashboard_html() { return kPage; }
+std::string_view dashboard_html() {
+    return kPage;
+}
 
 }  // namespace sluice::daemon::status

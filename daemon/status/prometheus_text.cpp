@@ -95,9 +95,11 @@ std::string prometheus_text(const StatusView& s, const std::vector<QueueView>& q
           double(s.waiting_recipients));
 
     per_queue(out, queues, "sluice_queue_ready_recipients", "gauge",
-              "Recipients ready to be sent now.", [](const QueueView& q) { return double(q.queued); });
+              "Recipients ready to be sent now.",
+              [](const QueueView& q) { return double(q.queued); });
     per_queue(out, queues, "sluice_queue_in_flight_recipients", "gauge",
-              "Recipients in transactions now.", [](const QueueView& q) { return double(q.in_flight); });
+              "Recipients in transactions now.",
+              [](const QueueView& q) { return double(q.in_flight); });
     per_queue(out, queues, "sluice_queue_deferred_recipients", "gauge",
               "Recipients waiting for their next attempt.",
               [](const QueueView& q) { return double(q.deferred); });
@@ -122,8 +124,10 @@ std::string prometheus_text(const StatusView& s, const std::vector<QueueView>& q
         for (const auto& q : queues) {
             const auto labels = queue_labels(q);
             const std::pair<const char*, std::uint64_t> outcomes[] = {
-                {"delivered", q.counts.delivered}, {"deferred", q.counts.deferred},
-                {"bounced", q.counts.bounced},     {"expired", q.counts.expired},
+                {"delivered", q.counts.delivered},
+                {"deferred", q.counts.deferred},
+                {"bounced", q.counts.bounced},
+                {"expired", q.counts.expired},
                 {"cleared", q.counts.cleared}};
             for (const auto& [outcome, count] : outcomes) {
                 family.sample(double(count), fmt::format("{},outcome=\"{}\"", labels, outcome));

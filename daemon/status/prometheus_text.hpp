@@ -11,7 +11,8 @@
 
 namespace sluice::daemon::status {
 
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 [[nodiscard]] std::string prometheus_text(const StatusView& status,
                                           const std::vector<QueueView>& queues);

@@ -9,12 +9,14 @@ struct Entry {
     std::string_view path;
     Endpoint endpoint;
 };
-constexpr std::array kReads = {Entry{"/", Endpoint::dashboard},  Entry{"/status", Endpoint::status},
-                               Entry{"/queues", Endpoint::queues}, Entry{"/metrics", Endpoint::metrics},
+constexpr std::array kReads = {Entry{"/", Endpoint::dashboard}, Entry{"/status", Endpoint::status},
+                               Entry{"/queues", Endpoint::queues},
+                               Entry{"/metrics", Endpoint::metrics},
                                Entry{"/health", Endpoint::health}};
-constexpr std::array kOperations = {Entry{"/hold", Endpoint::hold}, Entry{"/release", Endpoint::release},
-                                    Entry{"/clear", Endpoint::clear}, Entry{"/unlock", Endpoint::unlock},
-                                    Entry{"/reload", Endpoint::reload}};
+constexpr std::array kOperations = {
+    Entry{"/hold", Endpoint::hold}, Entry{"/release", Endpoint::release},
+    Entry{"/clear", Endpoint::clear}, Entry{"/unlock", Endpoint::unlock},
+    Entry{"/reload", Endpoint::reload}};
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';

@@ -9,8 +9,19 @@
 
 namespace sluice::daemon::status {
 
-enum class Endpoint { dashboard, status, queues, queue, metrics, health, hold, release, clear,
-                      unlock, reload };
+enum class Endpoint {
+    dashboard,
+    status,
+    queues,
+    queue,
+    metrics,
+    health,
+    hold,
+    release,
+    clear,
+    unlock,
+    reload
+};
 
 struct RoutedRequest {
     Endpoint endpoint;
@@ -19,9 +30,9 @@ struct RoutedRequest {
 };
 
 struct RouteError {
-    unsigned status;      // 404 or 405
+    unsigned status;  // 404 or 405
     std::string message;
-    std::string allow;    // for 405: the Allow header
+    std::string allow;  // for 405: the Allow header
 };
 
 // `method` as sent ("GET", "POST", ...). HEAD is treated like GET.

@@ -13,8 +13,8 @@ json::value optional_time(const std::optional<std::int64_t>& unix) {
 }
 
 json::object counts_json(const QueueCounts& c) {
-    return {{"delivered", c.delivered}, {"deferred", c.deferred},       {"bounced", c.bounced},
-            {"expired", c.expired},     {"cleared", c.cleared},         {"connections", c.connections},
+    return {{"delivered", c.delivered}, {"deferred", c.deferred}, {"bounced", c.bounced},
+            {"expired", c.expired},     {"cleared", c.cleared},   {"connections", c.connections},
             {"throttled", c.throttled}};
 }
 }  // namespace
@@ -67,7 +67,8 @@ json::value to_json(const StatusView& s) {
     out["uptime_seconds"] = s.now_unix - s.started_unix;
     out["config"] = json::object{
         {"generation", s.config_generation},
-        {"last_reload", s.last_reload_unix ? json::value(s.last_reload_unix) : json::value(nullptr)},
+        {"last_reload",
+         s.last_reload_unix ? json::value(s.last_reload_unix) : json::value(nullptr)},
         {"last_reload_ok", s.last_reload_ok},
         {"last_reload_error",
          s.last_reload_error.empty() ? json::value(nullptr) : json::value(s.last_reload_error)}};
@@ -80,9 +81,9 @@ json::value to_json(const StatusView& s) {
     out["accepting"] = s.accepting;
     out["sending_paused"] = s.node_held;
     const auto& t = s.totals;
-    out["totals"] = json::object{{"accepted", t.accepted}, {"delivered", t.delivered},
-                                 {"bounced", t.bounced},   {"deferred", t.deferred},
-                                 {"expired", t.expired},   {"cleared", t.cleared}};
+    out["totals"] =
+        json::object{{"accepted", t.accepted}, {"delivered", t.delivered}, {"bounced", t.bounced},
+                     {"deferred", t.deferred}, {"expired", t.expired},     {"cleared", t.cleared}};
     out["delivery"] = json::object{{"connections", s.active_connections},
                                    {"queues", s.queues},
                                    {"ready_recipients", s.ready_recipients},
@@ -103,6 +104,8 @@ std::string error_body(std::string_view message) {
     return to_body(json::object{{"error", message}});
 }
 
-std::string to_body(const json::value& value) { return json::serialize(value) + "\n"; }
+std::string to_body(const json::value& value) {
+    return json::serialize(value) + "\n";
+}
 
 }  // namespace sluice::daemon::status

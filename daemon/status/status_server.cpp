@@ -87,7 +87,9 @@ tcp::endpoint StatusServer::local_endpoint() const {
     return acceptor_.local_endpoint(ec);
 }
 
-void StatusServer::start() { asio::co_spawn(executor_, accept_loop(), asio::detached); }
+void StatusServer::start() {
+    asio::co_spawn(executor_, accept_loop(), asio::detached);
+}
 
 void StatusServer::stop() {
     boost::system::error_code ignored;
@@ -143,8 +145,8 @@ asio::awaitable<Response> respond(StatusBackend& backend, const Request& req,
         Response res;
         switch (request.endpoint) {
             case Endpoint::dashboard:
-                res = reply(200, "text/html; charset=utf-8", std::string(dashboard_html()),
-                            version, keep);
+                res = reply(200, "text/html; charset=utf-8", std::string(dashboard_html()), version,
+                            keep);
                 break;
             case Endpoint::status:
                 res = reply(200, kJson, to_body(to_json(backend.status())), version, keep);
@@ -209,8 +211,8 @@ asio::awaitable<void> StatusServer::serve(tcp::socket socket) {
         parser.header_limit(kHeaderLimit);
         parser.body_limit(kBodyLimit);
         stream.expires_after(kIoTimeout);
-        auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser,
-                                                               nothrow_awaitable);
+        auto [read_ec, read_bytes] =
+            co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
         if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
             read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
             break;

@@ -42,7 +42,7 @@ struct QueueView {
     unsigned connections = 0;
     unsigned max_connections = 0;
     QueueCounts counts;
-    std::vector<std::string> last_replies;  // newest first
+    std::vector<std::string> last_replies;          // newest first
     std::optional<std::int64_t> next_attempt_unix;  // earliest retry of a waiting recipient
     std::string state;   // why it is or is not sending: "sending", "idle", "held", ...
     std::string detail;  // the same in words

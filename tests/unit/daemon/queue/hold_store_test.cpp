@@ -12,7 +12,8 @@ TEST(HoldStore, FormatAndParseRoundTrip) {
     const std::vector<HoldSet> cases = {
         {}, {true, {}}, {false, {"Gmail"}}, {true, {"Gmail", "Yahoo/192.0.2.10", "With Space"}}};
     for (const auto& holds : cases) {
-        EXPECT_EQ(parse_holds(format_holds(holds)), holds) << "got back from\n" << format_holds(holds);
+        EXPECT_EQ(parse_holds(format_holds(holds)), holds) << "got back from\n"
+                                                           << format_holds(holds);
     }
 }
 
@@ -23,8 +24,8 @@ TEST(HoldStore, ParseIgnoresUnknownLines) {
 }
 
 TEST(HoldStore, SaveLoadAndStaleGenerationsAreDropped) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("hold-store-test-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("hold-store-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     HoldFile file(dir / "holds");
     HoldSet loaded{true, {"x"}};

@@ -53,7 +53,8 @@ TEST(ParseScope, Refused) {
     };
     for (const auto& [body, query] : cases) {
         auto got = parse_scope(body, query);
-        EXPECT_TRUE(std::holds_alternative<ScopeError>(got)) << "body " << body << " query " << query;
+        EXPECT_TRUE(std::holds_alternative<ScopeError>(got))
+            << "body " << body << " query " << query;
     }
 }
 

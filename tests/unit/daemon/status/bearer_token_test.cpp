@@ -35,15 +35,11 @@ TEST(BearerToken, Table) {
 
 TEST(BearerToken, ReadTokenFileTrimsAndRefusesEmpty) {
     const std::string path = ::testing::TempDir() + "/token-test";
-    {
-        std::ofstream(path) << "  abc123\n";
-    }
+    { std::ofstream(path) << "  abc123\n"; }
     std::string token;
     ASSERT_FALSE(read_token_file(path, token));
     EXPECT_EQ(token, "abc123");
-    {
-        std::ofstream(path) << "\n \n";
-    }
+    { std::ofstream(path) << "\n \n"; }
     EXPECT_TRUE(read_token_file(path, token));
     std::remove(path.c_str());
     EXPECT_TRUE(read_token_file(path, token)) << "a missing file is an error";

@@ -40,7 +40,8 @@ TEST(RequestRoute, Table) {
         auto got = route_request(c.method, c.target);
         if (c.want_status) {
             const auto* error = std::get_if<RouteError>(&got);
-            ASSERT_NE(error, nullptr) << c.method << " " << c.target << ": routed, want " << c.want_status;
+            ASSERT_NE(error, nullptr)
+                << c.method << " " << c.target << ": routed, want " << c.want_status;
             EXPECT_EQ(error->status, c.want_status) << c.method << " " << c.target;
             if (c.want_status == 405) {
                 EXPECT_FALSE(error->allow.empty());
@@ -56,7 +57,8 @@ TEST(RequestRoute, Table) {
 }
 
 TEST(RequestRoute, OperationsAreThePosts) {
-    for (auto e : {Endpoint::hold, Endpoint::release, Endpoint::clear, Endpoint::unlock, Endpoint::reload}) {
+    for (auto e :
+         {Endpoint::hold, Endpoint::release, Endpoint::clear, Endpoint::unlock, Endpoint::reload}) {
         EXPECT_TRUE(is_operation(e));
     }
     for (auto e : {Endpoint::dashboard, Endpoint::status, Endpoint::queues, Endpoint::queue,

@@ -1,11 +1,10 @@
-#include "daemon/status/prometheus_text.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "daemon/status/dashboard_page.hpp"
+#include "daemon/status/prometheus_text.hpp"
 #include "daemon/status/status_json.hpp"
 
 namespace sluice::daemon::status {
@@ -35,7 +34,8 @@ TEST(PrometheusText, EscapesLabelValues) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"plain", "plain"}, {"a\"b", "a\\\"b"}, {"a\\b", "a\\\\b"}, {"a\nb", "a\\nb"}};
     for (const auto& [in, want] : cases) {
-        EXPECT_EQ(escape_label_value(in), want) << "got " << escape_label_value(in) << ", want " << want;
+        EXPECT_EQ(escape_label_value(in), want)
+            << "got " << escape_label_value(in) << ", want " << want;
     }
 }
 
@@ -48,8 +48,9 @@ TEST(PrometheusText, HasLabelledQueueSeriesAndOneTypePerFamily) {
     q.isp = "We\"ird";
     const auto text = prometheus_text(s, {q});
     EXPECT_NE(text.find("sluice_messages_accepted_total 12\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("sluice_queue_ready_recipients{isp=\"We\\\"ird\",source=\"192.0.2.10\"} 3\n"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find("sluice_queue_ready_recipients{isp=\"We\\\"ird\",source=\"192.0.2.10\"} 3\n"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find("sluice_queue_recipients_total{isp=\"We\\\"ird\",source=\"192.0.2.10\","
                         "outcome=\"delivered\"} 7\n"),
@@ -100,7 +101,8 @@ TEST(StatusJson, StatusFieldsAndErrorBody) {
     const auto value = to_json(s);
     const auto& o = value.as_object();
     EXPECT_EQ(o.at("uptime_seconds").as_int64(), 100);
-    EXPECT_EQ(o.at("config").as_object().at("last_reload_error").as_string(), "sluice.conf:3: smtp: bad");
+    EXPECT_EQ(o.at("config").as_object().at("last_reload_error").as_string(),
+              "sluice.conf:3: smtp: bad");
     EXPECT_TRUE(o.at("spool").as_object().at("free_bytes").is_null());
     const auto error = boost::json::parse(error_body("no \"such\" thing"));
     EXPECT_EQ(error.as_object().at("error").as_string(), "no \"such\" thing");
