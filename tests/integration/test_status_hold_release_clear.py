@@ -1,7 +1,7 @@
 """Queue administration through the status endpoint against a real sink:
 - hold IspA (curl, with the token): IspB's mail is delivered, IspA's stays queued and its queue
   says "held"; release (sluicectl) and IspA's mail is delivered;
-- a hold survives a restart (the holds file in the spool);
+- a hold survives a restart (the holds file in the spool) and a reload;
 - clear IspA (sluicectl) removes exactly IspA's queued mail, and recipients waiting for a
   retry too (with a DSN to the sender when asked) — each message gets a final
   "admin-cleared" accounting record, IspB's mail is untouched and delivered, the sink never
@@ -70,6 +70,10 @@ class HoldReleaseClear(unittest.TestCase):
             queue = wait_for(lambda: (q := queue_of(daemon, "IspA")) and q["queued"] == 4 and q,
                              20, what="IspA's 4 recipients queued after the restart")
             self.assertEqual(queue["state"], "held", queue)
+            # ... and a reload.
+            reloaded = sluicectl(daemon, "reload")
+            self.assertEqual(reloaded.returncode, 0, reloaded.stderr)
+            self.assertEqual(queue_of(daemon, "IspA")["state"], "held")
 
             cleared = sluicectl(daemon, "clear", "IspA", "--json")
             self.assertEqual(cleared.returncode, 0, cleared.stderr)
