@@ -17,6 +17,7 @@
 
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/app/security_loader.hpp"
+#include "daemon/app/status_backend.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
@@ -26,6 +27,7 @@
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
 #include "daemon/spool/recovery.hpp"
+#include "daemon/status/status_server.hpp"
 #include "policy/config/load.hpp"
 #include "policy/engine/policy_changes.hpp"
 
@@ -51,11 +53,15 @@ struct App::Parts {
     std::unique_ptr<queue::QueueManager> queue;
     std::unique_ptr<smtp::SessionServices> services;
     std::vector<std::unique_ptr<smtp::Listener>> listeners;
-    std::uint64_t config_generation = 1;
+    ReloadState reload;
+    std::uint64_t accepted = 0;  // messages accepted over SMTP since start
+    std::unique_ptr<DaemonStatus> status;
+    std::unique_ptr<status::StatusServer> status_server;
 
     // Nothing here is resumed once io has stopped: coroutine frames still suspended are only
     // destroyed (with io or with the resolver holding their handlers).
     ~Parts() {
+        status_server.reset();
         listeners.clear();
         queue.reset();
         resolver.reset();
@@ -78,14 +84,18 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
     return settings;
 }
 
-// SIGHUP: build and validate a new snapshot, its sending policy, its DKIM keys and the sessions'
-// key material (certificate, users); keep the running ones if any is broken. New sessions get
-// the new certificate; open ones keep theirs. Returns whether the new ones took over.
+// SIGHUP and POST /reload: build and validate a new snapshot, its sending policy, its DKIM keys
+// and the sessions' key material (certificate, users); keep the running ones if any is broken.
+// New sessions get the new certificate; open ones keep theirs. `state` gets the outcome
+// (generation, time, the first error); returns whether the new ones took over.
 bool reload(const std::string& path, std::shared_ptr<const policy::config::Config>& current,
             std::shared_ptr<const policy::engine::CompiledPolicy>& current_policy,
             std::atomic<std::shared_ptr<const dkim::Signer>>& signer,
-            std::shared_ptr<const smtp::SessionSecurity>& security, std::uint64_t& generation,
+            std::shared_ptr<const smtp::SessionSecurity>& security, ReloadState& state,
             acclog::AccountingLog& accounting, log::Logger& logger) {
+    std::uint64_t& generation = state.generation;
+    state.last_unix = clock::now_unix();
+    state.error.clear();
     notify_reloading();
     // Reopened first, so logrotate's "kill -HUP" works even when the new config is broken.
     if (auto ec = accounting.reopen()) {
@@ -98,6 +108,7 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
             fresh_policy = policy::engine::CompiledPolicy::build(*result.config);
         } catch (const std::exception& e) {
             result.config.reset();
+            state.error = path + ": " + e.what();
             logger.error("reload failed, keeping the running configuration: {}: {}", path,
                          e.what());
         }
@@ -110,10 +121,12 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
     }
     bool applied = false;
     if (result.config && keys.signer && !fresh_security) {
+        state.error = security_error;
         logger.error("reload failed, keeping the running configuration: {}", security_error);
     } else if (!result.config || !keys.signer) {
         for (const auto* errors : {&result.errors, &keys.errors}) {
             for (const auto& error : *errors) {
+                if (state.error.empty()) state.error = error.to_string();
                 logger.error("reload failed, keeping the running configuration: {}",
                              error.to_string());
             }
@@ -137,6 +150,8 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
         logger.notice("reloaded configuration from {} (generation {}, {} DKIM keys)", path,
                       generation, keys.signer->keys().size());
     }
+    if (!applied && state.error.empty()) state.error = "the configuration could not be loaded";
+    state.ok = applied;
     notify_ready("accepting mail");
     return applied;
 }
@@ -162,6 +177,8 @@ int App::run() {
     }
     parts.writer =
         std::make_unique<spool::SpoolWriter>(root, config_->spool.compression_level, logger_);
+    const auto& found = parts.recovered.totals;
+    parts.writer->usage().seed({found.messages, found.content_bytes, found.file_bytes});
     auto executor = parts.io->get_executor();
     auto current_config = [this] { return config_; };
     auto current_policy = [this] { return policy_; };
@@ -194,11 +211,12 @@ int App::run() {
         executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
                                        *parts.blocking, logger_, dkim_sign,
-                                       parts.outbound_tls.get()});
+                                       parts.outbound_tls.get(), root / "holds"});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
-        [queue = parts.queue.get()](const spool::Envelope& envelope,
-                                    const std::string& header_pool) {
+        [queue = parts.queue.get(), &accepted = parts.accepted](const spool::Envelope& envelope,
+                                                                const std::string& header_pool) {
+            ++accepted;
             queue->message_spooled(envelope, header_pool);
         },
         [&security] { return security; }});
@@ -216,7 +234,31 @@ int App::run() {
                        endpoint.port(), settings.name);
         parts.listeners.push_back(std::move(listener));
     }
+    // One reload, whoever asks (SIGHUP or POST /reload); on the io thread.
+    auto reload_now = [this, &parts, &security] {
+        if (reload(config_path_, config_, policy_, signer_, security, parts.reload,
+                   *parts.accounting, logger_)) {
+            parts.queue->reconfigure();
+            parts.status->refresh_token();
+        }
+    };
+    parts.status = std::make_unique<DaemonStatus>(StatusSources{
+        current_config, *parts.queue, *parts.writer, parts.registry, parts.listeners,
+        parts.accepted, parts.reload, reload_now, SLUICE_VERSION, clock::now_unix(), logger_});
+    parts.status->refresh_token();
+    parts.status_server = std::make_unique<status::StatusServer>(executor, *parts.status, logger_);
+    if (auto ec = parts.status_server->open(config_->status.listen)) {
+        logger_.error("cannot open the status endpoint on {}: {}", config_->status.listen,
+                      ec.message());
+        return 1;
+    }
+    {
+        const auto endpoint = parts.status_server->local_endpoint();
+        logger_.notice("status endpoint on {} port {}", endpoint.address().to_string(),
+                       endpoint.port());
+    }
     for (auto& listener : parts.listeners) listener->start();
+    parts.status_server->start();
 
     asio::signal_set signals(*parts.io, SIGTERM, SIGINT, SIGHUP);
     asio::co_spawn(executor, [&]() -> asio::awaitable<void> {
@@ -224,10 +266,7 @@ int App::run() {
             auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
             if (ec) co_return;
             if (signal_number == SIGHUP) {
-                if (reload(config_path_, config_, policy_, signer_, security,
-                           parts.config_generation, *parts.accounting, logger_)) {
-                    parts.queue->reconfigure();
-                }
+                reload_now();
                 continue;
             }
             break;
@@ -235,6 +274,7 @@ int App::run() {
         logger_.notice("stopping: no new connections, finishing open transactions");
         notify_stopping("stopping");
         for (auto& listener : parts.listeners) listener->stop();
+        parts.status_server->stop();
         parts.queue->stop();
         parts.registry.request_stop_all();
         // Open transactions get the grace period, then whatever is left is closed.

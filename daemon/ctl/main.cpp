@@ -9,6 +9,7 @@
 #include "daemon/ctl/command_group.hpp"
 #include "daemon/ctl/dkim_commands.hpp"
 #include "daemon/ctl/spool_commands.hpp"
+#include "daemon/ctl/status_commands.hpp"
 #include "daemon/ctl/test_reply_command.hpp"
 
 namespace {
@@ -25,9 +26,10 @@ void print_help(const std::vector<CommandGroup>& groups, std::ostream& out) {
 
 int main(int argc, char** argv) {
     namespace ctl = sluice::daemon::ctl;
-    const std::vector<CommandGroup> groups = {ctl::spool_command_group(),
-                                              ctl::test_reply_command_group(),
-                                              ctl::dkim_keygen_command_group()};
+    std::vector<CommandGroup> groups = ctl::status_command_groups();
+    groups.push_back(ctl::spool_command_group());
+    groups.push_back(ctl::test_reply_command_group());
+    groups.push_back(ctl::dkim_keygen_command_group());
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_help(groups, std::cerr);

@@ -1,6 +1,7 @@
 #include "daemon/queue/delivery_queues.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace sluice::daemon::queue {
 
@@ -64,22 +65,78 @@ std::vector<std::string> DeliveryQueues::add_message(const MessagePtr& message,
         if (recipient.next_attempt_unix <= now_unix) {
             make_ready(message, i, router, touched);
         } else {
-            waiting_.push({recipient.next_attempt_unix, message, i});
+            push_waiting({recipient.next_attempt_unix, message, i, 0});
         }
     }
     return touched;
 }
 
-void DeliveryQueues::defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix) {
-    waiting_.push({at_unix, message, index});
+void DeliveryQueues::defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix,
+                           const std::string& queue) {
+    push_waiting({at_unix, message, index, tag_of(queue)});
+}
+
+std::uint32_t DeliveryQueues::tag_of(const std::string& queue) {
+    if (queue.empty()) return 0;
+    auto [it, fresh] = tags_.try_emplace(queue, static_cast<std::uint32_t>(tag_names_.size()));
+    if (fresh) {
+        tag_names_.push_back(queue);
+        waiting_per_tag_.push_back(0);
+    }
+    return it->second;
+}
+
+void DeliveryQueues::push_waiting(Waiting waiting) {
+    ++waiting_per_tag_[waiting.queue_tag];
+    waiting_.push_back(std::move(waiting));
+    std::push_heap(waiting_.begin(), waiting_.end(), std::greater<>{});
+}
+
+DeliveryQueues::Waiting DeliveryQueues::pop_waiting() {
+    std::pop_heap(waiting_.begin(), waiting_.end(), std::greater<>{});
+    Waiting top = std::move(waiting_.back());
+    waiting_.pop_back();
+    --waiting_per_tag_[top.queue_tag];
+    return top;
+}
+
+std::vector<std::pair<MessagePtr, std::uint32_t>> DeliveryQueues::remove_waiting(
+    const std::function<bool(const WaitingRecipient&)>& matches) {
+    std::vector<std::pair<MessagePtr, std::uint32_t>> removed;
+    auto kept = std::remove_if(waiting_.begin(), waiting_.end(), [&](const Waiting& w) {
+        if (w.message->recipients[w.index].state != spool::RecipientState::pending) return false;
+        if (!matches(WaitingRecipient{w.message, w.index, tag_names_[w.queue_tag]})) return false;
+        removed.emplace_back(w.message, w.index);
+        --waiting_per_tag_[w.queue_tag];
+        return true;
+    });
+    waiting_.erase(kept, waiting_.end());
+    std::make_heap(waiting_.begin(), waiting_.end(), std::greater<>{});
+    return removed;
+}
+
+std::size_t DeliveryQueues::waiting_in(const std::string& queue) const {
+    auto it = tags_.find(queue);
+    return it == tags_.end() ? 0 : waiting_per_tag_[it->second];
+}
+
+std::unordered_map<std::string, std::int64_t> DeliveryQueues::next_due_by_queue(
+    std::size_t max_scan) const {
+    std::unordered_map<std::string, std::int64_t> due;
+    if (waiting_.size() > max_scan) return due;
+    std::vector<std::int64_t> earliest(tag_names_.size(), INT64_MAX);
+    for (const auto& w : waiting_) earliest[w.queue_tag] = std::min(earliest[w.queue_tag], w.due_unix);
+    for (std::size_t tag = 1; tag < earliest.size(); ++tag) {
+        if (earliest[tag] != INT64_MAX) due.emplace(tag_names_[tag], earliest[tag]);
+    }
+    return due;
 }
 
 std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix,
                                                      const Router& router) {
     std::vector<std::string> touched;
-    while (!waiting_.empty() && waiting_.top().due_unix <= now_unix) {
-        Waiting due = waiting_.top();
-        waiting_.pop();
+    while (!waiting_.empty() && waiting_.front().due_unix <= now_unix) {
+        Waiting due = pop_waiting();
         if (due.message->recipients[due.index].state != spool::RecipientState::pending) {
             continue;  // finished meanwhile
         }
@@ -127,7 +184,7 @@ std::vector<std::pair<MessagePtr, std::uint32_t>> DeliveryQueues::drain_ready() 
 
 std::optional<std::int64_t> DeliveryQueues::next_due() const {
     if (waiting_.empty()) return std::nullopt;
-    return waiting_.top().due_unix;
+    return waiting_.front().due_unix;
 }
 
 std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,

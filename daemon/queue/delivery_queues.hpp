@@ -12,7 +12,6 @@
 #include <deque>
 #include <functional>
 #include <optional>
-#include <queue>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -42,8 +41,26 @@ class DeliveryQueues {
     std::vector<std::string> add_message(const MessagePtr& message, std::int64_t now_unix,
                                          const Router& router);
 
-    // Makes recipient `index` of `message` wait until `at_unix`.
-    void defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix);
+    // Makes recipient `index` of `message` wait until `at_unix`; `queue` is the queue it was
+    // last tried through ("" if unknown), for the per-queue counts the status endpoint shows.
+    void defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix,
+               const std::string& queue = {});
+
+    // A waiting recipient, as remove_waiting offers it.
+    struct WaitingRecipient {
+        MessagePtr message;
+        std::uint32_t index;
+        const std::string& queue;  // as given to defer ("" if unknown)
+    };
+    // Removes and returns the waiting recipients `matches` picks (an admin's clear). O(n).
+    std::vector<std::pair<MessagePtr, std::uint32_t>> remove_waiting(
+        const std::function<bool(const WaitingRecipient&)>& matches);
+    // Waiting recipients last tried through `queue`.
+    [[nodiscard]] std::size_t waiting_in(const std::string& queue) const;
+    // When the earliest waiting recipient of each queue is due, in one scan of the waiting set;
+    // empty when it holds more than `max_scan` entries (the status endpoint must stay cheap).
+    [[nodiscard]] std::unordered_map<std::string, std::int64_t> next_due_by_queue(
+        std::size_t max_scan) const;
 
     // Moves every waiting recipient due at `now` to ready work; returns the queues concerned.
     std::vector<std::string> release_due(std::int64_t now_unix, const Router& router);
@@ -78,6 +95,7 @@ class DeliveryQueues {
         std::int64_t due_unix;
         MessagePtr message;
         std::uint32_t index;
+        std::uint32_t queue_tag;  // into tag_names_ (0 = unknown); fits the padding
         bool operator>(const Waiting& other) const { return due_unix > other.due_unix; }
     };
     // One ready recipient. Recipients of one message for one domain are queued next to each
@@ -99,12 +117,19 @@ class DeliveryQueues {
     };
     void make_ready(const MessagePtr& message, std::uint32_t index, const Router& router,
                     std::vector<std::string>& touched);
+    std::uint32_t tag_of(const std::string& queue);
+    void push_waiting(Waiting waiting);
+    Waiting pop_waiting();
     void push_run(Queue& queue, const std::string& domain, const MessagePtr& message,
                   std::span<const std::uint32_t> recipients, bool front);
 
     std::unordered_map<std::string, Queue> queues_;
     std::unordered_map<std::string, std::vector<std::pair<MessagePtr, std::uint32_t>>> unrouted_;
-    std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
+    // A min-heap on due time (std::push_heap with greater<>), a vector so clear can filter it.
+    std::vector<Waiting> waiting_;
+    std::vector<std::string> tag_names_{std::string()};
+    std::unordered_map<std::string, std::uint32_t> tags_;
+    std::vector<std::size_t> waiting_per_tag_{0};
 };
 
 }  // namespace sluice::daemon::queue

@@ -244,7 +244,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
             services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
                                    batch->message->queue_id(), kUnreadableRetrySeconds);
             for (auto index : batch->recipients) {
-                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds);
+                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds,
+                              queue_name);
             }
             batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
             continue;

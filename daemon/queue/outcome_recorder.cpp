@@ -4,6 +4,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <map>
 
 #include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/clock/wall_clock.hpp"
@@ -174,7 +175,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             const std::int64_t at = retry->at.time_since_epoch().count();
             recipient.next_attempt_unix = at;
             progress.push_back({index, RecipientState::pending, recipient.attempts, at});
-            queues.defer(batch.message, index, at);
+            queues.defer(batch.message, index, at, batch.queue);
         } else {
             failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
                                 "expired", false, verdict, k});
@@ -195,7 +196,8 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
                 recipient.next_attempt_unix = now_unix + 300;
                 progress.push_back({failure.index, RecipientState::pending, recipient.attempts,
                                     recipient.next_attempt_unix});
-                queues.defer(batch.message, failure.index, recipient.next_attempt_unix);
+                queues.defer(batch.message, failure.index, recipient.next_attempt_unix,
+                             batch.queue);
                 judged[failure.position].final = false;
                 continue;
             }
@@ -230,6 +232,58 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         }
     }
     co_return judged;
+}
+
+asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
+                                                     ClearDsn dsn) {
+    struct Cleared {
+        MessagePtr message;
+        std::vector<spool::RecipientProgress> progress;
+        std::vector<acclog::AccountingRecord> accounting;
+        std::vector<Failure> failures;  // for the DSN
+    };
+    std::vector<Cleared> messages;
+    std::map<const QueuedMessage*, std::size_t> slot;
+    // Final in memory before the first co_await: no worker or retry can pick these up again.
+    for (const auto& item : recipients) {
+        QueuedRecipient& recipient = item.message->recipients[item.index];
+        if (recipient.state != RecipientState::pending) continue;
+        recipient.state = RecipientState::cleared;
+        --item.message->pending;
+        auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
+        if (fresh) messages.push_back({item.message, {}, {}, {}});
+        Cleared& cleared = messages[it->second];
+        cleared.progress.push_back(
+            {item.index, RecipientState::cleared, recipient.attempts, 0});
+        AttemptContext context{item.queue, "", "", "", "", now_unix_us()};
+        cleared.accounting.push_back(account(*item.message, item.index, context, "final",
+                                             "admin-cleared", "", "", {}));
+        cleared.failures.push_back({item.index, "5.0.0",
+                                    "Removed from the queue by the administrator",
+                                    "admin-cleared", false, {}, 0});
+    }
+    for (auto& cleared : messages) {
+        const std::string id(cleared.message->queue_id());
+        logger_.notice("{}: {} recipients cleared by an admin", id, cleared.progress.size());
+        if (dsn == ClearDsn::yes && !cleared.message->sender().empty()) {
+            // Before the file can go: the DSN quotes the message's header.
+            AttemptContext context{cleared.accounting.front().queue, "", "", "", "",
+                                   now_unix_us()};
+            const std::string dsn_id =
+                co_await spool_dsn(*cleared.message, cleared.failures, context, nullptr);
+            for (auto& record : cleared.accounting) record.dsn_queue_id = dsn_id;
+        }
+        for (const auto& record : cleared.accounting) accounting_.write(record);
+        bool removed = false;
+        if (cleared.message->finished()) removed = co_await remove_finished(id);
+        if (removed) continue;
+        auto append = [path = queue_dir_ / id, progress = std::move(cleared.progress)] {
+            return spool::append_progress(path, progress);
+        };
+        const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
+        if (ec) logger_.error("{}: cannot record the clear: {}", id, ec.message());
+    }
+    co_return messages.size();
 }
 
 asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_id) {

@@ -38,6 +38,16 @@ struct AttemptContext {
     std::string tls;  // the connection's TLS version and cipher; "" in clear
 };
 
+// Whether an admin's clear tells the senders with a DSN.
+enum class ClearDsn { no, yes };
+
+// A recipient an admin removes from the queue (not in flight), and the queue it was in.
+struct ClearedRecipient {
+    MessagePtr message;
+    std::uint32_t index;
+    std::string queue;
+};
+
 class OutcomeRecorder {
 public:
     using ConfigSource = std::function<std::shared_ptr<const policy::config::Config>()>;
@@ -63,6 +73,15 @@ public:
         const AttemptContext& attempt, DeliveryQueues& queues,
         std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
         const policy::engine::ResolvedIsp& isp, double random_unit);
+
+    // An admin's clear: every recipient becomes final ("cleared") at once, in memory; then per
+    // message a final accounting record per recipient (outcome "admin-cleared") is written
+    // before the progress is durable, and a file with nothing left is removed. With
+    // ClearDsn::yes a message with a sender gets one DSN (status 5.0.0) for its cleared
+    // recipients first; a DSN that cannot be spooled is logged and the clear goes on.
+    // Returns the number of messages touched.
+    boost::asio::awaitable<std::size_t> clear(std::vector<ClearedRecipient> recipients,
+                                              ClearDsn dsn);
 
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).

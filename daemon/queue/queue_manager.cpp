@@ -34,9 +34,24 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
                 services_.accounting, services_.blocking, services_.logger,
                 [this](const spool::Envelope& envelope) { message_spooled(envelope); }),
       wakeup_(executor),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      hold_file_(services_.holds_file) {}
 
 void QueueManager::start(spool::RecoveryResult recovered) {
+    HoldSet saved;
+    if (services_.holds_file.empty()) {
+        // No file configured (unit tests): holds live in memory only.
+    } else if (auto ec = hold_file_.load(saved)) {
+        services_.logger.error("cannot read the holds file {}: {}; starting without holds",
+                               services_.holds_file.string(), ec.message());
+    } else {
+        throttle_.set_node_held(saved.node);
+        for (const auto& key : saved.keys) throttle_.hold(key, true);
+        if (saved.node || !saved.keys.empty()) {
+            services_.logger.notice("holds restored: {}{} ISPs or queues held",
+                                    saved.node ? "all sending paused; " : "", saved.keys.size());
+        }
+    }
     asio::co_spawn(executor_, schedule_loop(), asio::detached);
     asio::co_spawn(executor_, load(std::move(recovered)), asio::detached);
 }
@@ -192,6 +207,119 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         wakeup_.expires_at(wake);
         co_await wakeup_.async_wait(nothrow_awaitable);
     }
+}
+
+namespace {
+// For log lines: "(all)", "Gmail" or "Gmail/192.0.2.10".
+std::string describe(const AdminScope& scope) {
+    if (scope.isp.empty()) return "(all)";
+    return scope.source.empty() ? scope.isp : queue_name(scope.isp, scope.source);
+}
+}  // namespace
+
+HoldSet QueueManager::holds() const {
+    return HoldSet{throttle_.node_held(), throttle_.holds()};
+}
+
+asio::awaitable<std::error_code> QueueManager::save_holds() {
+    if (services_.holds_file.empty()) co_return std::error_code();
+    auto save = [file = &hold_file_, snapshot = holds(), generation = ++hold_generation_] {
+        return file->save(snapshot, generation);
+    };
+    const auto ec = co_await run_blocking<std::error_code>(services_.blocking, std::move(save));
+    if (ec) services_.logger.error("cannot save the holds file: {}", ec.message());
+    co_return ec;
+}
+
+asio::awaitable<std::error_code> QueueManager::hold(AdminScope scope) {
+    if (scope.isp.empty()) {
+        throttle_.set_node_held(true);
+    } else {
+        throttle_.hold(scope.source.empty() ? scope.isp : queue_name(scope.isp, scope.source),
+                       true);
+    }
+    services_.logger.notice("admin: hold {}", describe(scope));
+    co_return co_await save_holds();
+}
+
+asio::awaitable<std::error_code> QueueManager::release(AdminScope scope) {
+    if (scope.isp.empty()) {
+        throttle_.set_node_held(false);
+    } else if (!scope.source.empty()) {
+        throttle_.hold(queue_name(scope.isp, scope.source), false);
+    } else {
+        const std::set<std::string> keys = throttle_.holds();
+        for (const auto& key : keys) {
+            if (key == scope.isp || in_scope(scope, key)) throttle_.hold(key, false);
+        }
+    }
+    services_.logger.notice("admin: release {}", describe(scope));
+    wake_scheduler();
+    co_return co_await save_holds();
+}
+
+bool QueueManager::unlock(const AdminScope& scope) {
+    bool any = false;
+    if (scope.isp.empty()) {
+        any = throttle_.unlock_all() > 0;
+    } else if (scope.source.empty()) {
+        any = throttle_.unlock_isp(scope.isp);
+    } else {
+        any = throttle_.unlock_queue(queue_name(scope.isp, scope.source));
+    }
+    services_.logger.notice("admin: unlock {}: {}", describe(scope),
+                            any ? "lifted" : "nothing was locked");
+    wake_scheduler();
+    return any;
+}
+
+bool QueueManager::in_scope(const AdminScope& scope, const std::string& name) const {
+    if (scope.isp.empty()) return true;
+    const auto& queues = throttle_.queues();
+    if (auto it = queues.find(name); it != queues.end()) {
+        return it->second.isp == scope.isp &&
+               (scope.source.empty() || it->second.source == scope.source);
+    }
+    return scope.source.empty() ? name.starts_with(scope.isp + "/")
+                                : name == queue_name(scope.isp, scope.source);
+}
+
+asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope, ClearDsn dsn) {
+    std::vector<ClearedRecipient> cleared;
+    for (const auto& [name, queue] : throttle_.queues()) {
+        if (!in_scope(scope, name)) continue;
+        for (auto& batch : queues_.remove_queue(name)) {
+            for (auto index : batch.recipients) cleared.push_back({batch.message, index, name});
+        }
+    }
+    // Waiting recipients belong to the queue they were last tried through, or else to the one
+    // the current rules route them to. remove_if visits the matches in the order it removes
+    // them, so `names` lines up with `waiting`.
+    const auto route = router();
+    std::vector<std::string> names;
+    auto matches = [&](const DeliveryQueues::WaitingRecipient& w) {
+        std::string name = w.queue;
+        if (name.empty()) {
+            auto routed = route(*w.message, recipient_domain(w.message->address(w.index)));
+            if (!routed) return false;
+            name = std::move(*routed);
+        }
+        if (!in_scope(scope, name)) return false;
+        names.push_back(std::move(name));
+        return true;
+    };
+    auto waiting = queues_.remove_waiting(matches);
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+        cleared.push_back({waiting[i].first, waiting[i].second, names[i]});
+    }
+    ClearCount count;
+    count.recipients = cleared.size();
+    for (const auto& item : cleared) {
+        if (auto* queue = throttle_.find(item.queue)) ++queue->counters.cleared;
+    }
+    services_.logger.notice("admin: clear {}: {} recipients", describe(scope), count.recipients);
+    count.messages = co_await recorder_.clear(std::move(cleared), dsn);
+    co_return count;
 }
 
 void QueueManager::start_workers(const std::string& queue_name) {

@@ -23,6 +23,7 @@
 #include "daemon/dns/resolver.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/queue/delivery_queues.hpp"
+#include "daemon/queue/hold_store.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
 #include "daemon/queue/queue_throttle.hpp"
 #include "daemon/queue/recipient_router.hpp"
@@ -48,6 +49,20 @@ struct QueueServices {
     // Called on the blocking pool, so it must be thread-safe.
     std::function<std::string(std::string_view content, std::string_view pool)> dkim_sign;
     delivery::OutboundTls* outbound_tls = nullptr;  // TLS contexts and failure memory (App's)
+    // Where the admin's holds are kept (hold_store.hpp); loaded by start().
+    std::filesystem::path holds_file;
+};
+
+// What an admin operation applies to: the whole node (isp empty), every queue of an ISP
+// (source empty), or one queue (ISP x source).
+struct AdminScope {
+    std::string isp;
+    std::string source;
+};
+
+struct ClearCount {
+    std::size_t recipients = 0;
+    std::size_t messages = 0;
 };
 
 class QueueManager {
@@ -66,6 +81,21 @@ class QueueManager {
 
     [[nodiscard]] std::size_t active_connections() const { return total_active_; }
     [[nodiscard]] const QueueThrottle& throttle() const { return throttle_; }
+    [[nodiscard]] const DeliveryQueues& delivery_queues() const { return queues_; }
+
+    // Admin operations (the status endpoint). Hold and release take effect at once (open
+    // connections stop after their current message) and are saved to the holds file before
+    // they return; the error is the save's. Releasing an ISP also releases its queues;
+    // releasing the node lifts only the node-wide hold.
+    boost::asio::awaitable<std::error_code> hold(AdminScope scope);
+    boost::asio::awaitable<std::error_code> release(AdminScope scope);
+    // Lifts the locks in scope; whether there was any.
+    bool unlock(const AdminScope& scope);
+    // Removes the queued (ready and waiting) recipients in scope; those in flight finish their
+    // attempt. Each gets a final "admin-cleared" accounting record, and with ClearDsn::yes its
+    // sender a DSN (OutcomeRecorder::clear).
+    boost::asio::awaitable<ClearCount> clear(AdminScope scope, ClearDsn dsn);
+    [[nodiscard]] HoldSet holds() const;
 
   private:
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
@@ -89,6 +119,8 @@ class QueueManager {
     void wake_scheduler();
     void wake_at(Instant when);
     [[nodiscard]] Router router();
+    [[nodiscard]] bool in_scope(const AdminScope& scope, const std::string& queue_name) const;
+    boost::asio::awaitable<std::error_code> save_holds();
 
     boost::asio::any_io_executor executor_;
     QueueServices services_;
@@ -101,6 +133,8 @@ class QueueManager {
     unsigned total_active_ = 0;
     bool stopped_ = false;
     std::mt19937_64 rng_;
+    HoldFile hold_file_;
+    std::uint64_t hold_generation_ = 0;
 };
 
 }  // namespace sluice::daemon::queue

@@ -204,6 +204,13 @@ bool QueueThrottle::unlock_isp(const std::string& isp) {
     return any;
 }
 
+std::size_t QueueThrottle::unlock_all() {
+    std::vector<std::string> keys;
+    for (const auto& [key, lock] : locks_.all()) keys.push_back(key);
+    for (const auto& key : keys) locks_.unlock(key);
+    return keys.size();
+}
+
 std::optional<WallTime> QueueThrottle::expire_locks(WallTime wall_now) {
     (void)locks_.expire(wall_now);
     return locks_.next_expiry();

@@ -47,6 +47,7 @@ struct QueueCounters {
     std::uint64_t expired = 0;
     std::uint64_t connections = 0;
     std::uint64_t throttled = 0;  // replies that stepped the adaptive rate down
+    std::uint64_t cleared = 0;    // recipients an admin removed
 };
 
 struct DestinationQueue {
@@ -117,6 +118,7 @@ class QueueThrottle {
                                                     WallTime wall_now) const;
     bool unlock_queue(const std::string& name);
     bool unlock_isp(const std::string& isp);
+    std::size_t unlock_all();  // every lock of every queue and ISP; how many there were
     // Drops expired locks; when the next one expires.
     std::optional<WallTime> expire_locks(WallTime wall_now);
     [[nodiscard]] const policy::lock::LockTable& locks() const { return locks_; }

@@ -26,6 +26,7 @@ public:
     [[nodiscard]] std::error_code open();
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
     [[nodiscard]] const policy::config::Listener& settings() const { return settings_; }
+    [[nodiscard]] bool listening() const { return acceptor_.is_open(); }
 
     // Starts the accept loop (after open() succeeded).
     void start();

@@ -26,6 +26,8 @@ class SpoolEncoder {
     // Replaces `out` with the complete file for `message`. Errors: bad_queue_id, no_recipients,
     // too_large, corrupt_frame (zstd failed).
     [[nodiscard]] std::error_code encode(const SpooledMessage& message, std::string& out);
+    // The uncompressed size of the records of the last message encoded.
+    [[nodiscard]] std::size_t plain_size() const { return plain_.size(); }
 
   private:
     struct FreeContext {

@@ -5,12 +5,15 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include <cerrno>
 #include <cstring>
 
 #include "common/assert.hpp"
 #include "daemon/spool/file_io.hpp"
 #include "daemon/spool/queue_id.hpp"
+#include "daemon/spool/record_format.hpp"
 
 namespace sluice::daemon::spool {
 
@@ -38,6 +41,8 @@ struct SpoolWriter::Staged {
     int fd = -1;
     Step step = Step::failed;
     std::error_code ec;
+    std::uint64_t plain_bytes = 0;  // for SpoolUsage
+    std::uint64_t file_bytes = 0;
 };
 
 namespace {
@@ -152,6 +157,7 @@ void SpoolWriter::commit(std::deque<Job>& jobs) {
 bool SpoolWriter::remove_batch(std::vector<Removal>& removals) {
     bool removed = false;
     for (Removal& removal : removals) {
+        account_removal(removal.queue_id);
         if (::unlinkat(queue_fd_, removal.queue_id.c_str(), 0) == 0) {
             removed = true;
         } else if (errno != ENOENT) {
@@ -163,6 +169,26 @@ bool SpoolWriter::remove_batch(std::vector<Removal>& removals) {
     return removed;
 }
 
+// Reads the sizes SpoolUsage counted back from the file's preamble and zstd frame header (38
+// bytes), so no per-message table is kept in memory.
+void SpoolWriter::account_removal(const std::string& queue_id) {
+    const int fd = ::openat(queue_fd_, queue_id.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    constexpr std::size_t kZstdFrameHeaderMax = 18;  // ZSTD_FRAMEHEADERSIZE_MAX
+    char head[kPreambleSize + kZstdFrameHeaderMax];
+    const ssize_t got = ::pread(fd, head, sizeof head, 0);
+    ::close(fd);
+    Preamble preamble;
+    if (got < static_cast<ssize_t>(kPreambleSize) ||
+        parse_preamble(std::string_view(head, static_cast<std::size_t>(got)), preamble)) {
+        return;
+    }
+    const auto plain =
+        ZSTD_getFrameContentSize(head + kPreambleSize, static_cast<std::size_t>(got) - kPreambleSize);
+    const bool known = plain != ZSTD_CONTENTSIZE_UNKNOWN && plain != ZSTD_CONTENTSIZE_ERROR;
+    usage_.removed(known ? plain : 0, kPreambleSize + preamble.frame_size);
+}
+
 void SpoolWriter::stage(Job& job, Staged& staged) {
     staged.queue_id = job.message.envelope.queue_id;
     staged.done = std::move(job.done);
@@ -171,6 +197,8 @@ void SpoolWriter::stage(Job& job, Staged& staged) {
         staged.ec = errc::invalid_message;
         return;
     }
+    staged.plain_bytes = encoder_.plain_size();
+    staged.file_bytes = buffer_.size();
     staged.fd = ::openat(queue_fd_, temp_name(staged.queue_id).c_str(),
                          O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (staged.fd < 0) {
@@ -218,6 +246,7 @@ bool SpoolWriter::rename_batch(std::vector<Staged>& batch) {
             continue;
         }
         staged.step = Staged::Step::renamed;
+        usage_.added(staged.plain_bytes, staged.file_bytes);
         renamed = true;
     }
     return renamed;

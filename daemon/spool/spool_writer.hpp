@@ -25,6 +25,7 @@
 #include "daemon/spool/errc.hpp"
 #include "daemon/spool/spool_encoder.hpp"
 #include "daemon/spool/spool_layout.hpp"
+#include "daemon/spool/spool_usage.hpp"
 #include "daemon/spool/spooled_message.hpp"
 
 namespace sluice::daemon::spool {
@@ -50,6 +51,10 @@ class SpoolWriter {
     // Free bytes for an unprivileged writer on the spool filesystem (statvfs), or an error.
     [[nodiscard]] std::error_code free_space(std::uint64_t& bytes) const;
 
+    // What the spool holds (spool_usage.hpp); seed it from recovery before mail flows.
+    [[nodiscard]] SpoolUsage& usage() { return usage_; }
+    [[nodiscard]] const SpoolUsage& usage() const { return usage_; }
+
   private:
     struct Job {
         SpooledMessage message;   // to commit, unless `remove_id` is set
@@ -69,11 +74,13 @@ class SpoolWriter {
     void sync_batch(std::vector<Staged>& batch);
     [[nodiscard]] bool rename_batch(std::vector<Staged>& batch);
     [[nodiscard]] bool remove_batch(std::vector<Removal>& removals);
+    void account_removal(const std::string& queue_id);
     void enqueue(Job job);
     void fail(Staged& staged, errc why, const char* step, int error_number);
 
     SpoolLayout layout_;
     log::Logger& logger_;
+    SpoolUsage usage_;
     int queue_fd_ = -1;  // the queue directory, open for the writer's lifetime
     // Committer thread only:
     SpoolEncoder encoder_;

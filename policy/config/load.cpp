@@ -83,8 +83,9 @@ void read_listeners(SettingsReader& reader, const Group& smtp, std::vector<Liste
     }
 }
 
-void read_relay_networks(SettingsReader& reader, const Group& smtp, std::vector<net::Cidr>& out) {
-    for (const ListItem& item : reader.string_list(smtp, "relay_networks")) {
+void read_networks(SettingsReader& reader, const Group& group, const char* key,
+                   std::vector<net::Cidr>& out) {
+    for (const ListItem& item : reader.string_list(group, key)) {
         auto cidr = net::Cidr::parse(item.value);
         if (!cidr) {
             reader.report(item.path, "not a network in CIDR notation (address/prefix-length)");
@@ -125,7 +126,7 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
         return;
     }
     read_listeners(reader, *smtp, out.listen);
-    read_relay_networks(reader, *smtp, out.relay_networks);
+    read_networks(reader, *smtp, "relay_networks", out.relay_networks);
     reader.read_size(*smtp, "max_message_size", out.max_message_size, 1024);
     reader.read_integer(*smtp, "max_recipients", out.max_recipients, kOptional, 1);
     reader.read_integer(*smtp, "max_connections", out.max_connections, kOptional, 1);
@@ -155,7 +156,7 @@ void read_spool(SettingsReader& reader, const Group& root, SpoolSettings& out) {
 }
 
 void read_status(SettingsReader& reader, const Group& root, StatusSettings& out) {
-    auto status = reader.section(root, "status", {"listen", "token_file"});
+    auto status = reader.section(root, "status", {"listen", "token_file", "allow"});
     if (!status) {
         return;
     }
@@ -166,6 +167,10 @@ void read_status(SettingsReader& reader, const Group& root, StatusSettings& out)
             "must be \"address:port\" with a numeric address (IPv6 as \"[address]:port\")");
     }
     reader.read_string(*status, "token_file", out.token_file, kOptional);
+    if (status->setting->exists("allow")) {
+        out.allow.emplace();
+        read_networks(reader, *status, "allow", *out.allow);
+    }
 }
 
 // Maps and checks a parsed tree.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ struct SpoolSettings {
 
 struct StatusSettings {
     std::string listen = "127.0.0.1:8025";
-    std::string token_file;
+    std::string token_file;  // empty: operations (POST) are refused
+    // Who may read (GET); nullopt = not written, meaning loopback (127.0.0.0/8, ::1).
+    std::optional<std::vector<net::Cidr>> allow;
 };
 
 // The resolver used for delivery (MX, A, AAAA, TXT).

@@ -53,6 +53,9 @@ def render_config(spool_dir, smtp=None, top=None, listen=None, spool=None):
         # Keep delivery hermetic: never the machine's resolver (the default, /etc/resolv.conf).
         # Nothing listens there, so every lookup fails at once and mail stays deferred.
         lines.append(f'dns = {{ servers = [ "{NO_DNS_SERVER}" ]; timeout = "1s"; tries = 1; }};')
+    if not top or not re.search(r"^\s*status\s*=", top, re.MULTILINE):
+        # Port 0: scenarios run in parallel; the daemon logs the port it got.
+        lines.append('status = { listen = "127.0.0.1:0"; };')
     if top:
         lines.append(top)
     return "\n".join(lines) + "\n"
@@ -93,7 +96,13 @@ class Daemon:
             return [int(p) for p in ports] if "sluiced started" in self.new_log() else None
 
         self.ports = wait_for(ready, timeout, what="sluiced to listen")
+        found = re.search(r"status endpoint on \S+ port (\d+)", self.new_log())
+        self.status_port = int(found.group(1)) if found else None
         return self
+
+    @property
+    def status_url(self):
+        return f"http://127.0.0.1:{self.status_port}"
 
     @property
     def port(self):

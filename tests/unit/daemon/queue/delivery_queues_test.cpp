@@ -209,3 +209,57 @@ TEST(QueuedMessage, KeepsEveryStringInOneBuffer) {
 
 }  // namespace
 }  // namespace sluice::daemon::queue
+
+namespace sluice::daemon::queue {
+namespace {
+
+MessagePtr waiting_message(std::string id, std::vector<std::string> recipients) {
+    spool::Envelope envelope;
+    envelope.queue_id = std::move(id);
+    envelope.sender = "s@origin.test";
+    for (auto& r : recipients) envelope.recipients.push_back({r, ""});
+    return make_queued_message(envelope, {});
+}
+
+TEST(DeliveryQueuesWaiting, CountsPerQueueAndEarliestDue) {
+    DeliveryQueues queues;
+    auto a = waiting_message("A", {"x@a.test", "y@a.test"});
+    auto b = waiting_message("B", {"z@b.test"});
+    queues.defer(a, 0, 500, "Q:a.test");
+    queues.defer(a, 1, 300, "Q:a.test");
+    queues.defer(b, 0, 100, "Q:b.test");
+    EXPECT_EQ(queues.waiting_in("Q:a.test"), 2u);
+    EXPECT_EQ(queues.waiting_in("Q:b.test"), 1u);
+    EXPECT_EQ(queues.waiting_in("Q:none"), 0u);
+    const auto due = queues.next_due_by_queue(100);
+    EXPECT_EQ(due, (std::unordered_map<std::string, std::int64_t>{{"Q:a.test", 300},
+                                                                  {"Q:b.test", 100}}));
+    EXPECT_TRUE(queues.next_due_by_queue(2).empty()) << "over the scan cap";
+    // Released in due order; counts follow.
+    auto touched = queues.release_due(300, kRouter);
+    EXPECT_EQ(queues.waiting_in("Q:a.test"), 1u);
+    EXPECT_EQ(queues.waiting_in("Q:b.test"), 0u);
+    EXPECT_EQ(queues.next_due(), std::optional<std::int64_t>(500));
+    EXPECT_EQ(sorted(touched), sorted({"Q:a.test", "Q:b.test"}));
+}
+
+TEST(DeliveryQueuesWaiting, RemoveWaitingTakesOnlyTheMatchesAndKeepsHeapOrder) {
+    DeliveryQueues queues;
+    auto a = waiting_message("A", {"x@a.test", "y@b.test", "z@c.test"});
+    queues.defer(a, 0, 300, "Q:a.test");
+    queues.defer(a, 1, 100, "Q:b.test");
+    queues.defer(a, 2, 200, "");  // recovered: no queue known yet
+    std::vector<std::string> offered;
+    auto removed = queues.remove_waiting([&](const DeliveryQueues::WaitingRecipient& w) {
+        offered.push_back(w.queue);
+        return w.queue == "Q:b.test" || w.queue.empty();
+    });
+    ASSERT_EQ(removed.size(), 2u);
+    EXPECT_EQ(offered.size(), 3u);
+    EXPECT_EQ(queues.waiting_recipients(), 1u);
+    EXPECT_EQ(queues.waiting_in("Q:b.test"), 0u);
+    EXPECT_EQ(queues.next_due(), std::optional<std::int64_t>(300));
+}
+
+}  // namespace
+}  // namespace sluice::daemon::queue

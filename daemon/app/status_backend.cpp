@@ -1,0 +1,267 @@
+#include "daemon/app/status_backend.hpp"
+
+#include <chrono>
+
+#include "daemon/clock/wall_clock.hpp"
+#include "daemon/status/bearer_token.hpp"
+#include "daemon/status/status_json.hpp"
+
+namespace sluice::daemon::app {
+
+namespace json = boost::json;
+using status::QueueView;
+
+namespace {
+// next_due_by_queue scans the waiting set; above this many entries /queues leaves
+// next_attempt out.
+constexpr std::size_t kMaxWaitingScan = 200000;
+
+double per_hour(const std::optional<policy::config::Rate>& rate) {
+    if (!rate || rate->per.count() <= 0) return 0;
+    return static_cast<double>(rate->count) * 3600000.0 / static_cast<double>(rate->per.count());
+}
+
+// The queue's state and the reason in words: why it is or is not sending right now.
+void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Blocked stopped) {
+    using queue::Blocked;
+    if (stopped != Blocked::none) {
+        view.state = std::string(queue::to_string(stopped));
+        switch (stopped) {
+            case Blocked::node_held:
+                view.detail = "all sending is paused by an admin";
+                break;
+            case Blocked::held:
+                view.detail = "held by an admin";
+                break;
+            default:
+                view.detail = view.lock ? "locked by rule " + view.lock->rule + " after \"" +
+                                              view.lock->reply + "\""
+                                        : "locked";
+        }
+        return;
+    }
+    if (view.queued > 0 && queue.blocked != Blocked::none) {
+        view.state = std::string(queue::to_string(queue.blocked));
+        switch (queue.blocked) {
+            case Blocked::connection_cap:
+                view.detail = "all allowed connections are open";
+                break;
+            case Blocked::total_connections:
+                view.detail = "delivery.max_connections reached across all queues";
+                break;
+            case Blocked::message_rate:
+                view.detail = "waiting for the queue's message rate";
+                break;
+            case Blocked::isp_message_rate:
+                view.detail = "waiting for the ISP's overall message rate";
+                break;
+            case Blocked::connect_rate:
+                view.detail = "waiting for the connection rate";
+                break;
+            default:
+                view.detail = "blocked";
+        }
+        return;
+    }
+    if (view.queued > 0 || view.in_flight > 0) {
+        view.state = "sending";
+        view.detail = "sending";
+        return;
+    }
+    if (view.deferred > 0) {
+        const bool dns = !queue.last_replies.empty() &&
+                         queue.last_replies.front().find(" 4.4.3") != std::string::npos;
+        view.state = dns ? "dns-failure" : "waiting-for-retry";
+        view.detail = dns ? "waiting for retry after a DNS failure: " + queue.last_replies.front()
+                          : "waiting for retry";
+        return;
+    }
+    view.state = "idle";
+    view.detail = "no mail to send";
+}
+}  // namespace
+
+DaemonStatus::DaemonStatus(StatusSources sources) : sources_(std::move(sources)) {}
+
+void DaemonStatus::refresh_token() {
+    const auto config = sources_.config();
+    token_.clear();
+    if (config->status.token_file.empty()) return;
+    if (auto ec = status::read_token_file(config->status.token_file, token_)) {
+        sources_.logger.error("status.token_file {}: {}; status operations are refused",
+                              config->status.token_file, ec.message());
+        token_.clear();
+    }
+}
+
+std::vector<policy::net::Cidr> DaemonStatus::read_networks() {
+    const auto config = sources_.config();
+    if (config->status.allow) return *config->status.allow;
+    return {*policy::net::Cidr::parse("127.0.0.0/8"), *policy::net::Cidr::parse("::1/128")};
+}
+
+std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
+    const auto& manager = sources_.queue;
+    const auto& throttle = manager.throttle();
+    const auto& delivery = manager.delivery_queues();
+    const auto wall = queue::WallTime(std::chrono::seconds(clock::now_unix()));
+    const auto next_due = delivery.next_due_by_queue(kMaxWaitingScan);
+    std::vector<QueueView> out;
+    for (const auto& [name, queue] : throttle.queues()) {
+        if (!isp.empty() && queue.isp != isp) continue;
+        QueueView view;
+        view.name = name;
+        view.isp = queue.isp;
+        view.source = queue.source;
+        view.pool = queue.pool;
+        view.queued = delivery.ready_recipients(name);
+        view.in_flight = queue.in_flight;
+        view.deferred = delivery.waiting_in(name);
+        if (throttle.node_held()) {
+            view.held = "node";
+        } else if (throttle.holds().contains(queue.isp)) {
+            view.held = "isp";
+        } else if (throttle.holds().contains(name)) {
+            view.held = "queue";
+        }
+        if (const auto* lock = throttle.lock_of(queue, wall)) {
+            // QueueThrottle keys a queue's own lock "queue:NAME" (queue_throttle.cpp).
+            const bool own = throttle.locks().active("queue:" + name, wall) != nullptr;
+            view.lock = status::LockView{lock->rule, lock->reply, own ? "queue" : "isp",
+                                         lock->until.time_since_epoch().count()};
+        }
+        view.allowed_per_hour = per_hour(queue.strategy.message_rate);
+        view.current_per_hour = queue.message_rate.per_second() * 3600.0;
+        view.connections = queue.active;
+        view.max_connections = queue.strategy.max_connections;
+        const auto& c = queue.counters;
+        view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
+                       c.cleared,   c.connections, c.throttled};
+        view.last_replies.assign(queue.last_replies.begin(), queue.last_replies.end());
+        if (auto due = next_due.find(name); due != next_due.end()) {
+            view.next_attempt_unix = due->second;
+        }
+        explain(view, queue, throttle.stopped(queue, wall));
+        out.push_back(std::move(view));
+    }
+    return out;
+}
+
+status::StatusView DaemonStatus::status() {
+    const auto config = sources_.config();
+    status::StatusView s;
+    s.version = sources_.version;
+    s.hostname = config->hostname;
+    s.now_unix = clock::now_unix();
+    s.started_unix = sources_.started_unix;
+    const auto& reload = sources_.reload;
+    s.config_generation = reload.generation;
+    s.last_reload_unix = reload.last_unix;
+    s.last_reload_ok = reload.ok;
+    s.last_reload_error = reload.error;
+    const auto usage = sources_.spool.usage().snapshot();
+    s.spool_messages = usage.messages;
+    s.spool_content_bytes = usage.content_bytes;
+    s.spool_file_bytes = usage.file_bytes;
+    std::uint64_t free_bytes = 0;
+    if (!sources_.spool.free_space(free_bytes)) s.free_bytes = free_bytes;
+    s.min_free_bytes = config->spool_free_space_floor();
+    bool listening = false;
+    for (const auto& listener : sources_.listeners) {
+        const auto endpoint = listener->local_endpoint();
+        s.listeners.push_back({listener->settings().name, endpoint.address().to_string(),
+                               endpoint.port(), listener->listening()});
+        listening = listening || listener->listening();
+    }
+    // The same test the SMTP session makes before MAIL (server_session.cpp).
+    s.accepting = listening && s.free_bytes && *s.free_bytes >= s.min_free_bytes;
+    const auto& throttle = sources_.queue.throttle();
+    s.node_held = throttle.node_held();
+    s.totals.accepted = sources_.accepted;
+    for (const auto& [name, queue] : throttle.queues()) {
+        s.totals.delivered += queue.counters.delivered;
+        s.totals.bounced += queue.counters.bounced;
+        s.totals.deferred += queue.counters.deferred;
+        s.totals.expired += queue.counters.expired;
+        s.totals.cleared += queue.counters.cleared;
+        s.ready_recipients += sources_.queue.delivery_queues().ready_recipients(name);
+    }
+    s.active_connections = sources_.queue.active_connections();
+    s.smtp_sessions = sources_.registry.open_sessions();
+    s.waiting_recipients = sources_.queue.delivery_queues().waiting_recipients();
+    s.queues = throttle.queues().size();
+    return s;
+}
+
+bool DaemonStatus::known_isp(const std::string& isp) const {
+    // A hold left from an ISP a reload removed must still be releasable.
+    if (sources_.queue.throttle().holds().contains(isp)) return true;
+    const auto& policy = sources_.queue.throttle().policy();
+    if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
+    for (const auto& [name, queue] : sources_.queue.throttle().queues()) {
+        if (queue.isp == isp) return true;
+    }
+    return false;
+}
+
+boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
+    status::Endpoint operation, status::OperationScope scope) {
+    using status::Endpoint;
+    auto& manager = sources_.queue;
+    if (operation == Endpoint::reload) {
+        sources_.reload_now();
+        const auto& reload = sources_.reload;
+        json::object body{{"ok", reload.ok}, {"generation", reload.generation}};
+        if (!reload.ok) body["error"] = reload.error;
+        co_return status::OperationResult{reload.ok ? 200u : 422u, status::to_body(body)};
+    }
+    if (!scope.isp.empty() && !known_isp(scope.isp)) {
+        co_return status::OperationResult{404, status::error_body("unknown ISP " + scope.isp)};
+    }
+    const queue::AdminScope target{scope.isp, scope.source};
+    json::object body{
+        {"ok", true},
+        {"isp", scope.isp.empty() ? json::value(nullptr) : json::value(scope.isp)},
+        {"source", scope.source.empty() ? json::value(nullptr) : json::value(scope.source)}};
+    switch (operation) {
+        case Endpoint::hold:
+        case Endpoint::release: {
+            std::error_code ec;
+            if (operation == Endpoint::hold) {
+                ec = co_await manager.hold(target);
+            } else {
+                ec = co_await manager.release(target);
+            }
+            if (ec) {
+                co_return status::OperationResult{
+                    500, status::error_body("applied, but the holds file could not be saved: " +
+                                            ec.message())};
+            }
+            const auto holds = manager.holds();
+            json::array keys;
+            for (const auto& key : holds.keys) keys.emplace_back(key);
+            body["sending_paused"] = holds.node;
+            body["holds"] = std::move(keys);
+            break;
+        }
+        case Endpoint::unlock:
+            body["unlocked"] = manager.unlock(target);
+            break;
+        case Endpoint::clear: {
+            if (scope.isp.empty() && !scope.all) {
+                co_return status::OperationResult{
+                    400, status::error_body("clearing every queue needs \"all\": true")};
+            }
+            const auto dsn = scope.dsn ? queue::ClearDsn::yes : queue::ClearDsn::no;
+            const auto count = co_await manager.clear(target, dsn);
+            body["cleared_recipients"] = count.recipients;
+            body["messages"] = count.messages;
+            break;
+        }
+        default:
+            co_return status::OperationResult{404, status::error_body("no such operation")};
+    }
+    co_return status::OperationResult{200, status::to_body(body)};
+}
+
+}  // namespace sluice::daemon::app

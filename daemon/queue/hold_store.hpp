@@ -1,0 +1,44 @@
+// The admin's holds, kept in a small text file in the spool directory so they survive a
+// restart and a reload: one line "node" when all sending is paused, one line "hold NAME" per
+// held ISP ("Gmail") or queue ("Gmail/192.0.2.10"). Saved by writing a temporary file, fsync,
+// rename and fsync of the directory, so a crash leaves the old or the new set, never a mix.
+// HoldFile serializes saves from several threads and drops a save older than the last one
+// written. Blocking (run it on the blocking pool); errors are errno values.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <system_error>
+
+namespace sluice::daemon::queue {
+
+struct HoldSet {
+    bool node = false;
+    std::set<std::string> keys;  // ISP names and queue names
+    friend bool operator==(const HoldSet&, const HoldSet&) = default;
+};
+
+// The file's text for `holds`, and back (unknown lines are ignored, for forward compatibility).
+[[nodiscard]] std::string format_holds(const HoldSet& holds);
+[[nodiscard]] HoldSet parse_holds(std::string_view text);
+
+class HoldFile {
+  public:
+    explicit HoldFile(std::filesystem::path path) : path_(std::move(path)) {}
+
+    // The saved holds; a missing file is an empty set.
+    [[nodiscard]] std::error_code load(HoldSet& out) const;
+    // Saves `holds` unless a save with a higher `generation` was already written.
+    [[nodiscard]] std::error_code save(const HoldSet& holds, std::uint64_t generation);
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+    std::mutex mutex_;
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace sluice::daemon::queue

@@ -1,0 +1,111 @@
+#include "daemon/status/status_json.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+namespace sluice::daemon::status {
+
+namespace json = boost::json;
+
+namespace {
+json::value optional_time(const std::optional<std::int64_t>& unix) {
+    return unix ? json::value(*unix) : json::value(nullptr);
+}
+
+json::object counts_json(const QueueCounts& c) {
+    return {{"delivered", c.delivered}, {"deferred", c.deferred}, {"bounced", c.bounced},
+            {"expired", c.expired},     {"cleared", c.cleared},   {"connections", c.connections},
+            {"throttled", c.throttled}};
+}
+}  // namespace
+
+json::value to_json(const QueueView& q) {
+    json::object out;
+    out["name"] = q.name;
+    out["isp"] = q.isp;
+    out["source"] = q.source;
+    out["pool"] = q.pool;
+    out["queued"] = q.queued;
+    out["in_flight"] = q.in_flight;
+    out["deferred"] = q.deferred;
+    out["held"] = q.held.empty() ? json::value(nullptr) : json::value(q.held);
+    if (q.lock) {
+        out["lock"] = json::object{{"rule", q.lock->rule},
+                                   {"reply", q.lock->reply},
+                                   {"scope", q.lock->scope},
+                                   {"until", q.lock->until_unix}};
+    } else {
+        out["lock"] = nullptr;
+    }
+    // Whole messages per hour read better than 1.2E3; 0 means unlimited.
+    out["rate"] = json::object{{"allowed_per_hour", std::llround(q.allowed_per_hour)},
+                               {"current_per_hour", std::llround(q.current_per_hour)}};
+    out["connections"] = json::object{{"open", q.connections}, {"max", q.max_connections}};
+    out["counts"] = counts_json(q.counts);
+    json::array replies;
+    for (const auto& reply : q.last_replies) replies.emplace_back(reply);
+    out["last_replies"] = std::move(replies);
+    out["next_attempt"] = optional_time(q.next_attempt_unix);
+    out["state"] = q.state;
+    out["why"] = q.detail;
+    return out;
+}
+
+json::value to_json(const std::vector<QueueView>& queues) {
+    json::array out;
+    out.reserve(queues.size());
+    for (const auto& queue : queues) out.push_back(to_json(queue));
+    return json::object{{"queues", std::move(out)}};
+}
+
+json::value to_json(const StatusView& s) {
+    json::object out;
+    out["version"] = s.version;
+    out["hostname"] = s.hostname;
+    out["time"] = s.now_unix;
+    out["started"] = s.started_unix;
+    out["uptime_seconds"] = s.now_unix - s.started_unix;
+    out["config"] = json::object{
+        {"generation", s.config_generation},
+        {"last_reload",
+         s.last_reload_unix ? json::value(s.last_reload_unix) : json::value(nullptr)},
+        {"last_reload_ok", s.last_reload_ok},
+        {"last_reload_error",
+         s.last_reload_error.empty() ? json::value(nullptr) : json::value(s.last_reload_error)}};
+    out["spool"] = json::object{
+        {"messages", s.spool_messages},
+        {"bytes", s.spool_content_bytes},
+        {"compressed_bytes", s.spool_file_bytes},
+        {"free_bytes", s.free_bytes ? json::value(*s.free_bytes) : json::value(nullptr)},
+        {"min_free_bytes", s.min_free_bytes}};
+    out["accepting"] = s.accepting;
+    out["sending_paused"] = s.node_held;
+    const auto& t = s.totals;
+    out["totals"] =
+        json::object{{"accepted", t.accepted}, {"delivered", t.delivered}, {"bounced", t.bounced},
+                     {"deferred", t.deferred}, {"expired", t.expired},     {"cleared", t.cleared}};
+    out["delivery"] = json::object{{"connections", s.active_connections},
+                                   {"queues", s.queues},
+                                   {"ready_recipients", s.ready_recipients},
+                                   {"waiting_recipients", s.waiting_recipients}};
+    out["smtp_sessions"] = s.smtp_sessions;
+    json::array listeners;
+    for (const auto& l : s.listeners) {
+        listeners.push_back(json::object{{"name", l.name},
+                                         {"address", l.address},
+                                         {"port", l.port},
+                                         {"state", l.listening ? "listening" : "stopped"}});
+    }
+    out["listeners"] = std::move(listeners);
+    return out;
+}
+
+std::string error_body(std::string_view message) {
+    return to_body(json::object{{"error", message}});
+}
+
+std::string to_body(const json::value& value) {
+    return json::serialize(value) + "\n";
+}
+
+}  // namespace sluice::daemon::status
