@@ -41,6 +41,7 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
     text_ = std::make_unique_for_overwrite<char[]>(std::max<std::size_t>(size, 1));
     std::size_t at = 0;
     auto put = [&](std::string_view part) {
+        if (part.empty()) return;  // an empty view's data() may be null: no memcpy from it
         std::memcpy(text_.get() + at, part.data(), part.size());
         at += part.size();
     };
