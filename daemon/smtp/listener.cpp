@@ -1,9 +1,10 @@
 #include "daemon/smtp/listener.hpp"
 
+#include "daemon/asio/listening_acceptor.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -27,17 +28,7 @@ std::error_code Listener::open() {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(settings_.address, ec);
     if (ec) return ec;
-    const tcp::endpoint endpoint(address, settings_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec && address.is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        acceptor_.close(ignored);
-    }
-    return ec;
+    return asio_support::open_listening(acceptor_, tcp::endpoint(address, settings_.port));
 }
 
 tcp::endpoint Listener::local_endpoint() const {

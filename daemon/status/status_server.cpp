@@ -1,9 +1,10 @@
 #include "daemon/status/status_server.hpp"
 
+#include "daemon/asio/listening_acceptor.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -69,17 +70,7 @@ std::error_code StatusServer::open(const std::string& listen) {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(parsed->address.to_string(), ec);
     if (ec) return ec;
-    const tcp::endpoint endpoint(address, parsed->port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec && address.is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        acceptor_.close(ignored);
-    }
-    return ec;
+    return asio_support::open_listening(acceptor_, tcp::endpoint(address, parsed->port));
 }
 
 tcp::endpoint StatusServer::local_endpoint() const {
