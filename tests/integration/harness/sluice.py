@@ -384,9 +384,12 @@ def free_port(host="127.0.0.1"):
 
 
 def connect_refused(port, host="127.0.0.1", timeout=2.0):
-    """True if a TCP connection to host:port is refused."""
+    """True if a TCP connection to host:port is refused. A connection reset while the listener is
+    being closed (it was still queued in the backlog) is not a refusal yet: False, ask again."""
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        return False
     return False
