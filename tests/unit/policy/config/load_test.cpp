@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,10 @@ using testing::Case;
 using testing::joined;
 using testing::run;
 
-// The repository root, from this file's path (tests/unit/policy/config/load_test.cpp).
+// The repository root: SLUICE_SOURCE_DIR (ctest sets it), else from this file's path, which is
+// relative (and useless) when ccache rewrites paths under CCACHE_BASEDIR.
 std::string source_dir() {
+    if (const char* dir = std::getenv("SLUICE_SOURCE_DIR"); dir && *dir) return dir;
     std::string here = __FILE__;
     return here.substr(0, here.rfind("/tests/unit/policy/config/"));
 }
