@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/smtp/content_deadline.hpp"
 #include "daemon/smtp/data_reader.hpp"
 #include "daemon/smtp/dialogue.hpp"
 #include "daemon/smtp/input_buffer.hpp"
@@ -141,7 +142,7 @@ private:
         asio::mutable_buffer buffer);
     awaitable<boost::system::error_code> write_all(std::string_view bytes);
     awaitable<bool> flush();
-    awaitable<bool> read_more_content();
+    awaitable<bool> read_more_content(ContentDeadline& deadline);
     awaitable<bool> read_data();
     awaitable<bool> read_bdat_chunk(std::uint64_t size);
     awaitable<void> conclude(Dialogue::DataVerdict verdict);
@@ -152,6 +153,9 @@ private:
     }
     void set_deadline(std::chrono::milliseconds timeout);
     [[nodiscard]] static std::chrono::milliseconds time_left(Clock::time_point deadline);
+    [[nodiscard]] ContentDeadline content_deadline() const {
+        return {Clock::now(), config_->smtp.data_timeout, config_->smtp.min_data_rate};
+    }
     SpoolRoom spool_room() const;
 
     tcp::socket socket_;
@@ -298,10 +302,12 @@ awaitable<void> ServerSession::shutdown_tls() {
     (void)ec;  // eof, a short read or a timeout: the connection is closed next anyway
 }
 
-// More message content under the data timeout; false when the session must end (a timeout has
-// then been answered with 421).
-awaitable<bool> ServerSession::read_more_content() {
-    const auto result = co_await read_more(config_->smtp.data_timeout);
+// More message content before `deadline` (data_timeout and min_data_rate); false when the
+// session must end (a timeout has then been answered with 421).
+awaitable<bool> ServerSession::read_more_content(ContentDeadline& deadline) {
+    const std::size_t before = input_.pending().size();
+    const auto result = co_await read_more(time_left(deadline.deadline()));
+    if (result == ReadResult::ok) deadline.received(input_.pending().size() - before, Clock::now());
     if (result == ReadResult::timed_out) {
         const Reply timeout = timeout_reply();
         co_await say_and_close(timeout);
@@ -311,11 +317,12 @@ awaitable<bool> ServerSession::read_more_content() {
 
 awaitable<bool> ServerSession::read_data() {
     DataReader reader(config_->smtp.max_message_size);
+    ContentDeadline deadline = content_deadline();
     for (;;) {
         const std::size_t used = reader.consume(input_.pending());
         input_.consume(used);
         if (reader.done()) break;
-        if (!co_await read_more_content()) co_return false;
+        if (!co_await read_more_content(deadline)) co_return false;
     }
     const bool too_large = reader.too_large();
     const bool bare = reader.saw_bare_line_ending();
@@ -327,9 +334,10 @@ awaitable<bool> ServerSession::read_data() {
 
 awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
     std::uint64_t remaining = size;
+    ContentDeadline deadline = content_deadline();
     while (remaining > 0) {
         if (input_.empty()) {
-            if (!co_await read_more_content()) co_return false;
+            if (!co_await read_more_content(deadline)) co_return false;
             continue;
         }
         const auto pending = input_.pending();

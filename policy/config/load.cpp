@@ -120,8 +120,8 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
         root, "smtp",
         {"listen", "relay_networks", "max_message_size", "max_recipients", "max_connections",
          "max_connections_per_ip", "max_errors", "max_line_length", "idle_timeout", "data_timeout",
-         "shutdown_timeout", "bare_line_endings", "tls_certificate", "tls_key", "auth_users_file",
-         "auth_max_failures", "auth_failure_delay"});
+         "min_data_rate", "shutdown_timeout", "bare_line_endings", "tls_certificate", "tls_key",
+         "auth_users_file", "auth_max_failures", "auth_failure_delay"});
     if (!smtp) {
         return;
     }
@@ -135,6 +135,7 @@ void read_smtp(SettingsReader& reader, const Group& root, SmtpSettings& out) {
     reader.read_integer(*smtp, "max_line_length", out.max_line_length, kOptional, 512, 65536);
     reader.read_duration(*smtp, "idle_timeout", out.idle_timeout);
     reader.read_duration(*smtp, "data_timeout", out.data_timeout);
+    reader.read_integer(*smtp, "min_data_rate", out.min_data_rate, kOptional, 0, 1'000'000'000);
     reader.read_duration(*smtp, "shutdown_timeout", out.shutdown_timeout);
     read_bare_line_endings(reader, *smtp, out.bare_line_endings);
     reader.read_string(*smtp, "tls_certificate", out.tls_certificate, kOptional);

@@ -51,6 +51,8 @@ struct SmtpSettings {
     std::uint32_t max_line_length = 2048;     // command lines, including CRLF
     Duration idle_timeout = std::chrono::minutes(5);
     Duration data_timeout = std::chrono::minutes(10);     // RFC 5321 §4.5.3.2.7
+    // Bytes per second message content must average (after data_timeout of credit); 0 = none.
+    std::uint64_t min_data_rate = 500;
     Duration shutdown_timeout = std::chrono::seconds(30); // wait for open transactions on stop
     BareLineEndings bare_line_endings = BareLineEndings::normalize;
     // PEM files shared by every listener with tls != "none"; read at start and on SIGHUP.

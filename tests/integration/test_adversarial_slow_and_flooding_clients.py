@@ -1,6 +1,7 @@
 """Hostile clients that attack time and connection slots, against the real daemon: a client
 that trickles a command line one byte per second (slowloris) is cut off with 421 4.4.2 once
-smtp.idle_timeout has passed since its previous command, however many bytes it sends; a flood
+smtp.idle_timeout has passed since its previous command, however many bytes it sends; message
+content trickled slower than smtp.min_data_rate is cut off the same way; a flood
 of connections far over smtp.max_connections and smtp.max_connections_per_ip gets the exact
 421 4.7.0 refusals, never more sessions than the limits; the daemon serves afterwards."""
 
@@ -11,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "harness"))
-from sluice import Daemon, SmtpClient, open_session, wait_for  # noqa: E402
+from sluice import Daemon, SmtpClient, open_session, queued_id, wait_for  # noqa: E402
 
 GREETING = "220 mx.sluice.test ESMTP Sluice"
 TIMEOUT = "421 4.4.2 mx.sluice.test Error: timeout exceeded"
@@ -68,6 +69,41 @@ class SlowAndFloodingClients(unittest.TestCase):
                 self.assertLess(took, 6.0)
             self.assertEqual(daemon.spool_ids(), set())
             assert_serves(self, daemon)
+
+    def test_trickled_message_content_is_cut_off_by_min_data_rate(self):
+        # A byte every 0.5 s never leaves the content silent for data_timeout (2 s), so only
+        # smtp.min_data_rate (100 B/s: each byte earns 10 ms) can end it, ~2 s in.
+        body = b"Subject: trickle\r\n\r\n" + b"x" * 200 + b"\r\n.\r\n"
+        with Daemon(smtp={"data_timeout": '"2s"', "min_data_rate": "100"}) as daemon:
+            for command in ("DATA", "BDAT 300 LAST"):
+                with open_session(daemon.port) as client:
+                    self.assertEqual(client.command("MAIL FROM:<a@x.test>"), "250 2.1.0 Ok")
+                    self.assertEqual(client.command("RCPT TO:<b@y.test>"), "250 2.1.5 Ok")
+                    if command == "DATA":
+                        self.assertEqual(client.command(command),
+                                         "354 End data with <CR><LF>.<CR><LF>")
+                    else:
+                        client.send(b"BDAT 300 LAST\r\n")
+                    sent, took = trickle_until_reply(client, body, 0.5)
+                    self.assertLess(sent, len(body), f"{command}: the trickle was accepted")
+                    self.assertEqual(client.reply(), [TIMEOUT])
+                    self.assertTrue(client.is_closed())
+                    self.assertGreaterEqual(took, 1.5, command)
+                    self.assertLess(took, 4.0, command)
+            self.assertEqual(daemon.spool_ids(), set())
+            assert_serves(self, daemon)
+
+    def test_min_data_rate_zero_allows_a_trickle_that_is_never_silent(self):
+        with Daemon(smtp={"data_timeout": '"2s"', "min_data_rate": "0"}) as daemon:
+            with open_session(daemon.port) as client:
+                self.assertEqual(client.command("MAIL FROM:<a@x.test>"), "250 2.1.0 Ok")
+                self.assertEqual(client.command("RCPT TO:<b@y.test>"), "250 2.1.5 Ok")
+                self.assertEqual(client.command("DATA"), "354 End data with <CR><LF>.<CR><LF>")
+                content = b"Subject: s\r\n\r\nslow\r\n"
+                sent, took = trickle_until_reply(client, content, 0.5)
+                self.assertEqual(sent, len(content))
+                self.assertGreater(took, 4.0)  # twice data_timeout, never silent for 2 s
+                self.assertIsNotNone(queued_id(client.command(".")))
 
     def test_commands_sent_promptly_are_not_cut_off(self):
         # The line deadline restarts with each command: a session longer than idle_timeout in

@@ -332,7 +332,7 @@ TEST(LoadConfig, FillsTheModel) {
         "  max_message_size = \"10M\"; max_recipients = 50; max_connections = 20;\n"
         "  max_connections_per_ip = 2; max_errors = 3; max_line_length = 1000;\n"
         "  idle_timeout = \"1m\"; data_timeout = \"2m\"; shutdown_timeout = \"1500ms\";\n"
-        "  bare_line_endings = \"reject\";\n"
+        "  bare_line_endings = \"reject\"; min_data_rate = 100;\n"
         "};\n"
         "spool = { directory = \"/tmp/s\"; compression_level = 19; min_free_space = 2048; };\n"
         "status = { listen = \"[::1]:9000\"; token_file = \"tok\"; };\n",
@@ -359,6 +359,7 @@ TEST(LoadConfig, FillsTheModel) {
     EXPECT_EQ(c.smtp.idle_timeout, 1min);
     EXPECT_EQ(c.smtp.data_timeout, 2min);
     EXPECT_EQ(c.smtp.shutdown_timeout, 1500ms);
+    EXPECT_EQ(c.smtp.min_data_rate, 100u);
     EXPECT_EQ(c.smtp.bare_line_endings, BareLineEndings::reject);
     EXPECT_EQ(c.spool.directory, "/tmp/s");
     EXPECT_EQ(c.spool.compression_level, 19);
@@ -378,6 +379,7 @@ TEST(LoadConfig, AppliesDefaults) {
     EXPECT_EQ(c.smtp.max_message_size, defaults.smtp.max_message_size);
     EXPECT_EQ(c.smtp.max_recipients, defaults.smtp.max_recipients);
     EXPECT_EQ(c.smtp.idle_timeout, defaults.smtp.idle_timeout);
+    EXPECT_EQ(c.smtp.min_data_rate, 500u);  // Postfix's smtpd_min_data_rate
     EXPECT_EQ(c.smtp.bare_line_endings, BareLineEndings::normalize);
     EXPECT_EQ(c.spool.compression_level, 3);
     EXPECT_EQ(c.spool_free_space_floor(), c.smtp.max_message_size * 3 / 2);
