@@ -2,7 +2,8 @@
 # Builds the Debian package, lints it, installs it on this machine, runs the INSTALLED sluiced
 # with the INSTALLED /etc/sluice/sluice.conf the way sluice.service does (user sluice, only
 # CAP_NET_BIND_SERVICE, port 25) inside a loopback-only network namespace, submits a message
-# with swaks, sees it in `sluicectl spool list`, stops the daemon and purges the package.
+# with swaks, sees it in `sluicectl spool list`, holds and releases the node with sluicectl and
+# the status token postinst made, stops the daemon and purges the package.
 # Also: systemd-analyze verify on the installed unit, the man pages' lint, and the notify /
 # watchdog protocol of the installed binary (check_systemd_notify.py).
 # Needs root (apt-get, a system user, port 25). Changes the machine: installs the build tools
@@ -110,6 +111,9 @@ getent passwd sluice >/dev/null || fail "no user sluice"
 [ "$(stat -c '%a %U %G' /var/log/sluice)" = "750 sluice adm" ] ||
   fail "/var/log/sluice is $(stat -c '%a %U %G' /var/log/sluice), want 750 sluice adm"
 echo "user sluice: $(getent passwd sluice)"
+[ "$(stat -c '%a %U %G' /etc/sluice/status.token)" = "640 root sluice" ] ||
+  fail "/etc/sluice/status.token is $(stat -c '%a %U %G' /etc/sluice/status.token), want 640 root sluice"
+[ "$(tr -d '\n' </etc/sluice/status.token | wc -c)" -eq 64 ] || fail "status token is not 64 hex digits"
 
 step "systemd-analyze verify"
 unit=/lib/systemd/system/sluice.service
@@ -164,6 +168,11 @@ acclog=/var/log/sluice/accounting.jsonl
 for _ in \$(seq 1 200); do grep -q "\"queue_id\":\"\$id\"" \$acclog 2>/dev/null && break; sleep 0.05; done
 grep "\"queue_id\":\"\$id\".*\"outcome\":\"deferred\"" \$acclog ||
   { echo "no deferred record for \$id in \$acclog"; exit 1; }
+# The status endpoint with the token the package made: root's sluicectl holds and releases.
+sluicectl hold -c $CONF
+sluicectl status -c $CONF | tee "$WORK/status.txt"
+grep -q "PAUSED (node held)" "$WORK/status.txt" || { echo "sluicectl status does not show the hold"; exit 1; }
+sluicectl release -c $CONF
 kill -TERM \$pid
 status=0; wait \$pid || status=\$?
 [ \$status -eq 0 ] || { echo "sluiced exited with \$status"; cat "$WORK/sluiced.log"; exit 1; }
