@@ -1,0 +1,63 @@
+// MTA-STS (RFC 8461) for outbound delivery: which policy applies to a recipient domain now.
+// Looks up _mta-sts.<domain> TXT, fetches the policy over HTTPS when the cache rule says so
+// (policy/mta_sts/cache_rule.hpp), and keeps the fetched policies in memory (at most
+// kMaxPolicies; the one expiring first goes) and on disk (policy_store.hpp, saved on the
+// blocking pool), so a restart keeps them. A domain whose fetch failed is not fetched again for
+// kFetchFailureMemory. One per process, owned by App; lives on the io thread (not thread-safe).
+// Never fails: a failed lookup or fetch falls back to the cache rule, and is logged.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "daemon/dns/resolver.hpp"
+#include "daemon/log/logger.hpp"
+#include "daemon/tls/contexts.hpp"
+#include "policy/mta_sts/cache_rule.hpp"
+
+namespace sluice::daemon::mta_sts {
+
+class MtaStsService {
+  public:
+    static constexpr std::size_t kMaxPolicies = 10000;
+    static constexpr std::int64_t kFetchFailureMemory = 300;  // seconds
+    static constexpr std::chrono::seconds kFetchTimeout{30};
+
+    // `verified_context`: a client context verifying against the system CAs (may be null:
+    // every fetch then fails). `directory`: where policies persist (SPOOL/mta-sts).
+    MtaStsService(boost::asio::any_io_executor executor, dns::Resolver& resolver,
+                  tls::ContextPtr verified_context, std::filesystem::path directory,
+                  boost::asio::thread_pool& blocking, log::Logger& logger);
+
+    // Reads the persisted policies (blocking; call once at start-up); how many.
+    std::size_t load();
+
+    // The policy for mail to `domain` at this moment, nullopt when none applies. `port`: the
+    // HTTPS port of mta-sts.<domain> (443 but in tests).
+    boost::asio::awaitable<std::optional<policy::mta_sts::StsPolicy>> policy_for(
+        std::string domain, std::uint16_t port);
+
+  private:
+    boost::asio::awaitable<std::optional<std::string>> look_up_id(const std::string& domain);
+    void remember(const std::string& domain, policy::mta_sts::CachedPolicy cached,
+                  std::string text);
+    const policy::mta_sts::CachedPolicy* cached(const std::string& domain) const;
+
+    boost::asio::any_io_executor executor_;
+    dns::Resolver& resolver_;
+    tls::ContextPtr verified_context_;
+    std::filesystem::path directory_;
+    boost::asio::thread_pool& blocking_;
+    log::Logger& logger_;
+    std::unordered_map<std::string, policy::mta_sts::CachedPolicy> cache_;
+    std::unordered_map<std::string, std::int64_t> failed_until_;
+};
+
+}  // namespace sluice::daemon::mta_sts
