@@ -22,6 +22,7 @@
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/delivery/outbound_tls.hpp"
+#include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/queue/queue_manager.hpp"
@@ -50,6 +51,7 @@ struct App::Parts {
     std::unique_ptr<acclog::AccountingLog> accounting;
     std::unique_ptr<dns::Resolver> resolver;
     std::unique_ptr<delivery::OutboundTls> outbound_tls;
+    std::unique_ptr<mta_sts::MtaStsService> mta_sts;
     std::unique_ptr<queue::QueueManager> queue;
     std::unique_ptr<smtp::SessionServices> services;
     std::vector<std::unique_ptr<smtp::Listener>> listeners;
@@ -64,6 +66,7 @@ struct App::Parts {
         status_server.reset();
         listeners.clear();
         queue.reset();
+        mta_sts.reset();
         resolver.reset();
         blocking->join();  // disk work finishes; its completions are never resumed
         writer.reset();    // likewise for batches in flight
@@ -203,6 +206,13 @@ int App::run() {
         parts.accounting = std::make_unique<acclog::AccountingLog>(config_->accounting, logger_);
         parts.resolver = std::make_unique<dns::Resolver>(executor, resolver_settings(*config_));
         parts.outbound_tls = std::make_unique<delivery::OutboundTls>();
+        const auto& verified = parts.outbound_tls->context(tls::PeerVerification::system_cas);
+        parts.mta_sts = std::make_unique<mta_sts::MtaStsService>(
+            executor, *parts.resolver, verified, root / "mta-sts", *parts.blocking, logger_);
+        if (const auto loaded = parts.mta_sts->load()) {
+            logger_.info("MTA-STS: {} cached policies loaded from {}", loaded,
+                         (root / "mta-sts").string());
+        }
     } catch (const std::exception& e) {
         logger_.error("cannot start: {}", e.what());
         return 1;
@@ -211,7 +221,8 @@ int App::run() {
         executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
                                        parts.queue_ids, *parts.resolver, *parts.accounting,
                                        *parts.blocking, logger_, dkim_sign,
-                                       parts.outbound_tls.get(), root / "holds"});
+                                       parts.outbound_tls.get(), root / "holds",
+                                       parts.mta_sts.get()});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         *parts.writer, parts.queue_ids, parts.registry, logger_,
         [queue = parts.queue.get(), &accepted = parts.accepted](const spool::Envelope& envelope,

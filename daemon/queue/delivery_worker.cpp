@@ -7,11 +7,13 @@
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dns/destination_resolver.hpp"
+#include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/header_fields.hpp"
 #include "policy/engine/header_changes.hpp"
+#include "policy/mta_sts/mx_requirement.hpp"
 #include "policy/routing/static_routes.hpp"
 
 namespace sluice::daemon::queue {
@@ -58,6 +60,12 @@ std::vector<delivery::RecipientResult> same_result(const Batch& batch,
 }
 
 WallTime wall_now() { return WallTime(std::chrono::seconds(now_unix())); }
+
+// A synthetic reply from a failed connection enforced by MTA-STS names it, so an operator sees
+// why the delivery did not fall back to clear text.
+void name_mta_sts(smtp::Reply& reply) {
+    if (!reply.lines.empty()) reply.lines.front() = "MTA-STS: " + reply.lines.front();
+}
 }  // namespace
 
 asio::awaitable<bool> QueueManager::record_attempt(
@@ -135,6 +143,14 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
             co_await dns::resolve_destinations(services_.resolver, domain, d.port, rng_);
     }
 
+    // RFC 8461: MX deliveries only; a static route is the admin's own choice of host.
+    std::optional<policy::mta_sts::StsPolicy> sts;
+    if (!route && !destinations.error && d.mta_sts && services_.mta_sts) {
+        sts = co_await services_.mta_sts->policy_for(domain, d.mta_sts_port);
+    }
+    const policy::mta_sts::StsPolicy* sts_policy = sts ? &*sts : nullptr;
+    auto sts_applied = policy::mta_sts::MxRequirement::as_usual;  // for the host connected to
+
     delivery::RecipientResult failure;
     failure.synthetic = true;
     std::unique_ptr<delivery::ClientConnection> connection;
@@ -147,7 +163,27 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
         failure.outcome = delivery::RecipientOutcome::deferred;
         failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
+        bool any_host_allowed = false;
         for (const auto& destination : destinations.destinations) {
+            // The one MTA-STS decision per MX host (DANE, where it applies, takes precedence).
+            const auto requirement =
+                policy::mta_sts::requirement_for(sts_policy, destination.mx_host);
+            if (requirement == policy::mta_sts::MxRequirement::skip_host) {
+                services_.logger.info("delivery to {}: MTA-STS: {} is not in the policy; skipped",
+                                      domain, destination.mx_host);
+                continue;
+            }
+            if (requirement == policy::mta_sts::MxRequirement::report_mismatch) {
+                services_.logger.warning(
+                    "delivery to {}: MTA-STS testing: {} is not in the policy; enforce would "
+                    "skip it",
+                    domain, destination.mx_host);
+            }
+            any_host_allowed = true;
+            auto host_settings = settings;
+            if (requirement == policy::mta_sts::MxRequirement::verified_tls) {
+                host_settings.tls = policy::config::DeliveryTls::verified;
+            }
             for (const auto& address : destination.addresses) {
                 if (stopped_) {
                     give_back(std::move(*first), policy.get());
@@ -155,12 +191,17 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                 }
                 auto opened = co_await delivery::ClientConnection::open(
                     executor_, tcp::endpoint(address, destination.port), destination.mx_host,
-                    settings);
+                    host_settings);
                 attempt.mx_host = destination.mx_host;
                 attempt.mx_ip = address.to_string();
                 if (opened.connection) {
                     connection = std::move(opened.connection);
+                    sts_applied = requirement;
                     break;
+                }
+                if (requirement == policy::mta_sts::MxRequirement::verified_tls &&
+                    opened.synthetic) {
+                    name_mta_sts(opened.reply);
                 }
                 services_.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
                                       address.to_string(), opened.reply.summary());
@@ -168,6 +209,11 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                 failure.synthetic = opened.synthetic;
             }
             if (connection) break;
+        }
+        if (!any_host_allowed && !destinations.destinations.empty()) {
+            // RFC 8461 §5.1: with no MX host matching an enforced policy, nothing is sent.
+            failure.reply = smtp::Reply{451, "4.7.5", "MTA-STS: no MX host matches the policy"};
+            failure.synthetic = true;
         }
     }
 
@@ -191,6 +237,14 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     ++queue->counters.connections;
     attempt.source_ip = connection->local_address().to_string();
     attempt.tls = connection->tls_description();
+    if (sts_applied == policy::mta_sts::MxRequirement::verified_tls) {
+        attempt.tls += " (MTA-STS enforce)";  // the accounting log shows the policy applied
+    } else if (sts_policy && sts_policy->mode == policy::mta_sts::Mode::testing &&
+               attempt.tls.empty()) {
+        services_.logger.warning(
+            "delivery to {}: MTA-STS testing: {} is reached without TLS; enforce would defer",
+            domain, attempt.mx_host);
+    }
     const std::string pool_header = policy->pool_header();
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.

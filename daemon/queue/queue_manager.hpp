@@ -32,6 +32,10 @@
 #include "policy/config/model.hpp"
 #include "policy/engine/compiled_policy.hpp"
 
+namespace sluice::daemon::mta_sts {
+class MtaStsService;
+}
+
 namespace sluice::daemon::queue {
 
 struct QueueServices {
@@ -51,6 +55,8 @@ struct QueueServices {
     delivery::OutboundTls* outbound_tls = nullptr;  // TLS contexts and failure memory (App's)
     // Where the admin's holds are kept (hold_store.hpp); loaded by start().
     std::filesystem::path holds_file;
+    // MTA-STS policies (App's); null: MTA-STS is never applied.
+    mta_sts::MtaStsService* mta_sts = nullptr;
 };
 
 // What an admin operation applies to: the whole node (isp empty), every queue of an ISP

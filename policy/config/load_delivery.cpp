@@ -120,7 +120,7 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
          "max_connections_per_destination", "max_messages_per_connection", "connect_timeout",
          "greeting_timeout", "command_timeout", "data_init_timeout", "data_block_timeout",
          "data_done_timeout", "idle_connection_timeout", "retry_intervals", "queue_lifetime",
-         "retry_possibly_delivered", "tls"});
+         "retry_possibly_delivered", "tls", "mta_sts", "mta_sts_port"});
     if (!delivery) {
         return;
     }
@@ -160,6 +160,8 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
         }
     }
     reader.read_bool(*delivery, "retry_possibly_delivered", out.retry_possibly_delivered);
+    reader.read_bool(*delivery, "mta_sts", out.mta_sts);
+    reader.read_integer(*delivery, "mta_sts_port", out.mta_sts_port, kOptional, 1);
 }
 
 void read_routes(SettingsReader& reader, const Group& root, std::uint16_t default_port,

@@ -113,6 +113,10 @@ struct DeliverySettings {
         std::chrono::minutes(40), std::chrono::hours(1),    std::chrono::hours(2)};
     Duration queue_lifetime = std::chrono::hours(5 * 24);  // then a recipient expires (bounced)
     bool retry_possibly_delivered = true;  // retry when the reply after the final dot was lost
+    // MTA-STS (RFC 8461) for MX deliveries (never for static routes); the HTTPS port of
+    // mta-sts.<domain> is 443 but in tests.
+    bool mta_sts = true;
+    std::uint16_t mta_sts_port = 443;
 };
 
 // A static route: mail for these domains goes to `host`, bypassing MX (a smarthost when "*").

@@ -122,6 +122,10 @@ TEST(LoadDeliveryConfig, ReportsBadSettings) {
         {"retry_possibly_delivered not a boolean",
          with("delivery = { retry_possibly_delivered = 1; };"),
          {"t.conf:4: delivery.retry_possibly_delivered: expected true or false, got an integer"}},
+        {"mta_sts not a boolean, mta_sts_port 0",
+         with("delivery = { mta_sts = \"yes\";\n mta_sts_port = 0; };"),
+         {"t.conf:4: delivery.mta_sts: expected true or false, got a string",
+          "t.conf:5: delivery.mta_sts_port: must be between 1 and 65535 (got 0)"}},
         {"route without domains or host",
          with("routes = ( { port = 25; } );"),
          {"t.conf:4: routes.[0].domains: at least one domain is required",
@@ -170,7 +174,7 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
              "  data_init_timeout = \"4s\"; data_block_timeout = \"5s\";\n"
              "  data_done_timeout = \"6s\"; idle_connection_timeout = \"7s\";\n"
              "  retry_intervals = [ \"1s\", \"1m\" ]; queue_lifetime = \"1h\";\n"
-             "  retry_possibly_delivered = false; };\n"
+             "  retry_possibly_delivered = false; mta_sts = false; mta_sts_port = 8443; };\n"
              "routes = ( { domains = [ \"Relay.Test\", \"*.relay.test\" ]; host = \"127.0.0.1\";\n"
              "             port = 2526; },\n"
              "           { domains = [ \"*\" ]; host = \"smarthost.test\"; } );\n"
@@ -203,6 +207,8 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
     EXPECT_EQ(d.retry_intervals, (std::vector<Duration>{1s, 1min}));
     EXPECT_EQ(d.queue_lifetime, 1h);
     EXPECT_FALSE(d.retry_possibly_delivered);
+    EXPECT_FALSE(d.mta_sts);
+    EXPECT_EQ(d.mta_sts_port, 8443);
     ASSERT_EQ(c.routes.size(), 2u);
     EXPECT_EQ(c.routes[0].domains, (std::vector<std::string>{"relay.test", "*.relay.test"}));
     EXPECT_EQ(c.routes[0].host, "127.0.0.1");
@@ -243,6 +249,8 @@ TEST(LoadDeliveryConfig, AppliesDefaults) {
     EXPECT_EQ(d.retry_intervals, (std::vector<Duration>{5min, 10min, 20min, 40min, 1h, 2h}));
     EXPECT_EQ(d.queue_lifetime, 120h);
     EXPECT_TRUE(d.retry_possibly_delivered);
+    EXPECT_TRUE(d.mta_sts);
+    EXPECT_EQ(d.mta_sts_port, 443);
     ASSERT_EQ(c.routes.size(), 1u);
     EXPECT_EQ(c.routes[0].port, 25);
     EXPECT_EQ(c.accounting.file, "");
