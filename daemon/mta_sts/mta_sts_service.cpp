@@ -1,7 +1,9 @@
 #include "daemon/mta_sts/mta_sts_service.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 
 #include "daemon/clock/wall_clock.hpp"
@@ -18,6 +20,8 @@ using policy::mta_sts::CacheStep;
 using policy::mta_sts::StsPolicy;
 
 namespace {
+constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
 std::string lower_case(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -77,35 +81,54 @@ asio::awaitable<std::optional<StsPolicy>> MtaStsService::policy_for(std::string 
         case CacheStep::fetch:
             break;
     }
-    std::string error;
-    const auto failed = failed_until_.find(domain);
-    if (failed != failed_until_.end() && failed->second > now) {
-        error = "fetch failed recently";
+    std::optional<StsPolicy> fetched;
+    const auto in_flight = fetching_.find(domain);
+    if (in_flight != fetching_.end()) {
+        // Another delivery is fetching this policy: wait for it, then read the cache.
+        const auto done = in_flight->second;  // keeps the timer alive while waiting
+        co_await done->async_wait(nothrow_awaitable);
     } else {
-        auto fetched = co_await fetch_policy_text(executor_, resolver_, verified_context_, domain,
-                                                  port, kFetchTimeout);
-        error = std::move(fetched.error);
-        if (error.empty()) {
-            auto parsed = policy::mta_sts::parse_policy(fetched.body);
-            if (auto* policy = std::get_if<StsPolicy>(&parsed)) {
-                logger_.info("MTA-STS {}: policy {} fetched: mode {}, max_age {}s", domain, *txt_id,
-                             policy::mta_sts::mode_name(policy->mode), policy->max_age.count());
-                failed_until_.erase(domain);
-                const StsPolicy result = *policy;
-                remember(domain, CachedPolicy{std::move(*policy), *txt_id, clock::now_unix()},
-                         std::move(fetched.body));
-                co_return result;
-            }
-            error = "malformed policy: " + std::get<std::string>(parsed);
-        }
-        if (failed_until_.size() >= kMaxPolicies) failed_until_.clear();
-        failed_until_[domain] = clock::now_unix() + kFetchFailureMemory;
-        logger_.warning("MTA-STS {}: cannot fetch the policy: {}", domain, error);
+        const auto done =
+            std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
+        fetching_.emplace(domain, done);
+        fetched = co_await fetch_and_remember(domain, *txt_id, port);
+        fetching_.erase(domain);
+        done->cancel();  // wakes the waiters
     }
-    // The cache may have changed while the fetch was in flight.
+    if (fetched) co_return fetched;
+    // A failed fetch keeps the unexpired cached policy (RFC 8461 §10.2); the cache may have
+    // changed while the fetch was in flight.
     const StsPolicy* kept =
         policy::mta_sts::after_fetch(cached(domain), nullptr, clock::now_unix());
     if (kept) co_return *kept;
+    co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<StsPolicy>> MtaStsService::fetch_and_remember(
+    const std::string& domain, const std::string& id, std::uint16_t port) {
+    const auto failed = failed_until_.find(domain);
+    if (failed != failed_until_.end() && failed->second > clock::now_unix()) {
+        co_return std::nullopt;  // logged when it failed
+    }
+    auto fetched = co_await fetch_policy_text(executor_, resolver_, verified_context_, domain, port,
+                                              kFetchTimeout);
+    std::string error = std::move(fetched.error);
+    if (error.empty()) {
+        auto parsed = policy::mta_sts::parse_policy(fetched.body);
+        if (auto* policy = std::get_if<StsPolicy>(&parsed)) {
+            logger_.info("MTA-STS {}: policy {} fetched: mode {}, max_age {}s", domain, id,
+                         policy::mta_sts::mode_name(policy->mode), policy->max_age.count());
+            failed_until_.erase(domain);
+            std::optional<StsPolicy> result = *policy;
+            remember(domain, CachedPolicy{std::move(*policy), id, clock::now_unix()},
+                     std::move(fetched.body));
+            co_return result;
+        }
+        error = "malformed policy: " + std::get<std::string>(parsed);
+    }
+    if (failed_until_.size() >= kMaxPolicies) failed_until_.clear();
+    failed_until_[domain] = clock::now_unix() + kFetchFailureMemory;
+    logger_.warning("MTA-STS {}: cannot fetch the policy: {}", domain, error);
     co_return std::nullopt;
 }
 

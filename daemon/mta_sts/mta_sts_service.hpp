@@ -2,17 +2,20 @@
 // Looks up _mta-sts.<domain> TXT, fetches the policy over HTTPS when the cache rule says so
 // (policy/mta_sts/cache_rule.hpp), and keeps the fetched policies in memory (at most
 // kMaxPolicies; the one expiring first goes) and on disk (policy_store.hpp, saved on the
-// blocking pool), so a restart keeps them. A domain whose fetch failed is not fetched again for
-// kFetchFailureMemory. One per process, owned by App; lives on the io thread (not thread-safe).
-// Never fails: a failed lookup or fetch falls back to the cache rule, and is logged.
+// blocking pool), so a restart keeps them. Deliveries asking while a domain's policy is being
+// fetched wait for that fetch instead of starting another. A domain whose fetch failed is not
+// fetched again for kFetchFailureMemory. One per process, owned by App; lives on the io thread (not
+// thread-safe). Never fails: a failed lookup or fetch falls back to the cache rule, and is logged.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -46,6 +49,9 @@ class MtaStsService {
 
   private:
     boost::asio::awaitable<std::optional<std::string>> look_up_id(const std::string& domain);
+    // Fetches, parses and remembers the policy published under `id`; nullopt when that fails.
+    boost::asio::awaitable<std::optional<policy::mta_sts::StsPolicy>> fetch_and_remember(
+        const std::string& domain, const std::string& id, std::uint16_t port);
     void remember(const std::string& domain, policy::mta_sts::CachedPolicy cached,
                   std::string text);
     const policy::mta_sts::CachedPolicy* cached(const std::string& domain) const;
@@ -58,6 +64,8 @@ class MtaStsService {
     log::Logger& logger_;
     std::unordered_map<std::string, policy::mta_sts::CachedPolicy> cache_;
     std::unordered_map<std::string, std::int64_t> failed_until_;
+    // Fetches in flight; their timers never expire but are cancelled when the fetch ends.
+    std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> fetching_;
 };
 
 }  // namespace sluice::daemon::mta_sts

@@ -5,8 +5,9 @@ sinks receive the mail, some offering STARTTLS with a certificate from that CA. 
 enforce + a matching MX with a valid certificate delivers over TLS (the accounting log says
 MTA-STS); enforce + an MX not in the policy defers with the MTA-STS reason and connects to no
 one; enforce + a sink without STARTTLS, or with a certificate for another name, defers and
-sends nothing in clear; testing delivers anyway (and warns); a fetched policy stays enforced
-after the HTTPS server is gone, also across a daemon restart (from SPOOL/mta-sts/)."""
+sends nothing in clear; testing delivers anyway (and warns); deliveries starting while a policy
+is being fetched wait for that one fetch; a fetched policy stays enforced after the HTTPS server
+is gone, also across a daemon restart (from SPOOL/mta-sts/)."""
 
 import os
 import shutil
@@ -138,6 +139,19 @@ class MtaSts(unittest.TestCase):
             log = daemon.log()
             self.assertIn("MTA-STS testing: mx.testing.test is not in the policy", log)
             self.assertIn("MTA-STS testing: mx.testing.test is reached without TLS", log)
+
+    def test_concurrent_deliveries_share_one_fetch(self):
+        self.https.delay = 1.0  # every worker starting meanwhile finds the fetch in flight
+        recipients = [f"u{i}@enforce.test" for i in range(4)]
+        with self.tls_sink() as sink, self.daemon() as daemon:
+            for recipient in recipients:
+                submit(daemon.port, "s@origin.test", [recipient], b"Subject: c\r\n\r\nhi\r\n")
+            for recipient in recipients:
+                record = wait_for_final(daemon, recipient)
+                self.assertEqual(record["outcome"], "delivered", describe([record]))
+                self.assertTrue(record["tls"].endswith("(MTA-STS enforce)"), record["tls"])
+            self.assertGreater(sink.max_concurrent, 1, "the deliveries overlapped")
+            self.assertEqual(self.https.request_count("mta-sts.enforce.test"), 1)
 
     def test_cached_policy_outlives_the_https_server_and_a_restart(self):
         daemon = self.daemon()

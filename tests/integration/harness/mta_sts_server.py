@@ -1,10 +1,12 @@
 """A loopback HTTPS server for MTA-STS policies (RFC 8461 §3.3): answers
 GET /.well-known/mta-sts.txt with the policy text registered for the Host header's name
-("mta-sts.DOMAIN"), as text/plain, and 404 otherwise; counts the requests per host. Runs in a
+("mta-sts.DOMAIN"), as text/plain, and 404 otherwise, after `delay` seconds (a slow server);
+counts the requests per host. Runs in a
 thread (http.server with Python's ssl); use as a context manager, or stop() it mid-test."""
 
 import http.server
 import threading
+import time
 
 
 class MtaStsServer:
@@ -12,6 +14,7 @@ class MtaStsServer:
         """policies: {"mta-sts.a.test": "version: STSv1\\r\\n..."}."""
         self.policies = dict(policies)
         self.requests = {}
+        self.delay = 0.0
         self.lock = threading.Lock()
         server = self
 
@@ -21,6 +24,7 @@ class MtaStsServer:
                 with server.lock:
                     server.requests[host] = server.requests.get(host, 0) + 1
                 body = server.policies.get(host)
+                time.sleep(server.delay)
                 if self.path != "/.well-known/mta-sts.txt" or body is None:
                     self.send_error(404)
                     return
