@@ -5,9 +5,10 @@ sinks receive the mail, some offering STARTTLS with a certificate from that CA. 
 enforce + a matching MX with a valid certificate delivers over TLS (the accounting log says
 MTA-STS); enforce + an MX not in the policy defers with the MTA-STS reason and connects to no
 one; enforce + a sink without STARTTLS, or with a certificate for another name, defers and
-sends nothing in clear; testing delivers anyway (and warns); deliveries starting while a policy
-is being fetched wait for that one fetch; a fetched policy stays enforced after the HTTPS server
-is gone, also across a daemon restart (from SPOOL/mta-sts/)."""
+sends nothing in clear; testing delivers anyway (and warns); a redirect, a non-text/plain or
+oversized answer, or an HTTPS certificate for another name is no policy; deliveries starting
+while a policy is being fetched wait for that one fetch; a fetched policy stays enforced after
+the HTTPS server is gone, also across a daemon restart (from SPOOL/mta-sts/)."""
 
 import os
 import shutil
@@ -26,10 +27,14 @@ from tls_material import TestCa  # noqa: E402
 HTTPS = "127.0.0.9"       # every mta-sts.<domain>
 TLS_SINK = "127.0.0.10"   # STARTTLS, certificate for mx.enforce.test and mx.nomatch.test
 PLAIN_SINK = "127.0.0.11"  # no STARTTLS
+# Served wrongly (see test_unusable_policy_responses_are_no_policy), each with an enforce policy
+# that would stop delivery to the plain sink if Sluice took it.
+UNUSABLE = ["redirect.test", "html.test", "huge.test", "untrusted.test"]
 DOMAINS = ["enforce.test", "nomatch.test", "plain.test", "testing.test", "badcert.test",
-           "cached.test"]
+           "cached.test", *UNUSABLE]
 MX_ADDRESS = {"enforce.test": TLS_SINK, "nomatch.test": TLS_SINK, "plain.test": PLAIN_SINK,
-              "testing.test": PLAIN_SINK, "badcert.test": TLS_SINK, "cached.test": TLS_SINK}
+              "testing.test": PLAIN_SINK, "badcert.test": TLS_SINK, "cached.test": TLS_SINK,
+              **{domain: PLAIN_SINK for domain in UNUSABLE}}
 
 
 def policy(mode, *mx, max_age=86400):
@@ -44,7 +49,10 @@ POLICIES = {
     "mta-sts.testing.test": policy("testing", "mx.elsewhere.test"),
     "mta-sts.badcert.test": policy("enforce", "mx.badcert.test"),
     "mta-sts.cached.test": policy("enforce", "mx.cached.test"),
+    **{f"mta-sts.{domain}": policy("enforce", "mx.elsewhere.test") for domain in UNUSABLE},
 }
+# The HTTPS certificate names every policy host but this one.
+CERTIFIED = [host for host in POLICIES if host != "mta-sts.untrusted.test"]
 
 
 def dns_records():
@@ -69,7 +77,7 @@ class MtaSts(unittest.TestCase):
     def setUp(self):
         self.smtp_port = free_port()
         self.https = MtaStsServer(HTTPS, free_port(HTTPS),
-                                  self.ca.server_context("https", list(POLICIES)), POLICIES)
+                                  self.ca.server_context("https", CERTIFIED), POLICIES)
         self.https.start()
         self.addCleanup(self.https.stop)
         self.dns = DnsServer(**dns_records()).start()
@@ -152,6 +160,35 @@ class MtaSts(unittest.TestCase):
                 self.assertTrue(record["tls"].endswith("(MTA-STS enforce)"), record["tls"])
             self.assertGreater(sink.max_concurrent, 1, "the deliveries overlapped")
             self.assertEqual(self.https.request_count("mta-sts.enforce.test"), 1)
+
+    def test_unusable_policy_responses_are_no_policy(self):
+        # RFC 8461 §3.3: no redirects, 200 and text/plain only, at most 64 KiB, a valid
+        # certificate for mta-sts.<domain>; anything else is no policy (mail goes as usual).
+        enforce = policy("enforce", "mx.elsewhere.test").encode()
+        self.https.responses = {
+            "mta-sts.redirect.test": (301, {"Location": "https://mta-sts.enforce.test/"}, b""),
+            "mta-sts.html.test": (200, {"Content-Type": "text/html"}, enforce),
+            "mta-sts.huge.test": (200, {"Content-Type": "text/plain"},
+                                  enforce + b"x: " + b"y" * 70000 + b"\r\n"),
+        }
+        reasons = {"redirect.test": "HTTP status 301",
+                   "html.test": "Content-Type is not text/plain",
+                   "huge.test": "larger than 64 KiB",
+                   "untrusted.test": "certificate verify failed"}
+        with SmtpSink(PLAIN_SINK, self.smtp_port) as sink, self.daemon() as daemon:
+            for domain in UNUSABLE:
+                submit(daemon.port, "s@origin.test", [f"u@{domain}"], b"Subject: u\r\n\r\nok\r\n")
+            for domain in UNUSABLE:
+                record = wait_for_final(daemon, f"u@{domain}")
+                self.assertEqual(record["outcome"], "delivered", describe([record]))
+                self.assertEqual(len(sink.delivered_to(f"u@{domain}")), 1, sink.summary())
+                daemon.wait_for_log(rf"MTA-STS {domain}: cannot fetch the policy: .*"
+                                    + reasons[domain])
+            self.assertEqual(self.https.request_count("mta-sts.redirect.test"), 1)
+            self.assertEqual(self.https.request_count("mta-sts.enforce.test"), 0,
+                             "the redirect is not followed")
+            self.assertEqual(self.https.request_count("mta-sts.untrusted.test"), 0,
+                             "no request before the certificate is verified")
 
     def test_cached_policy_outlives_the_https_server_and_a_restart(self):
         daemon = self.daemon()

@@ -15,6 +15,8 @@ class MtaStsServer:
         self.policies = dict(policies)
         self.requests = {}
         self.delay = 0.0
+        # {"mta-sts.a.test": (status, {header: value}, body)}: answered as given instead.
+        self.responses = {}
         self.lock = threading.Lock()
         server = self
 
@@ -25,6 +27,15 @@ class MtaStsServer:
                     server.requests[host] = server.requests.get(host, 0) + 1
                 body = server.policies.get(host)
                 time.sleep(server.delay)
+                if host in server.responses:
+                    status, headers, raw = server.responses[host]
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                    return
                 if self.path != "/.well-known/mta-sts.txt" or body is None:
                     self.send_error(404)
                     return
