@@ -73,6 +73,10 @@ std::vector<StoredPolicy> load_stored_policies(const std::filesystem::path& dire
 
 std::error_code save_stored_policy(const std::filesystem::path& directory,
                                    const StoredPolicy& policy) {
+    // The domain names the file: never anything that could leave the directory.
+    if (!policy::config::is_host_name(policy.domain)) {
+        return std::make_error_code(std::errc::invalid_argument);
+    }
     std::error_code ec;
     std::filesystem::create_directories(directory, ec);
     if (ec) return ec;
@@ -93,6 +97,9 @@ std::error_code save_stored_policy(const std::filesystem::path& directory,
 
 std::error_code remove_stored_policy(const std::filesystem::path& directory,
                                      const std::string& domain) {
+    if (!policy::config::is_host_name(domain)) {
+        return std::make_error_code(std::errc::invalid_argument);
+    }
     const auto path = directory / domain;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return last_error();
     return {};

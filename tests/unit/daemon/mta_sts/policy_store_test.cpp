@@ -49,6 +49,15 @@ TEST(PolicyStore, SavesLoadsAndRemovesInADirectory) {
     const auto left = load_stored_policies(directory, 10);
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(left[0].domain, "b.test");
+    // A name that is not a host name never names a file (it could leave the directory).
+    for (const char* bad : {"../escape.test", "a/b.test", "[192.0.2.1]", ".", ""}) {
+        StoredPolicy hostile = kPolicy;
+        hostile.domain = bad;
+        EXPECT_TRUE(save_stored_policy(directory, hostile)) << bad;
+        EXPECT_TRUE(remove_stored_policy(directory, bad)) << bad;
+    }
+    EXPECT_FALSE(std::filesystem::exists(root / "escape.test"));
+    EXPECT_EQ(load_stored_policies(directory, 10).size(), 1u);
     std::filesystem::remove_all(root);
 }
 
