@@ -60,6 +60,11 @@ std::optional<Record> decode_record(const ns_msg& msg, const ns_rr& rr, RecordTy
                 at += 1 + piece;
             }
             return record;
+        case RecordType::tlsa:
+            // RFC 6698 §2.1: three one-octet fields, then the certificate association data.
+            if (length < 4) return std::nullopt;
+            record.data.assign(reinterpret_cast<const char*>(rdata), length);
+            return record;
     }
     return std::nullopt;
 }
@@ -84,8 +89,14 @@ seconds negative_ttl(ns_msg& msg) {
     return seconds{0};
 }
 
+// RFC 6840 §5.7: the resolver sets AD only when it validated every RRset of the answer (or the
+// denial of existence) and it was asked with AD set.
+bool authenticated(const ns_msg& msg) {
+    return ns_msg_getflag(msg, ns_f_ad) != 0;
+}
+
 Answer negative(std::error_code error, ns_msg* msg) {
-    return {error, {}, msg ? negative_ttl(*msg) : seconds{0}};
+    return {error, {}, msg ? negative_ttl(*msg) : seconds{0}, msg ? authenticated(*msg) : false};
 }
 
 }  // namespace
@@ -122,6 +133,7 @@ Answer parse_answer(int status, std::span<const unsigned char> message, RecordTy
     }
     if (answer.records.empty()) return negative(errc::no_data, &msg);  // e.g. only a CNAME
     answer.ttl = seconds{ttl};
+    answer.secure = authenticated(msg);
     return answer;
 }
 

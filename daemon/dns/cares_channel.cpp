@@ -19,6 +19,10 @@ namespace {
 
 // Reads per readiness event at most; a TCP answer arriving in parts needs a few.
 constexpr int kMaxReadsPerEvent = 16;
+// c-ares 1.18's default EDNS payload size (ARES_FLAG_EDNS), as ares_query would have used.
+constexpr int kEdnsPayloadSize = 1280;
+// The AD bit in the second flags octet of the header (RFC 4035 §3.2.3, RFC 6840 §5.7).
+constexpr unsigned char kAuthenticDataBit = 0x20;
 
 // A socket c-ares owns. The descriptor never closes it: release() hands it back first.
 struct Watch {
@@ -41,11 +45,28 @@ std::size_t bytes_waiting(ares_socket_t fd) {
     return ::ioctl(fd, FIONREAD, &count) == 0 && count > 0 ? static_cast<std::size_t>(count) : 0;
 }
 
+// ares_send hands back any response; map its RCODE and answer count to the ARES_* statuses
+// ares_query would have given, so callers see one convention.
+int status_of_response(int status, const unsigned char* message, int length) {
+    if (status != ARES_SUCCESS || message == nullptr || length < HFIXEDSZ) return status;
+    const int rcode = message[3] & 0x0f;
+    const int answers = (message[6] << 8) | message[7];
+    switch (rcode) {
+        case ns_r_noerror: return answers > 0 ? ARES_SUCCESS : ARES_ENODATA;
+        case ns_r_formerr: return ARES_EFORMERR;
+        case ns_r_servfail: return ARES_ESERVFAIL;
+        case ns_r_nxdomain: return ARES_ENOTFOUND;
+        case ns_r_notimpl: return ARES_ENOTIMP;
+        case ns_r_refused: return ARES_EREFUSED;
+        default: return ARES_EBADRESP;
+    }
+}
+
 void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* message, int length) {
     std::unique_ptr<CaresChannel::Completion> done(static_cast<CaresChannel::Completion*>(arg));
     std::span<const unsigned char> bytes;
     if (message != nullptr && length > 0) bytes = {message, static_cast<std::size_t>(length)};
-    (*done)(status, bytes);
+    (*done)(status_of_response(status, message, length), bytes);
 }
 
 }  // namespace
@@ -214,8 +235,20 @@ void CaresChannel::query(const std::string& name, int type, Completion done) {
         done(ARES_EDESTRUCTION, {});
         return;
     }
-    ares_query(state_->channel, name.c_str(), ns_c_in, type, &on_answer,
-               new Completion(std::move(done)));
+    unsigned char* packet = nullptr;
+    int length = 0;
+    // ares_send gives the query a fresh random ID; the 0 here is replaced.
+    const int built = ares_create_query(name.c_str(), ns_c_in, type, 0, 1, &packet, &length,
+                                        kEdnsPayloadSize);
+    if (built != ARES_SUCCESS) {
+        done(built, {});
+        return;
+    }
+    // RFC 6840 §5.7: AD in a query asks a validating resolver to say (AD in the response)
+    // whether it validated the answer; without DO no signatures are sent back.
+    packet[3] |= kAuthenticDataBit;
+    ares_send(state_->channel, packet, length, &on_answer, new Completion(std::move(done)));
+    ares_free_string(packet);
     state_->update_timer();
 }
 

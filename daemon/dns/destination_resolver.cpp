@@ -74,7 +74,8 @@ awaitable<std::vector<AddressLookup>> lookup_all(Resolver& resolver,
 }
 
 awaitable<RouteResult> route_to_mx_hosts(Resolver& resolver, std::vector<MxRecord> records,
-                                         std::uint16_t port, std::mt19937_64& rng) {
+                                         bool mx_secure, std::uint16_t port,
+                                         std::mt19937_64& rng) {
     // RFC 7505 §3: a lone MX "." (preference 0 by the RFC; any is taken) means no mail at all.
     const bool null_mx = std::all_of(records.begin(), records.end(),
                                      [](const MxRecord& record) { return record.host.empty(); });
@@ -88,7 +89,8 @@ awaitable<RouteResult> route_to_mx_hosts(Resolver& resolver, std::vector<MxRecor
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         const auto& lookup = lookups[i];
         if (!lookup.error) {
-            result.destinations.push_back({hosts[i], lookup.value, port});
+            result.destinations.push_back({hosts[i], lookup.value, port, mx_secure,
+                                           lookup.secure});
         } else if (!temporary && !is_permanent(lookup.error) && lookup.error != errc::no_data) {
             temporary = lookup.error;
         }
@@ -104,13 +106,16 @@ awaitable<RouteResult> route_to_mx_hosts(Resolver& resolver, std::vector<MxRecor
 awaitable<RouteResult> resolve_destinations(Resolver& resolver, std::string domain,
                                             std::uint16_t port, std::mt19937_64& rng) {
     auto mx = co_await resolver.lookup_mx(domain);
-    if (!mx.error) co_return co_await route_to_mx_hosts(resolver, std::move(mx.value), port, rng);
+    if (!mx.error) {
+        co_return co_await route_to_mx_hosts(resolver, std::move(mx.value), mx.secure, port, rng);
+    }
     if (mx.error != errc::no_data) co_return domain_failure(mx.error);
     // RFC 5321 §5.1: no MX records, so the domain itself is the implicit MX.
     auto addresses = co_await resolver.lookup_addresses(domain);
     if (addresses.error) co_return domain_failure(addresses.error);
     RouteResult result;
-    result.destinations.push_back({std::move(domain), std::move(addresses.value), port});
+    result.destinations.push_back(
+        {std::move(domain), std::move(addresses.value), port, mx.secure, addresses.secure});
     co_return result;
 }
 

@@ -2,7 +2,8 @@
 // (random order among equal preference), each with its addresses; the domain's own A/AAAA when
 // it has no MX (implicit MX); a null MX (RFC 7505) or NXDOMAIN is a permanent failure, a DNS
 // failure a temporary one. resolve_host() serves static routes (a smarthost or an IP literal).
-// Stateless coroutines over a Resolver; errors are values in RouteResult, described for a DSN.
+// Each destination says whether DNSSEC validated how it was found (for DANE). Stateless
+// coroutines over a Resolver; errors are values in RouteResult, described for a DSN.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +23,11 @@ struct Destination {
     std::string mx_host;  // the MX host name (or the domain, for an implicit MX; or the route)
     std::vector<boost::asio::ip::address> addresses;  // IPv4 first
     std::uint16_t port = 25;
+    // DNSSEC (RFC 7672 §2.2): the MX RRset naming this host was validated (for an implicit MX:
+    // the denial of MX records), and so were this host's address records. Both are needed
+    // before its TLSA records are looked for. Never set for a static route.
+    bool mx_secure = false;
+    bool addresses_secure = false;
 };
 
 struct RouteResult {

@@ -110,6 +110,8 @@ Lookup<std::vector<asio::ip::address>> combine(const Answer& v4, const Answer& v
     Lookup<std::vector<asio::ip::address>> result;
     const bool have4 = !v4.error, have6 = !v6.error;
     if (have4 || have6) {
+        // Only the addresses used need be validated (RFC 7672 §2.2.2 asks about those).
+        result.secure = (!have4 || v4.secure) && (!have6 || v6.secure);
         result.ttl = have4 && have6 ? std::min(v4.ttl, v6.ttl) : (have4 ? v4.ttl : v6.ttl);
         for (const Answer* answer : {&v4, &v6}) {
             if (answer->error) continue;
@@ -118,6 +120,7 @@ Lookup<std::vector<asio::ip::address>> combine(const Answer& v4, const Answer& v
         return result;
     }
     result.ttl = std::min(v4.ttl, v6.ttl);
+    result.secure = v4.secure && v6.secure;
     if (v4.error == errc::nxdomain || v6.error == errc::nxdomain) {
         result.error = errc::nxdomain;
     } else if (v4.error == errc::no_data && v6.error == errc::no_data) {
@@ -138,7 +141,7 @@ Resolver::~Resolver() = default;
 
 awaitable<Lookup<std::vector<MxRecord>>> Resolver::lookup_mx(std::string domain) {
     const Answer answer = co_await impl_->query(std::move(domain), RecordType::mx);
-    Lookup<std::vector<MxRecord>> result{answer.error, {}, answer.ttl};
+    Lookup<std::vector<MxRecord>> result{answer.error, {}, answer.ttl, answer.secure};
     for (const auto& record : answer.records) {
         result.value.push_back({record.preference, record.data});
     }
@@ -154,8 +157,18 @@ awaitable<Lookup<std::vector<asio::ip::address>>> Resolver::lookup_addresses(std
 
 awaitable<Lookup<std::vector<std::string>>> Resolver::lookup_txt(std::string name) {
     const Answer answer = co_await impl_->query(std::move(name), RecordType::txt);
-    Lookup<std::vector<std::string>> result{answer.error, {}, answer.ttl};
+    Lookup<std::vector<std::string>> result{answer.error, {}, answer.ttl, answer.secure};
     for (const auto& record : answer.records) result.value.push_back(record.data);
+    co_return result;
+}
+
+awaitable<Lookup<std::vector<TlsaRecord>>> Resolver::lookup_tlsa(std::string name) {
+    const Answer answer = co_await impl_->query(std::move(name), RecordType::tlsa);
+    Lookup<std::vector<TlsaRecord>> result{answer.error, {}, answer.ttl, answer.secure};
+    for (const auto& record : answer.records) {  // answer_parser checked the 4-octet minimum
+        const auto octet = [&](std::size_t i) { return static_cast<std::uint8_t>(record.data[i]); };
+        result.value.push_back({octet(0), octet(1), octet(2), record.data.substr(3)});
+    }
     co_return result;
 }
 

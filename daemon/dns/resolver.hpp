@@ -1,4 +1,4 @@
-// The daemon's DNS: MX, A/AAAA and TXT lookups as coroutines over one c-ares channel
+// The daemon's DNS: MX, A/AAAA, TXT and TLSA lookups as coroutines over one c-ares channel
 // (cares_channel.hpp) with a TTL cache of positive and negative answers (ttl_cache.hpp).
 // Identical lookups in flight are coalesced: one query, every waiter gets its answer. Lives on
 // one io_context thread and owns its channel and cache; not thread-safe. Failures are values
@@ -37,11 +37,24 @@ struct MxRecord {
     friend bool operator==(const MxRecord&, const MxRecord&) = default;
 };
 
+// RFC 6698 §2.1: one TLSA record. Fields as published; judging them is the caller's (dane/).
+struct TlsaRecord {
+    std::uint8_t usage = 0;          // 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE
+    std::uint8_t selector = 0;       // 0 whole certificate, 1 SubjectPublicKeyInfo
+    std::uint8_t matching_type = 0;  // 0 exact, 1 SHA-256, 2 SHA-512
+    std::string data;                // the certificate association data (raw bytes)
+
+    friend bool operator==(const TlsaRecord&, const TlsaRecord&) = default;
+};
+
 template <typename T>
 struct Lookup {
     std::error_code error;  // set => value is empty
     T value;
     std::chrono::seconds ttl{0};  // how long the answer (or the negative answer) holds
+    // The resolver validated the answer or the denial with DNSSEC (AD bit). For addresses:
+    // every answer that gave addresses (or both denials) was validated.
+    bool secure = false;
 };
 
 class Resolver {
@@ -60,6 +73,8 @@ class Resolver {
         std::string host);
     // Each TXT record's strings concatenated (RFC 7208 §3.3), one string per record.
     boost::asio::awaitable<Lookup<std::vector<std::string>>> lookup_txt(std::string name);
+    // The TLSA records at `name` ("_25._tcp.mx.example.com", RFC 6698 §3).
+    boost::asio::awaitable<Lookup<std::vector<TlsaRecord>>> lookup_tlsa(std::string name);
 
     // Pending lookups complete with errc::shutting_down, and so does every later one.
     void cancel_all();

@@ -39,6 +39,19 @@ const char* const kAaaa =
     "123485800001000100000000046475616c047465737400001c0001c00c001c00010000003c00100000000000"
     "0000000000000000000005";
 
+// Answers captured from unbound 1.17 validating a zone signed by ldns-signzone (the AD bit
+// asked for in the query): 81a0 = QR RD RA AD; 8180 = the same without AD.
+const char* const kTlsaSecure =  // _25._tcp.mx.dane.test TLSA 3 1 1 abab...ab; TTL 60
+    "123481a00001000100000000035f3235045f746370026d780464616e6504746573740000340001c00c0034"
+    "00010000003c0023030101abababababababababababababababababababababababababababababababab";
+const char* const kTlsaNxSecure =  // _25._tcp.nx.dane.test TLSA: NXDOMAIN, validated denial
+    "123481a30001000000010000035f3235045f746370026e780464616e6504746573740000340001c0180006"
+    "00010000003c0026026e73c0180a686f73746d6173746572c0180000000100000e1000000258000151800000"
+    "003c";
+const char* const kTlsaInsecure =  // _25._tcp.mx.plain.test TLSA 2 0 1 cdcd...cd, unsigned zone
+    "123481800001000100000000035f3235045f746370026d7805706c61696e04746573740000340001c00c0034"
+    "00010000003c0023020001cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+
 std::vector<unsigned char> bytes(const std::string& hex) {
     std::vector<unsigned char> out;
     for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
@@ -142,6 +155,45 @@ TEST(ParseAnswer, Table) {
             got.error == c.want.error && got.records == c.want.records && got.ttl == c.want.ttl;
         EXPECT_TRUE(same) << c.name << ": got " << describe(got) << ", want " << describe(c.want);
     }
+}
+
+TEST(ParseAnswer, TlsaRdataAndTheAdBit) {
+    struct Case {
+        const char* name;
+        int status;
+        const char* hex;
+        std::error_code error;
+        std::string rdata;
+        bool secure;
+    };
+    const Case cases[] = {
+        {"secure TLSA", ARES_SUCCESS, kTlsaSecure, {}, "\x03\x01\x01" + std::string(32, '\xab'),
+         true},
+        {"secure NXDOMAIN", ARES_ENOTFOUND, kTlsaNxSecure, errc::nxdomain, "", true},
+        {"insecure TLSA", ARES_SUCCESS, kTlsaInsecure, {},
+         "\x02\x00\x01" + std::string(32, '\xcd'), false},
+        {"no message", ARES_ESERVFAIL, "", errc::server_failure, "", false},
+    };
+    for (const auto& c : cases) {
+        const auto message = bytes(c.hex);
+        const Answer got = parse_answer(c.status, message, RecordType::tlsa);
+        EXPECT_EQ(got.error, c.error) << c.name << ": got " << describe(got);
+        EXPECT_EQ(got.secure, c.secure) << c.name << ": got " << got.secure << ", want "
+                                        << c.secure;
+        if (c.rdata.empty()) {
+            EXPECT_TRUE(got.records.empty()) << c.name;
+        } else {
+            ASSERT_EQ(got.records.size(), 1u) << c.name;
+            EXPECT_EQ(got.records[0].data, c.rdata) << c.name;
+        }
+    }
+    // Too short to hold usage, selector and matching type: malformed, never a usable record.
+    std::string short_rdata = kTlsaSecure;
+    short_rdata = short_rdata.substr(0, short_rdata.size() - 2 * 35);
+    short_rdata.replace(short_rdata.size() - 4, 4, "0003");
+    short_rdata += "030101";
+    EXPECT_EQ(parse_answer(ARES_SUCCESS, bytes(short_rdata), RecordType::tlsa).error,
+              errc::malformed);
 }
 
 TEST(ErrcFromDns, OnlyNxdomainAndBadNameArePermanent) {
