@@ -95,10 +95,12 @@ awaitable<OpenResult> ClientConnection::open(asio::any_io_executor executor, tcp
     bool handshake_failed = false;
     OpenResult result =
         co_await open_once(executor, remote, mx_host, settings, handshake_failed);
-    if (!handshake_failed || settings.tls != policy::config::DeliveryTls::opportunistic) {
+    if (!handshake_failed || settings.tls != policy::config::DeliveryTls::opportunistic ||
+        settings.dane) {
         co_return result;
     }
-    // Opportunistic TLS that failed: better in clear than not at all (RFC 7435).
+    // Opportunistic TLS that failed: better in clear than not at all (RFC 7435); never under
+    // DANE (RFC 7672 §2.2: TLSA records make TLS mandatory).
     ClientSettings in_clear = settings;
     in_clear.tls = policy::config::DeliveryTls::none;
     co_return co_await open_once(executor, remote, mx_host, in_clear, handshake_failed);
@@ -177,8 +179,11 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
                                                            bool& handshake_failed) {
     using policy::config::DeliveryTls;
     const DeliveryTls policy = settings_.tls;
-    if (policy == DeliveryTls::none) co_return std::error_code{};
-    const bool must = policy != DeliveryTls::opportunistic;
+    const tls::DaneCheck* dane = settings_.dane ? &*settings_.dane : nullptr;
+    if (policy == DeliveryTls::none && !dane) co_return std::error_code{};
+    const bool must = policy != DeliveryTls::opportunistic || dane;
+    // Said in every refusal, so a deferral shows why TLS was not optional.
+    const std::string why = dane ? " (DANE)" : "";
     OutboundTls* shared = settings_.outbound_tls;
     const std::string peer = remote_.address().to_string();
     if (!must && (!shared || shared->recently_failed(peer, Clock::now()))) {
@@ -186,12 +191,13 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
     }
     if (!shared || !supports("STARTTLS")) {
         if (!must) co_return std::error_code{};
-        reply = {451, "4.7.4", "TLS is required, but was not offered by " + mx_host_};
+        reply = {451, "4.7.4", "TLS is required" + why + ", but was not offered by " + mx_host_};
         synthetic = true;
         co_return errc::tls_unavailable;
     }
-    const auto verification = policy == DeliveryTls::verified ? tls::PeerVerification::system_cas
-                                                              : tls::PeerVerification::none;
+    const auto verification = dane                            ? tls::PeerVerification::dane
+                              : policy == DeliveryTls::verified ? tls::PeerVerification::system_cas
+                                                                : tls::PeerVerification::none;
     tls::ContextPtr context = shared->context(verification);
     if (!context) {
         reply = {451, "4.7.5", "Cannot verify TLS certificates: " + shared->verified_context_error()};
@@ -208,7 +214,7 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
     if (answer.reply.code != 220) {
         if (!must) co_return std::error_code{};  // RFC 3207 §4: go on in clear
         reply = {451, "4.7.4",
-                 "TLS is required, but STARTTLS was refused by " + mx_host_ + ": " +
+                 "TLS is required" + why + ", but STARTTLS was refused by " + mx_host_ + ": " +
                      answer.reply.summary()};
         synthetic = true;
         co_return errc::tls_unavailable;
@@ -217,13 +223,14 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
     // middle; it must not be read as replies inside TLS.
     input_.clear();
     parser_ = ReplyParser{};
-    const auto ec = co_await stream_.start_tls(std::move(context), mx_host_, verification,
+    const auto ec = co_await stream_.start_tls(std::move(context), mx_host_, verification, dane,
                                                Clock::now() + settings_.command_timeout);
     if (ec) {
         shared->remember_failure(peer, Clock::now());
         handshake_failed = true;
         mark_unusable();
-        reply = {451, "4.7.5", "TLS handshake with " + mx_host_ + " failed: " + ec.message()};
+        reply = {451, "4.7.5",
+                 "TLS handshake with " + mx_host_ + " failed" + why + ": " + ec.message()};
         synthetic = true;
         co_return errc::tls_failed;
     }

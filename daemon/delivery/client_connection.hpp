@@ -47,6 +47,9 @@ struct ClientSettings {
     // (in clear when not, or after a failed handshake, which is remembered for an hour);
     // required / verified: no TLS means no delivery (a synthetic 4.7.4 / 4.7.5 deferral).
     policy::config::DeliveryTls tls = policy::config::DeliveryTls::opportunistic;
+    // DANE (RFC 7672 §2.2): set => STARTTLS is mandatory whatever `tls` says and the peer must
+    // match one of these TLSA records (a failure defers with 4.7.5; never in clear).
+    std::optional<tls::DaneCheck> dane;
     // Contexts and failure memory; without it no STARTTLS is tried at all (and required or
     // verified delivery defers).
     OutboundTls* outbound_tls = nullptr;
@@ -56,7 +59,8 @@ class ClientConnection;
 
 // error set: connect failed or timed out, greeting not 220 (reply holds the 4xx/5xx greeting),
 // no greeting (synthetic 4.4.2), EHLO and HELO both refused (reply holds HELO's refusal), TLS
-// required but unavailable (synthetic 451 4.7.4) or its handshake failed (synthetic 451 4.7.5).
+// required but unavailable (synthetic 451 4.7.4) or its handshake (or DANE check) failed
+// (synthetic 451 4.7.5).
 struct OpenResult {
     std::error_code error;
     smtp::Reply reply;  // the greeting on success

@@ -22,6 +22,7 @@
 #include <tuple>
 
 #include "daemon/tls/contexts.hpp"
+#include "daemon/tls/dane_check.hpp"
 #include "daemon/tls/tls_summary.hpp"
 
 namespace sluice::daemon::delivery {
@@ -48,11 +49,13 @@ class ClientStream {
                                                             Clock::time_point deadline);
 
     // The client handshake over the connected socket: SNI `host_name`, and with
-    // PeerVerification::system_cas the chain and the name checked. Reads and writes go through
-    // TLS from now on; after a failure the stream is unusable.
+    // PeerVerification::system_cas the chain and the name checked; with PeerVerification::dane
+    // the peer checked against `dane` (required then; SNI is its first name). Reads and writes
+    // go through TLS from now on; after a failure the stream is unusable.
     boost::asio::awaitable<boost::system::error_code> start_tls(tls::ContextPtr context,
                                                                 const std::string& host_name,
                                                                 tls::PeerVerification verification,
+                                                                const tls::DaneCheck* dane,
                                                                 Clock::time_point deadline);
     // Version and cipher once start_tls() succeeded.
     [[nodiscard]] std::optional<tls::TlsSummary> tls_summary() const;

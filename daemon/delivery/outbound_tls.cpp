@@ -9,10 +9,17 @@ OutboundTls::OutboundTls() {
     unverified_ = tls::make_client_context(tls::PeerVerification::none, error);
     if (!unverified_) throw std::runtime_error("cannot set up outbound TLS: " + error);
     verified_ = tls::make_client_context(tls::PeerVerification::system_cas, verified_error_);
+    dane_ = tls::make_client_context(tls::PeerVerification::dane, error);
+    if (!dane_) throw std::runtime_error("cannot set up DANE for outbound TLS: " + error);
 }
 
 const tls::ContextPtr& OutboundTls::context(tls::PeerVerification verification) const {
-    return verification == tls::PeerVerification::system_cas ? verified_ : unverified_;
+    switch (verification) {
+        case tls::PeerVerification::system_cas: return verified_;
+        case tls::PeerVerification::dane: return dane_;
+        case tls::PeerVerification::none: break;
+    }
+    return unverified_;
 }
 
 void OutboundTls::remember_failure(const std::string& peer, Clock::time_point now) {

@@ -1,5 +1,5 @@
-// What outbound TLS shares across connections: the two client contexts (unverified for
-// opportunistic and required, system CAs for verified) and the memory of peers whose TLS
+// What outbound TLS shares across connections: the three client contexts (unverified for
+// opportunistic and required, system CAs for verified, DANE for TLSA-authenticated peers) and the memory of peers whose TLS
 // handshake failed, so opportunistic delivery to them goes in clear for a while instead of
 // failing every attempt (Postfix's and Exim's habit). One per process, owned by App; used
 // from the io thread only (not thread-safe). Time is passed in.
@@ -20,7 +20,7 @@ public:
     static constexpr std::chrono::hours kFailureMemory{1};
     static constexpr std::size_t kMaxRemembered = 10000;
 
-    // Builds both contexts; throws std::runtime_error when OpenSSL cannot (a start-up failure;
+    // Builds the contexts; throws std::runtime_error when OpenSSL cannot (a start-up failure;
     // missing system CAs only make verified delivery fail, they do not stop the daemon).
     OutboundTls();
 
@@ -36,6 +36,7 @@ public:
 private:
     tls::ContextPtr unverified_;
     tls::ContextPtr verified_;
+    tls::ContextPtr dane_;
     std::string verified_error_;
     std::unordered_map<std::string, Clock::time_point> failed_until_;
 };

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "daemon/tls/dane_check.hpp"
 #include "daemon/tls/tls_summary.hpp"
 
 namespace sluice::daemon::tls {
@@ -27,7 +28,8 @@ void harden(ssl::context& context) {
 }  // namespace
 
 std::string TlsSummary::to_string() const {
-    return version + " with cipher " + cipher + " (" + std::to_string(bits) + " bits)";
+    return version + " with cipher " + cipher + " (" + std::to_string(bits) + " bits)" +
+           (dane.empty() ? "" : ", " + dane);
 }
 
 std::string last_openssl_error() {
@@ -76,6 +78,13 @@ ContextPtr make_client_context(PeerVerification verification, std::string& error
             return nullptr;
         }
         context->set_verify_mode(ssl::verify_peer);
+    } else if (verification == PeerVerification::dane) {
+        // RFC 7671 §5: trust comes from the TLSA records alone, never from a CA store.
+        if (SSL_CTX_dane_enable(context->native_handle()) <= 0) {
+            error = "cannot enable DANE: " + last_openssl_error();
+            return nullptr;
+        }
+        context->set_verify_mode(ssl::verify_peer);
     } else {
         // Opportunistic TLS (RFC 7435): encryption without authentication beats clear text.
         context->set_verify_mode(ssl::verify_none);
@@ -105,6 +114,7 @@ void expect_host_name(SSL* ssl, const std::string& host_name, PeerVerification v
 TlsSummary describe_tls(const SSL* ssl) {
     TlsSummary summary;
     summary.version = SSL_get_version(ssl);
+    summary.dane = dane_authority(const_cast<SSL*>(ssl));  // OpenSSL's getter is not const
     if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) {
         summary.cipher = SSL_CIPHER_get_name(cipher);
         summary.bits = SSL_CIPHER_get_bits(cipher, nullptr);

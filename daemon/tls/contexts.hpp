@@ -24,11 +24,13 @@ struct TlsSummary;
 [[nodiscard]] ContextPtr make_server_context(const std::string& certificate_file,
                                              const std::string& key_file, std::string& error);
 
-// How a client context treats the server's certificate.
-enum class PeerVerification { none, system_cas };
+// How a client context treats the server's certificate: not at all, against the system CAs
+// and the host name, or against TLSA records (dane_check.hpp).
+enum class PeerVerification { none, system_cas, dane };
 
 // A client context. With system_cas the default CA paths are loaded and the handshake fails
-// on an untrusted chain; the host name check is set per connection (expect_host_name).
+// on an untrusted chain; the host name check is set per connection (expect_host_name). With
+// dane no CA is trusted: each connection brings its TLSA records (expect_dane).
 [[nodiscard]] ContextPtr make_client_context(PeerVerification verification, std::string& error);
 
 // Per connection, before the client handshake: SNI and, for verified contexts, the name the

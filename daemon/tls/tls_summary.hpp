@@ -10,8 +10,9 @@ struct TlsSummary {
     std::string version;  // "TLSv1.3"
     std::string cipher;   // "TLS_AES_256_GCM_SHA384"
     int bits = 0;         // the cipher's secret bits
+    std::string dane;     // "DANE-EE" or "DANE-TA" when TLSA records authenticated the peer
 
-    // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)"
+    // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)", then ", DANE-EE" if so
     [[nodiscard]] std::string to_string() const;
 };
 
