@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/dane/dane_lookup.hpp"
 #include "daemon/dns/destination_resolver.hpp"
 #include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/queue/blocking_call.hpp"
@@ -51,6 +52,17 @@ delivery::ClientSettings client_settings(const policy::config::Config& config,
     settings.data_done_timeout = d.data_done_timeout;
     settings.max_recipients_per_transaction = d.max_recipients_per_transaction;
     return settings;
+}
+
+// RFC 7672 §2.2: where DANE applies TLS is mandatory; with usable TLSA records the peer is
+// authenticated by them, else only encrypted.
+delivery::ClientSettings with_dane(const delivery::ClientSettings& settings,
+                                   const dane::DaneRequirement& requirement) {
+    delivery::ClientSettings out = settings;
+    if (!requirement.applies()) return out;
+    out.tls = policy::config::DeliveryTls::required;
+    if (requirement.outcome == dane::DaneOutcome::authenticate) out.dane = requirement.check;
+    return out;
 }
 
 // The same result for every recipient of a batch (DNS failure, no connection).
@@ -164,10 +176,26 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         failure.outcome = delivery::RecipientOutcome::deferred;
         failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
         bool any_host_allowed = false;
+        const auto dane_mode = d.dane ? dane::DaneMode::on : dane::DaneMode::off;
         for (const auto& destination : destinations.destinations) {
-            // The one MTA-STS decision per MX host (DANE, where it applies, takes precedence).
+            // DANE first: where it applies to an MX host, MTA-STS is ignored for it (RFC 8461
+            // §2), and a failed TLSA lookup rules the host out (RFC 7672 §2.2.3).
+            const auto dane_requirement =
+                co_await dane::lookup_dane(services_.resolver, destination, domain, dane_mode);
+            if (dane_requirement.outcome == dane::DaneOutcome::skip_host) {
+                services_.logger.info("delivery to {}: {} skipped: {}", domain,
+                                      destination.mx_host, dane_requirement.reason);
+                any_host_allowed = true;  // DANE's verdict, not MTA-STS's: its reason stands
+                failure.reply = smtp::Reply{451, "4.7.5", dane_requirement.reason};
+                failure.synthetic = true;
+                attempt.mx_host = destination.mx_host;
+                continue;
+            }
+            // The one MTA-STS decision per MX host.
             const auto requirement =
-                policy::mta_sts::requirement_for(sts_policy, destination.mx_host);
+                dane_requirement.applies()
+                    ? policy::mta_sts::MxRequirement::as_usual
+                    : policy::mta_sts::requirement_for(sts_policy, destination.mx_host);
             if (requirement == policy::mta_sts::MxRequirement::skip_host) {
                 services_.logger.info("delivery to {}: MTA-STS: {} is not in the policy; skipped",
                                       domain, destination.mx_host);
@@ -180,7 +208,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                     domain, destination.mx_host);
             }
             any_host_allowed = true;
-            auto host_settings = settings;
+            auto host_settings = with_dane(settings, dane_requirement);
             if (requirement == policy::mta_sts::MxRequirement::verified_tls) {
                 host_settings.tls = policy::config::DeliveryTls::verified;
             }

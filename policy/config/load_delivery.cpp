@@ -120,11 +120,12 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
          "max_connections_per_destination", "max_messages_per_connection", "connect_timeout",
          "greeting_timeout", "command_timeout", "data_init_timeout", "data_block_timeout",
          "data_done_timeout", "idle_connection_timeout", "retry_intervals", "queue_lifetime",
-         "retry_possibly_delivered", "tls", "mta_sts", "mta_sts_port"});
+         "retry_possibly_delivered", "tls", "mta_sts", "mta_sts_port", "dane"});
     if (!delivery) {
         return;
     }
     read_delivery_tls(reader, *delivery, out.tls);
+    reader.read_bool(*delivery, "dane", out.dane);
     reader.read_integer(*delivery, "port", out.port, kOptional, 1);
     if (reader.read_string(*delivery, "source_address", out.source_address, kOptional) &&
         !net::IpAddress::parse(out.source_address)) {

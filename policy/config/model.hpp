@@ -92,6 +92,9 @@ struct DnsSettings {
 // The outbound SMTP client and the retry schedule of every queue.
 struct DeliverySettings {
     DeliveryTls tls = DeliveryTls::opportunistic;
+    // DANE (RFC 7672): TLSA records that the DNS resolver validated (AD bit) make TLS mandatory
+    // and authenticate the MX host. Off by default: it needs a validating resolver on loopback.
+    bool dane = false;
     std::uint16_t port = 25;     // remote SMTP port (tests deliver to a loopback sink)
     std::string source_address;  // numeric address to bind to; empty = the system chooses
     std::string helo;            // EHLO/HELO name; empty = Config::hostname (see delivery_helo)
