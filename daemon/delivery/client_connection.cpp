@@ -226,7 +226,8 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
     const auto ec = co_await stream_.start_tls(std::move(context), mx_host_, verification, dane,
                                                Clock::now() + settings_.command_timeout);
     if (ec) {
-        shared->remember_failure(peer, Clock::now());
+        // A TLSA mismatch is not broken TLS: opportunistic mail to this peer keeps using TLS.
+        if (!dane) shared->remember_failure(peer, Clock::now());
         handshake_failed = true;
         mark_unusable();
         reply = {451, "4.7.5",

@@ -3,11 +3,13 @@
 #include <ares.h>
 #include <arpa/nameser.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -43,6 +45,14 @@ struct Watch {
 std::size_t bytes_waiting(ares_socket_t fd) {
     int count = 0;
     return ::ioctl(fd, FIONREAD, &count) == 0 && count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+// A query ID nobody off-path can guess (RFC 5452 §4.3). ares_send keeps the ID it is given,
+// unlike ares_query, which draws one itself.
+unsigned short random_query_id() {
+    unsigned short id = 0;
+    if (::getrandom(&id, sizeof id, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof id)) return id;
+    return static_cast<unsigned short>(std::random_device{}());
 }
 
 // ares_send hands back any response; map its RCODE and answer count to the ARES_* statuses
@@ -237,9 +247,8 @@ void CaresChannel::query(const std::string& name, int type, Completion done) {
     }
     unsigned char* packet = nullptr;
     int length = 0;
-    // ares_send gives the query a fresh random ID; the 0 here is replaced.
-    const int built = ares_create_query(name.c_str(), ns_c_in, type, 0, 1, &packet, &length,
-                                        kEdnsPayloadSize);
+    const int built = ares_create_query(name.c_str(), ns_c_in, type, random_query_id(), 1,
+                                        &packet, &length, kEdnsPayloadSize);
     if (built != ARES_SUCCESS) {
         done(built, {});
         return;

@@ -171,7 +171,7 @@ TEST(ParseAnswer, TlsaRdataAndTheAdBit) {
          true},
         {"secure NXDOMAIN", ARES_ENOTFOUND, kTlsaNxSecure, errc::nxdomain, "", true},
         {"insecure TLSA", ARES_SUCCESS, kTlsaInsecure, {},
-         "\x02\x00\x01" + std::string(32, '\xcd'), false},
+         std::string("\x02\x00\x01", 3) + std::string(32, '\xcd'), false},
         {"no message", ARES_ESERVFAIL, "", errc::server_failure, "", false},
     };
     for (const auto& c : cases) {
