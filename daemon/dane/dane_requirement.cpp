@@ -11,10 +11,14 @@ constexpr std::uint8_t kDaneEe = 3;
 
 bool data_fits(const dns::TlsaRecord& record) {
     switch (record.matching_type) {
-        case 0: return !record.data.empty();        // Full(0): the DER itself
-        case 1: return record.data.size() == 32;    // SHA2-256(1)
-        case 2: return record.data.size() == 64;    // SHA2-512(2)
-        default: return false;
+        case 0:
+            return !record.data.empty();  // Full(0): the DER itself
+        case 1:
+            return record.data.size() == 32;  // SHA2-256(1)
+        case 2:
+            return record.data.size() == 64;  // SHA2-512(2)
+        default:
+            return false;
     }
 }
 

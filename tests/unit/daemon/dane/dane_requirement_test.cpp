@@ -18,10 +18,14 @@ const std::string kSha512(64, '\x22');
 
 const char* name_of(DaneOutcome outcome) {
     switch (outcome) {
-        case DaneOutcome::not_applicable: return "not_applicable";
-        case DaneOutcome::authenticate: return "authenticate";
-        case DaneOutcome::encrypt_only: return "encrypt_only";
-        case DaneOutcome::skip_host: return "skip_host";
+        case DaneOutcome::not_applicable:
+            return "not_applicable";
+        case DaneOutcome::authenticate:
+            return "authenticate";
+        case DaneOutcome::encrypt_only:
+            return "encrypt_only";
+        case DaneOutcome::skip_host:
+            return "skip_host";
     }
     return "?";
 }
@@ -49,12 +53,12 @@ TEST(DaneRequirement, OnlyDaneUsagesWithWellFormedDataAreUsable) {
         bool want;
     };
     const Case cases[] = {
-        {{3, 1, 1, kSha256}, true},          {{2, 0, 1, kSha256}, true},
-        {{3, 0, 2, kSha512}, true},          {{3, 1, 0, "DER"}, true},
-        {{0, 0, 1, kSha256}, false},         {{1, 1, 1, kSha256}, false},  // PKIX: §3.1.3
-        {{4, 1, 1, kSha256}, false},         {{3, 2, 1, kSha256}, false},
-        {{3, 1, 3, kSha256}, false},         {{3, 1, 1, kSha512}, false},
-        {{3, 1, 2, kSha256}, false},         {{3, 1, 0, ""}, false},
+        {{3, 1, 1, kSha256}, true},  {{2, 0, 1, kSha256}, true},
+        {{3, 0, 2, kSha512}, true},  {{3, 1, 0, "DER"}, true},
+        {{0, 0, 1, kSha256}, false}, {{1, 1, 1, kSha256}, false},  // PKIX: §3.1.3
+        {{4, 1, 1, kSha256}, false}, {{3, 2, 1, kSha256}, false},
+        {{3, 1, 3, kSha256}, false}, {{3, 1, 1, kSha512}, false},
+        {{3, 1, 2, kSha256}, false}, {{3, 1, 0, ""}, false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(is_usable(c.record), c.want)
@@ -79,16 +83,14 @@ TEST(DaneRequirement, JudgesTheTlsaLookup) {
         {"insecure records", {{}, {ee}, {}, false}, DaneOutcome::not_applicable, 0},
         {"secure nodata", {dns::errc::no_data, {}, {}, true}, DaneOutcome::not_applicable, 0},
         {"secure nxdomain", {dns::errc::nxdomain, {}, {}, true}, DaneOutcome::not_applicable, 0},
-        {"insecure nxdomain", {dns::errc::nxdomain, {}, {}, false}, DaneOutcome::not_applicable,
-         0},
-        {"servfail (bogus)", {dns::errc::server_failure, {}, {}, false}, DaneOutcome::skip_host,
-         0},
+        {"insecure nxdomain", {dns::errc::nxdomain, {}, {}, false}, DaneOutcome::not_applicable, 0},
+        {"servfail (bogus)", {dns::errc::server_failure, {}, {}, false}, DaneOutcome::skip_host, 0},
         {"timeout", {dns::errc::timeout, {}, {}, false}, DaneOutcome::skip_host, 0},
     };
     for (const auto& c : cases) {
         const auto got = judge_tlsa(c.lookup, "mx.example.com", "example.com");
-        EXPECT_EQ(got.outcome, c.want) << c.name << ": got " << name_of(got.outcome) << ", want "
-                                       << name_of(c.want);
+        EXPECT_EQ(got.outcome, c.want)
+            << c.name << ": got " << name_of(got.outcome) << ", want " << name_of(c.want);
         EXPECT_EQ(got.check.records.size(), c.records) << c.name;
         EXPECT_EQ(got.applies(), c.want != DaneOutcome::not_applicable) << c.name;
     }
