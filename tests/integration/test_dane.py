@@ -4,7 +4,8 @@ daemon's only DNS server. With delivery.dane = true: TLSA 3 1 1 matching the sin
 delivered over TLS and the accounting record says DANE-EE; a DANE-TA(2) record matching the CA
 of the sink's chain => DANE-TA; a TLSA record that does not match => deferred (4.7.5), nothing
 sent; a sink without STARTTLS but TLSA published => deferred (4.7.4), nothing sent in clear; a
-forged (unsigned, so bogus) TLSA record => the host is skipped and the mail deferred; only
+forged (unsigned, so bogus) TLSA record => the host is skipped and the mail deferred; a domain
+without MX records uses its own TLSA records; an unsigned MX RRset keeps DANE out; only
 unusable TLSA (PKIX-EE) => TLS, unauthenticated; an unsigned zone with TLSA => ordinary
 opportunistic delivery. With dane = false TLSA records are ignored. Certificates are made at
 test time in temporary directories."""
@@ -95,9 +96,12 @@ class Dane(unittest.TestCase):
             "pkix MX 10 mx-pkix", "mx-pkix A " + TLS_SINK,
             f"_{p}._tcp.mx-pkix TLSA 1 1 1 {wrong}",
             "bogus MX 10 mx-bogus", "mx-bogus A " + TLS_SINK,
+            "implicit A " + TLS_SINK, f"_{p}._tcp.implicit TLSA 3 1 1 {ee}",
         ], signed=True, forged=[f"_{p}._tcp.mx-bogus TLSA 3 1 1 {ee}"])
         unsigned = Zone("plain.test", [
-            "@ MX 10 mx", "mx A " + TLS_SINK, f"_{p}._tcp.mx TLSA 3 1 1 {wrong}"], signed=False)
+            "@ MX 10 mx", "mx A " + TLS_SINK, f"_{p}._tcp.mx TLSA 3 1 1 {wrong}",
+            # An unsigned MX RRset naming a signed host whose TLSA does not match.
+            "insecure-mx MX 10 mx-bad.dane.test."], signed=False)
         cls.dns = DnssecResolver([signed, unsigned]).__enter__()
         cls.sinks = [SmtpSink(TLS_SINK, p, tls_context=context_for(cert, key)).__enter__(),
                      SmtpSink(CLEAR_SINK, p).__enter__(),
@@ -145,6 +149,18 @@ class Dane(unittest.TestCase):
         record = self.delivered("user@ta.dane.test")
         self.assertTrue(record["tls"].endswith(", DANE-TA"), record["tls"])
         self.assertEqual(len(self.chain_sink.delivered_to("user@ta.dane.test")), 1)
+
+    def test_domain_without_mx_uses_its_own_tlsa_records(self):
+        record = self.delivered("user@implicit.dane.test")
+        self.assertTrue(record["tls"].endswith(", DANE-EE"), record["tls"])
+        self.assertEqual(record["mx_host"], "implicit.dane.test")
+
+    def test_insecure_mx_records_do_not_bring_dane_in(self):
+        # RFC 7672 §2.2.1: the MX host's TLSA records would not match, but an unsigned MX
+        # RRset means DANE does not apply at all.
+        record = self.delivered("user@insecure-mx.plain.test")
+        self.assertEqual(record["mx_host"], "mx-bad.dane.test")
+        self.assertRegex(record["tls"], r"^TLSv1\.[23] with cipher \S+ \(\d+ bits\)$")
 
     def test_record_that_does_not_match_defers(self):
         attempt = self.deferred("user@bad.dane.test")
