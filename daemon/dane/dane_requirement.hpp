@@ -1,8 +1,8 @@
 // What DANE (RFC 7672 §2.2) asks of delivery to one MX host, judged from DNS answers: nothing
 // (ordinary TLS policy), TLS authenticated by TLSA records, TLS without authentication, or
 // "skip this host" when its TLSA lookup failed. Pure: DNS answers in, a requirement out; the
-// lookup itself is dane_lookup.hpp. RFC 8461 §2: where DANE applies, MTA-STS is ignored for
-// the host (DaneRequirement::applies()).
+// lookup itself is dane_lookup.hpp. RFC 8461 §2: where usable TLSA records authenticate a host,
+// MTA-STS is ignored for it (DaneRequirement::authenticates()).
 #pragma once
 
 #include <string>
@@ -26,8 +26,12 @@ struct DaneRequirement {
     tls::DaneCheck check;  // authenticate: the usable records and the reference names
     std::string reason;    // skip_host: why, for the log and the deferral
 
-    // DANE governs this host: TLS is mandatory and MTA-STS does not apply to it.
+    // DANE governs this host: TLS is mandatory.
     [[nodiscard]] bool applies() const { return outcome != DaneOutcome::not_applicable; }
+    // Usable TLSA records authenticate this host: they replace certificate checks and MTA-STS
+    // (RFC 8461 §2). Secure but unusable records only make TLS mandatory; MTA-STS, and a
+    // stricter delivery.tls, still apply then.
+    [[nodiscard]] bool authenticates() const { return outcome == DaneOutcome::authenticate; }
 };
 
 // Whether `destination` qualifies for a TLSA lookup: its MX RRset and its addresses were both

@@ -226,8 +226,12 @@ awaitable<std::error_code> ClientConnection::negotiate_tls(smtp::Reply& reply, b
     const auto ec = co_await stream_.start_tls(std::move(context), mx_host_, verification, dane,
                                                Clock::now() + settings_.command_timeout);
     if (ec) {
-        // A TLSA mismatch is not broken TLS: opportunistic mail to this peer keeps using TLS.
-        if (!dane) shared->remember_failure(peer, Clock::now());
+        // Only a handshake that failed without checking the peer is broken TLS. A TLSA or
+        // certificate mismatch (DANE, MTA-STS, verified) is not: remembering it would send
+        // other domains' opportunistic mail to this peer in clear for an hour.
+        if (!dane && verification == tls::PeerVerification::none) {
+            shared->remember_failure(peer, Clock::now());
+        }
         handshake_failed = true;
         mark_unusable();
         reply = {451, "4.7.5",

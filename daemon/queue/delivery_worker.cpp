@@ -1,6 +1,7 @@
 // QueueManager::run_worker: one outbound connection of a destination queue, from its source to
 // one domain's MX hosts, carrying as many of that domain's ready messages as the strategy and
 // the rate limits allow. Kept apart from the scheduling code in queue_manager.cpp.
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -54,14 +55,17 @@ delivery::ClientSettings client_settings(const policy::config::Config& config,
     return settings;
 }
 
-// RFC 7672 §2.2: where DANE applies TLS is mandatory; with usable TLSA records the peer is
-// authenticated by them, else only encrypted.
+// RFC 7672 §2.2: where DANE applies TLS is mandatory. Usable TLSA records authenticate the
+// peer instead of the CAs; with none usable the configured mode stays if it asks for more.
 delivery::ClientSettings with_dane(const delivery::ClientSettings& settings,
                                    const dane::DaneRequirement& requirement) {
     delivery::ClientSettings out = settings;
-    if (!requirement.applies()) return out;
-    out.tls = policy::config::DeliveryTls::required;
-    if (requirement.outcome == dane::DaneOutcome::authenticate) out.dane = requirement.check;
+    if (requirement.authenticates()) {
+        out.tls = policy::config::DeliveryTls::required;
+        out.dane = requirement.check;
+    } else if (requirement.applies()) {
+        out.tls = std::max(out.tls, policy::config::DeliveryTls::required);
+    }
     return out;
 }
 
@@ -191,9 +195,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
                 attempt.mx_host = destination.mx_host;
                 continue;
             }
-            // The one MTA-STS decision per MX host.
+            // The one MTA-STS decision per MX host, unless TLSA records authenticate it.
             const auto requirement =
-                dane_requirement.applies()
+                dane_requirement.authenticates()
                     ? policy::mta_sts::MxRequirement::as_usual
                     : policy::mta_sts::requirement_for(sts_policy, destination.mx_host);
             if (requirement == policy::mta_sts::MxRequirement::skip_host) {

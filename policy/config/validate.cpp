@@ -8,6 +8,7 @@
 
 #include "policy/config/endpoint.hpp"
 #include "policy/config/validate_policy.hpp"
+#include "policy/net/cidr.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -117,6 +118,32 @@ void check_listener_security(const Config& config, const SettingLocations& where
     }
 }
 
+// DANE trusts the AD bit in the resolver's answers, which only means something when the path to
+// the resolver cannot be forged: a resolver on this host (RFC 6698 §4.1, RFC 7672 §2.1).
+// resolv.conf's servers are not assumed to be that.
+void check_dane_resolver(const Config& config, const SettingLocations& where,
+                         std::vector<ConfigError>& errors) {
+    if (!config.delivery.dane) return;
+    if (config.dns.servers.empty()) {
+        errors.push_back(where.error("delivery.dane",
+                                     "needs dns.servers set to a DNSSEC-validating resolver on "
+                                     "loopback (the servers of resolv.conf are not trusted)"));
+        return;
+    }
+    const auto loopback4 = net::Cidr::parse("127.0.0.0/8");
+    const auto loopback6 = net::Cidr::parse("::1/128");
+    for (const auto& server : config.dns.servers) {
+        const auto endpoint = Endpoint::parse(server);
+        const bool local = endpoint && (loopback4->contains(endpoint->address) ||
+                                        loopback6->contains(endpoint->address));
+        if (!local) {
+            errors.push_back(where.error(
+                "delivery.dane", "needs every dns.servers entry on loopback (127.0.0.0/8 or "
+                                 "::1): the AD bit of " + server + " could be forged on the way"));
+        }
+    }
+}
+
 void check_delivery(const Config& config, const SettingLocations& where,
                     std::vector<ConfigError>& errors) {
     const DeliverySettings& delivery = config.delivery;
@@ -139,6 +166,7 @@ std::vector<ConfigError> validate_config(const Config& config, const SettingLoca
     }
     check_listener_security(config, where, errors);
     check_delivery(config, where, errors);
+    check_dane_resolver(config, where, errors);
     check_route_domains(config, where, errors);
     validate_policy(config, where, errors);
     check_keys(config, where, errors);

@@ -1,6 +1,6 @@
 // What an MTA-STS policy means for one MX host (RFC 8461 §5): the one place where delivery asks
 // it, so a caller may skip it (DANE takes precedence for a host with usable TLSA records,
-// RFC 8461 §2, and then this is not asked at all). Pure.
+// RFC 8461 §2, and then this is not asked at all; secure but unusable ones do not). Pure.
 #pragma once
 
 #include <string_view>

@@ -115,8 +115,11 @@ class Dane(unittest.TestCase):
         cls.dns.__exit__(None, None, None)
         shutil.rmtree(cls.material, ignore_errors=True)
 
-    def daemon(self, dane=True):
-        return Daemon(top=delivery_top(self.dns.address, self.port, delivery={"dane": dane},
+    def daemon(self, dane=True, tls=None):
+        delivery = {"dane": dane}
+        if tls:
+            delivery["tls"] = tls
+        return Daemon(top=delivery_top(self.dns.address, self.port, delivery=delivery,
                                        retry_intervals=["1h"], queue_lifetime="2h"))
 
     def delivered(self, recipient, dane=True):
@@ -126,8 +129,8 @@ class Dane(unittest.TestCase):
             self.assertEqual(record["outcome"], "delivered", describe([record]))
             return record
 
-    def deferred(self, recipient):
-        with self.daemon() as daemon:
+    def deferred(self, recipient, tls=None):
+        with self.daemon(tls=tls) as daemon:
             submit(daemon.port, "s@origin.test", [recipient], b"Subject: d\r\n\r\nno\r\n")
             attempt = wait_for(lambda: records_for(daemon, recipient, "attempt"),
                                what="an attempt record")[0]
@@ -181,6 +184,13 @@ class Dane(unittest.TestCase):
     def test_only_unusable_records_still_require_tls(self):
         record = self.delivered("user@pkix.dane.test")
         self.assertRegex(record["tls"], r"^TLSv1\.[23] with cipher \S+ \(\d+ bits\)$")
+
+    def test_only_unusable_records_do_not_weaken_verified_tls(self):
+        # Unusable TLSA records make TLS mandatory but authenticate nothing: a configured
+        # "verified" still checks the (self-signed) certificate against the CAs, and defers.
+        attempt = self.deferred("verified@pkix.dane.test", tls="verified")
+        self.assertEqual(attempt["enhanced_code"], "4.7.5", describe([attempt]))
+        self.assertIn("certificate verify failed", attempt["reply"])
 
     def test_unsigned_zone_gets_ordinary_opportunistic_tls(self):
         record = self.delivered("user@plain.test")

@@ -57,8 +57,10 @@ CERTIFIED = [host for host in POLICIES if host != "mta-sts.untrusted.test"]
 
 def dns_records():
     return {
-        "mx": {domain: [(10, f"mx.{domain}")] for domain in DOMAINS},
-        "a": {**{f"mx.{d}": MX_ADDRESS[d] for d in DOMAINS},
+        # nopolicy.test publishes no policy; its MX is the TLS sink too.
+        "mx": {**{domain: [(10, f"mx.{domain}")] for domain in DOMAINS},
+               "nopolicy.test": [(10, "mx.nopolicy.test")]},
+        "a": {**{f"mx.{d}": MX_ADDRESS[d] for d in DOMAINS}, "mx.nopolicy.test": TLS_SINK,
               **{f"mta-sts.{d}": HTTPS for d in DOMAINS}},
         "txt": {f"_mta-sts.{d}": f"v=STSv1; id=2026{i}" for i, d in enumerate(DOMAINS)},
     }
@@ -136,6 +138,14 @@ class MtaSts(unittest.TestCase):
             self.assertIn("MTA-STS:", bad["reply"])
             self.assertIn("certificate verify failed", bad["reply"])
             self.assertEqual(tls_sink.messages(), [], tls_sink.summary())
+            # A certificate MTA-STS refused is not broken TLS: opportunistic mail to the same
+            # server still uses TLS (not remembered as a failed handshake, sent in clear).
+            submit(daemon.port, "s@origin.test", ["u@nopolicy.test"], b"Subject: o\r\n\r\nok\r\n")
+            other = wait_for_final(daemon, "u@nopolicy.test")
+            self.assertEqual(other["outcome"], "delivered", describe([other]))
+            self.assertRegex(other["tls"], r"^TLSv1\.[23] with cipher ", describe([other]))
+            self.assertEqual([m.tls != "" for m in tls_sink.delivered_to("u@nopolicy.test")],
+                             [True], tls_sink.summary())
 
     def test_testing_mode_delivers_anyway_and_warns(self):
         with SmtpSink(PLAIN_SINK, self.smtp_port) as sink, self.daemon() as daemon:

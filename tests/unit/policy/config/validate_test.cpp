@@ -113,6 +113,28 @@ TEST(ValidateConfig, Table) {
              c.routes = {{{"*", "*"}, "127.0.0.1", 25}};
          },
          "x.conf:20: routes.[0].domains.[1]: \"*\" is routed already by routes.[0]\n"},
+        {"dane with loopback resolvers",
+         [](Config& c) {
+             c.delivery.dane = true;
+             c.dns.servers = {"127.0.0.1:53", "127.0.0.53:53", "[::1]:5353"};
+         },
+         ""},
+        {"dane with the resolvers of resolv.conf",
+         [](Config& c) { c.delivery.dane = true; },
+         "x.conf:14: delivery.dane: needs dns.servers set to a DNSSEC-validating resolver on "
+         "loopback (the servers of resolv.conf are not trusted)\n"},
+        {"dane with a remote resolver",
+         [](Config& c) {
+             c.delivery.dane = true;
+             c.dns.servers = {"127.0.0.1:53", "192.0.2.53:53", "[2001:db8::53]:53"};
+         },
+         "x.conf:14: delivery.dane: needs every dns.servers entry on loopback (127.0.0.0/8 or "
+         "::1): the AD bit of 192.0.2.53:53 could be forged on the way\n"
+         "x.conf:14: delivery.dane: needs every dns.servers entry on loopback (127.0.0.0/8 or "
+         "::1): the AD bit of [2001:db8::53]:53 could be forged on the way\n"},
+        {"remote resolvers without dane",
+         [](Config& c) { c.dns.servers = {"192.0.2.53:53"}; },
+         ""},
     };
     SettingLocations where({"x.conf", ""});
     where.record("smtp", nullptr, 3);
@@ -120,6 +142,7 @@ TEST(ValidateConfig, Table) {
     where.record("status.listen", nullptr, 9);
     where.record("smtp.max_connections_per_ip", "x.conf", 4);
     where.record("delivery.max_connections_per_destination", nullptr, 12);
+    where.record("delivery.dane", nullptr, 14);
     where.record("routes.[0]", nullptr, 20);
     where.record("routes.[1]", nullptr, 21);
     for (const auto& c : cases) {
