@@ -91,7 +91,15 @@ asio::awaitable<std::optional<StsPolicy>> MtaStsService::policy_for(std::string 
         const auto done =
             std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
         fetching_.emplace(domain, done);
-        fetched = co_await fetch_and_remember(domain, *txt_id, port);
+        const std::string id = txt_id ? *txt_id : known->id;  // no record: refresh the cached
+        try {
+            fetched = co_await fetch_and_remember(domain, id, port);
+        } catch (...) {
+            // bad_alloc, or OpenSSL failing to make a session: waiters must not hang for ever.
+            fetching_.erase(domain);
+            done->cancel();
+            throw;
+        }
         fetching_.erase(domain);
         done->cancel();  // wakes the waiters
     }

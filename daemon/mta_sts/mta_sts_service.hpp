@@ -31,7 +31,9 @@ class MtaStsService {
   public:
     static constexpr std::size_t kMaxPolicies = 10000;
     static constexpr std::int64_t kFetchFailureMemory = 300;  // seconds
-    static constexpr std::chrono::seconds kFetchTimeout{30};
+    // The whole fetch, all addresses: a delivery waits for it (a firewalled port 443 costs
+    // this once per kFetchFailureMemory per domain).
+    static constexpr std::chrono::seconds kFetchTimeout{15};
 
     // `verified_context`: a client context verifying against the system CAs (may be null:
     // every fetch then fails). `directory`: where policies persist (SPOOL/mta-sts).

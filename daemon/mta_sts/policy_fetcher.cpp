@@ -106,9 +106,14 @@ asio::awaitable<FetchResult> fetch_policy_text(asio::any_io_executor executor,
         co_return FetchResult{"cannot resolve " + host + ": " + addresses.error.message(), {}};
     }
     FetchResult last{"no address for " + host, {}};
+    // One deadline for every address together: the fetch holds up a delivery.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (const auto& address : addresses.value) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) break;
         const tcp::endpoint endpoint(address, port);  // named: see GCC 12's co_await bugs
-        auto attempt = co_await fetch_from(executor, verified_context, host, endpoint, timeout);
+        auto attempt = co_await fetch_from(executor, verified_context, host, endpoint, left);
         if (!attempt.try_next) co_return std::move(attempt.result);
         last = std::move(attempt.result);
         last.error = address.to_string() + ": " + last.error;

@@ -24,8 +24,8 @@ struct FetchResult {
 
 constexpr std::size_t kMaxPolicySize = 64 * 1024;  // RFC 8461 §3.3
 
-// `verified_context` must verify peers (PeerVerification::system_cas); `timeout` bounds each
-// address tried (connect, handshake, request and response together).
+// `verified_context` must verify peers (PeerVerification::system_cas); `timeout` bounds the
+// whole fetch, every address tried (connect, handshake, request and response) together.
 boost::asio::awaitable<FetchResult> fetch_policy_text(boost::asio::any_io_executor executor,
                                                       dns::Resolver& resolver,
                                                       tls::ContextPtr verified_context,

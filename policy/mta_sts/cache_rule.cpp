@@ -17,7 +17,13 @@ std::int64_t CachedPolicy::refresh_at() const {
 CacheStep next_step(const CachedPolicy* cached, const std::optional<std::string>& txt_id,
                     std::int64_t now) {
     const bool usable = cached && cached->usable(now);
-    if (!txt_id) return usable ? CacheStep::use_cached : CacheStep::no_policy;
+    if (!txt_id) {
+        // No record (or the lookup failed, perhaps blocked): keep the cached policy, and near
+        // its expiry fetch it again under its own id so that hiding the TXT record cannot make
+        // it run out (RFC 8461 §10.2).
+        if (!usable) return CacheStep::no_policy;
+        return now < cached->refresh_at() ? CacheStep::use_cached : CacheStep::fetch;
+    }
     if (usable && cached->id == *txt_id && now < cached->refresh_at()) {
         return CacheStep::use_cached;
     }

@@ -30,7 +30,8 @@ enum class CacheStep {
     no_policy,   // no usable policy and nothing to fetch
 };
 
-// `txt_id`: the id of the domain's TXT record, nullopt when there is none or the lookup failed.
+// `txt_id`: the id of the domain's TXT record, nullopt when there is none or the lookup failed
+// (then a fetch, near expiry, is under the cached policy's own id).
 [[nodiscard]] CacheStep next_step(const CachedPolicy* cached,
                                   const std::optional<std::string>& txt_id, std::int64_t now);
 

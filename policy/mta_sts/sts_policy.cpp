@@ -117,6 +117,8 @@ PolicyParse parse_policy(std::string_view text) {
     if (!max_age) return std::string("max_age: must be a number of seconds up to 31557600");
     policy.max_age = *max_age;
     for (auto pattern : fields.mx) {
+        // "mx: mail.example.com." (fully qualified) is a common spelling; one dot goes.
+        if (pattern.ends_with('.')) pattern.remove_suffix(1);
         if (!is_mx_pattern(pattern)) return "mx: not a host name pattern: " + std::string(pattern);
         policy.mx.push_back(lower_case(pattern));
     }

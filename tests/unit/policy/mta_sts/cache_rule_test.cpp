@@ -25,7 +25,9 @@ TEST(CacheRule, NextStep) {
         {"id changed", &kCached, "B", 2000, CacheStep::fetch},
         {"same id, nearing expiry", &kCached, "A", kExpiry - 3600, CacheStep::fetch},
         {"same id, expired", &kCached, "A", kExpiry, CacheStep::fetch},
-        {"record gone, unexpired", &kCached, std::nullopt, kExpiry - 1, CacheStep::use_cached},
+        {"record gone, fresh", &kCached, std::nullopt, 2000, CacheStep::use_cached},
+        // RFC 8461 §10.2: a hidden TXT record must not let the policy quietly run out.
+        {"record gone, nearing expiry", &kCached, std::nullopt, kExpiry - 1, CacheStep::fetch},
         {"record gone, expired", &kCached, std::nullopt, kExpiry, CacheStep::no_policy},
     };
     for (const auto& c : cases) {

@@ -34,6 +34,14 @@ TEST(StsPolicy, AcceptsLfTrailingSpaceUnknownKeysAndUpperCaseMx) {
     EXPECT_EQ(policy.mx, std::vector<std::string>{"mx.example.com"});
 }
 
+TEST(StsPolicy, AcceptsFullyQualifiedMxPatterns) {
+    const auto policy = parsed(
+        "version: STSv1\nmode: enforce\nmx: mail.example.com.\nmx: *.example.net.\nmax_age: 60");
+    EXPECT_EQ(policy.mx, (std::vector<std::string>{"mail.example.com", "*.example.net"}));
+    EXPECT_TRUE(mx_matches(policy, "mail.example.com"));
+    EXPECT_TRUE(mx_matches(policy, "a.example.net."));
+}
+
 TEST(StsPolicy, ModeNoneNeedsNoMx) {
     const auto policy = parsed("version: STSv1\nmode: none\nmax_age: 0\n");
     EXPECT_EQ(policy.mode, Mode::none);
