@@ -18,15 +18,6 @@ std::error_code last_error() {
     return {errno, std::system_category()};
 }
 
-std::error_code sync_directory(const std::filesystem::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return last_error();
-    const int result = ::fsync(fd);
-    const auto ec = result == 0 ? std::error_code() : last_error();
-    ::close(fd);
-    return ec;
-}
-
 std::optional<std::string_view> take_line(std::string_view& text, std::string_view prefix) {
     const auto end = text.find('\n');
     if (end == std::string_view::npos || !text.starts_with(prefix)) return std::nullopt;
@@ -84,15 +75,7 @@ std::error_code save_stored_policy(const std::filesystem::path& directory,
     // Saves may run on several pool threads at once: each thread has its own temporary file.
     const auto thread = std::hash<std::thread::id>{}(std::this_thread::get_id());
     const auto temp = directory / (".tmp." + policy.domain + "." + std::to_string(thread));
-    const int fd = ::open(temp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) return last_error();
-    ec = spool::write_fully(fd, format_stored_policy(policy));
-    if (!ec && ::fsync(fd) != 0) ec = last_error();
-    ::close(fd);
-    if (!ec && ::rename(temp.c_str(), path.c_str()) != 0) ec = last_error();
-    if (!ec) ec = sync_directory(directory);
-    if (ec) ::unlink(temp.c_str());
-    return ec;
+    return spool::replace_file_durably(path, temp, format_stored_policy(policy));
 }
 
 std::error_code remove_stored_policy(const std::filesystem::path& directory,

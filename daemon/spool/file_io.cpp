@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "daemon/spool/spool_layout.hpp"
+
 namespace sluice::daemon::spool {
 
 namespace {
@@ -49,6 +51,19 @@ std::error_code write_fully(int fd, std::string_view bytes, off_t offset) {
         if (offset >= 0) offset += n;
     }
     return {};
+}
+
+std::error_code replace_file_durably(const std::filesystem::path& path,
+                                     const std::filesystem::path& temp, std::string_view bytes) {
+    const int fd = ::open(temp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return last_error();
+    auto ec = write_fully(fd, bytes);
+    if (!ec && ::fsync(fd) != 0) ec = last_error();
+    ::close(fd);
+    if (!ec && ::rename(temp.c_str(), path.c_str()) != 0) ec = last_error();
+    if (!ec) ec = sync_directory(path.has_parent_path() ? path.parent_path() : ".");
+    if (ec) ::unlink(temp.c_str());
+    return ec;
 }
 
 }  // namespace sluice::daemon::spool

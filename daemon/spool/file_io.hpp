@@ -18,4 +18,11 @@ namespace sluice::daemon::spool {
 // Writes all of `bytes` to `fd` at `offset` (pwrite), or at the current position if offset < 0.
 [[nodiscard]] std::error_code write_fully(int fd, std::string_view bytes, off_t offset = -1);
 
+// Replaces `path` with `bytes` so that a crash leaves the old or the new file, never a mix:
+// `temp` (same directory, mode 0600) written and fsynced, renamed over `path`, the directory
+// fsynced. On failure `temp` is removed and `path` is untouched.
+[[nodiscard]] std::error_code replace_file_durably(const std::filesystem::path& path,
+                                                   const std::filesystem::path& temp,
+                                                   std::string_view bytes);
+
 }  // namespace sluice::daemon::spool
