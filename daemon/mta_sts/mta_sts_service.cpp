@@ -36,7 +36,7 @@ MtaStsService::MtaStsService(asio::any_io_executor executor, dns::Resolver& reso
       resolver_(resolver),
       verified_context_(std::move(verified_context)),
       directory_(std::move(directory)),
-      blocking_(blocking),
+      store_(boost::asio::make_strand(blocking.get_executor())),
       logger_(logger) {}
 
 std::size_t MtaStsService::load() {
@@ -146,14 +146,14 @@ void MtaStsService::remember(const std::string& domain, CachedPolicy cached, std
         const auto victim = std::min_element(cache_.begin(), cache_.end(), [](auto& a, auto& b) {
             return a.second.expires_at() < b.second.expires_at();
         });
-        asio::post(blocking_, [directory = directory_, gone = victim->first] {
+        asio::post(store_, [directory = directory_, gone = victim->first] {
             (void)remove_stored_policy(directory, gone);
         });
         cache_.erase(victim);
     }
     StoredPolicy stored{domain, cached.id, cached.fetched_at, std::move(text)};
     cache_[domain] = std::move(cached);
-    asio::post(blocking_, [directory = directory_, stored = std::move(stored), &logger = logger_] {
+    asio::post(store_, [directory = directory_, stored = std::move(stored), &logger = logger_] {
         if (auto ec = save_stored_policy(directory, stored)) {
             logger.warning("MTA-STS {}: cannot save the policy in {}: {}", stored.domain,
                            directory.string(), ec.message());

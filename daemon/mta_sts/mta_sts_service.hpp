@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
@@ -62,7 +63,9 @@ class MtaStsService {
     dns::Resolver& resolver_;
     tls::ContextPtr verified_context_;
     std::filesystem::path directory_;
-    boost::asio::thread_pool& blocking_;
+    // Saves and removals of policy files, in the order they were asked for (on the blocking
+    // pool, but one at a time: a removal must not overtake a later save of the same domain).
+    boost::asio::strand<boost::asio::thread_pool::executor_type> store_;
     log::Logger& logger_;
     std::unordered_map<std::string, policy::mta_sts::CachedPolicy> cache_;
     std::unordered_map<std::string, std::int64_t> failed_until_;
