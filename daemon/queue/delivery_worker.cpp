@@ -1,27 +1,22 @@
 // QueueManager::run_worker: one outbound connection of a destination queue, from its source to
-// one domain's MX hosts, carrying as many of that domain's ready messages as the strategy and
-// the rate limits allow. Kept apart from the scheduling code in queue_manager.cpp.
-#include <algorithm>
+// one domain's MX hosts (opened by destination_connector.hpp), carrying as many of that domain's
+// ready messages as the strategy and the rate limits allow. Kept apart from the scheduling code
+// in queue_manager.cpp.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/clock/wall_clock.hpp"
-#include "daemon/dane/dane_lookup.hpp"
-#include "daemon/dns/destination_resolver.hpp"
-#include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
+#include "daemon/queue/destination_connector.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/header_fields.hpp"
 #include "policy/engine/header_changes.hpp"
-#include "policy/mta_sts/mx_requirement.hpp"
-#include "policy/routing/static_routes.hpp"
 
 namespace sluice::daemon::queue {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
 using clock::now_unix;
 using clock::now_unix_us;
 
@@ -55,20 +50,6 @@ delivery::ClientSettings client_settings(const policy::config::Config& config,
     return settings;
 }
 
-// RFC 7672 §2.2: where DANE applies TLS is mandatory. Usable TLSA records authenticate the
-// peer instead of the CAs; with none usable the configured mode stays if it asks for more.
-delivery::ClientSettings with_dane(const delivery::ClientSettings& settings,
-                                   const dane::DaneRequirement& requirement) {
-    delivery::ClientSettings out = settings;
-    if (requirement.authenticates()) {
-        out.tls = policy::config::DeliveryTls::required;
-        out.dane = requirement.check;
-    } else if (requirement.applies()) {
-        out.tls = std::max(out.tls, policy::config::DeliveryTls::required);
-    }
-    return out;
-}
-
 // The same result for every recipient of a batch (DNS failure, no connection).
 std::vector<delivery::RecipientResult> same_result(const Batch& batch,
                                                    const delivery::RecipientResult& result) {
@@ -76,12 +57,6 @@ std::vector<delivery::RecipientResult> same_result(const Batch& batch,
 }
 
 WallTime wall_now() { return WallTime(std::chrono::seconds(now_unix())); }
-
-// A synthetic reply from a failed connection enforced by MTA-STS names it, so an operator sees
-// why the delivery did not fall back to clear text.
-void name_mta_sts(smtp::Reply& reply) {
-    if (!reply.lines.empty()) reply.lines.front() = "MTA-STS: " + reply.lines.front();
-}
 }  // namespace
 
 asio::awaitable<bool> QueueManager::record_attempt(
@@ -149,114 +124,26 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     if (!isp) isp = &policy->default_isp();
 
     AttemptContext attempt{queue_name, "", "", "", "", now_unix_us(), ""};
-    const auto* route = policy::routing::find_route(config->routes, domain);
-    dns::RouteResult destinations;
-    // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
-    if (route) {
-        destinations = co_await dns::resolve_host(services_.resolver, route->host, route->port);
-    } else {
-        destinations =
-            co_await dns::resolve_destinations(services_.resolver, domain, d.port, rng_);
+    const ConnectServices connect_services{executor_,        services_.resolver, services_.mta_sts,
+                                           services_.logger, rng_,               stopped_};
+    const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
+    auto connected = co_await connect_to_domain(connect_services, *config, settings, domain);
+    if (connected.stopped) {
+        give_back(std::move(*first), policy.get());
+        co_return;
     }
+    attempt.mx_host = connected.mx_host;
+    attempt.mx_ip = connected.mx_ip;
 
-    // RFC 8461: MX deliveries only; a static route is the admin's own choice of host.
-    std::optional<policy::mta_sts::StsPolicy> sts;
-    if (!route && !destinations.error && d.mta_sts && services_.mta_sts) {
-        sts = co_await services_.mta_sts->policy_for(domain, d.mta_sts_port);
-    }
-    const policy::mta_sts::StsPolicy* sts_policy = sts ? &*sts : nullptr;
-    auto sts_applied = policy::mta_sts::MxRequirement::as_usual;  // for the host connected to
-
-    delivery::RecipientResult failure;
-    failure.synthetic = true;
-    std::unique_ptr<delivery::ClientConnection> connection;
-    if (destinations.error) {
-        failure.outcome = destinations.permanent ? delivery::RecipientOutcome::bounced
-                                                 : delivery::RecipientOutcome::deferred;
-        failure.reply = smtp::Reply{destinations.permanent ? 550 : 451, destinations.enhanced,
-                                    destinations.text};
-    } else {
-        const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
-        failure.outcome = delivery::RecipientOutcome::deferred;
-        failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
-        bool any_host_allowed = false;
-        const auto dane_mode = d.dane ? dane::DaneMode::on : dane::DaneMode::off;
-        for (const auto& destination : destinations.destinations) {
-            // DANE first: where it applies to an MX host, MTA-STS is ignored for it (RFC 8461
-            // §2), and a failed TLSA lookup rules the host out (RFC 7672 §2.2.3).
-            const auto dane_requirement =
-                co_await dane::lookup_dane(services_.resolver, destination, domain, dane_mode);
-            if (dane_requirement.outcome == dane::DaneOutcome::skip_host) {
-                services_.logger.info("delivery to {}: {} skipped: {}", domain,
-                                      destination.mx_host, dane_requirement.reason);
-                any_host_allowed = true;  // DANE's verdict, not MTA-STS's: its reason stands
-                failure.reply = smtp::Reply{451, "4.7.5", dane_requirement.reason};
-                failure.synthetic = true;
-                attempt.mx_host = destination.mx_host;
-                continue;
-            }
-            // The one MTA-STS decision per MX host, unless TLSA records authenticate it.
-            const auto requirement =
-                dane_requirement.authenticates()
-                    ? policy::mta_sts::MxRequirement::as_usual
-                    : policy::mta_sts::requirement_for(sts_policy, destination.mx_host);
-            if (requirement == policy::mta_sts::MxRequirement::skip_host) {
-                services_.logger.info("delivery to {}: MTA-STS: {} is not in the policy; skipped",
-                                      domain, destination.mx_host);
-                continue;
-            }
-            if (requirement == policy::mta_sts::MxRequirement::report_mismatch) {
-                services_.logger.warning(
-                    "delivery to {}: MTA-STS testing: {} is not in the policy; enforce would "
-                    "skip it",
-                    domain, destination.mx_host);
-            }
-            any_host_allowed = true;
-            auto host_settings = with_dane(settings, dane_requirement);
-            if (requirement == policy::mta_sts::MxRequirement::verified_tls) {
-                host_settings.tls = policy::config::DeliveryTls::verified;
-            }
-            for (const auto& address : destination.addresses) {
-                if (stopped_) {
-                    give_back(std::move(*first), policy.get());
-                    co_return;
-                }
-                auto opened = co_await delivery::ClientConnection::open(
-                    executor_, tcp::endpoint(address, destination.port), destination.mx_host,
-                    host_settings);
-                attempt.mx_host = destination.mx_host;
-                attempt.mx_ip = address.to_string();
-                if (opened.connection) {
-                    connection = std::move(opened.connection);
-                    sts_applied = requirement;
-                    break;
-                }
-                if (requirement == policy::mta_sts::MxRequirement::verified_tls &&
-                    opened.synthetic) {
-                    name_mta_sts(opened.reply);
-                }
-                services_.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
-                                      address.to_string(), opened.reply.summary());
-                failure.reply = opened.reply;
-                failure.synthetic = opened.synthetic;
-            }
-            if (connection) break;
-        }
-        if (!any_host_allowed && !destinations.destinations.empty()) {
-            // RFC 8461 §5.1: with no MX host matching an enforced policy, nothing is sent.
-            failure.reply = smtp::Reply{451, "4.7.5", "MTA-STS: no MX host matches the policy"};
-            failure.synthetic = true;
-        }
-    }
-
-    if (!connection) {
+    if (!connected.connection) {
         // Every ready message of this queue for the domain shares the failure (a 4xx/5xx
         // greeting is a real reply: it may lock the queue).
         std::optional<Batch> batch = std::move(first);
         bool first_reply = true;  // one reply: adaptive speed steps once, not once per batch
         while (batch) {
             queue->in_flight += batch->recipients.size();
-            auto results = same_result(*batch, failure);  // named: see blocking_call.hpp
+            // Named: see blocking_call.hpp.
+            auto results = same_result(*batch, connected.failure);
             const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results,
                                                       attempt, nullptr, first_reply);
             first_reply = false;
@@ -266,17 +153,10 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         co_return;
     }
 
+    auto connection = std::move(connected.connection);
     ++queue->counters.connections;
     attempt.source_ip = connection->local_address().to_string();
-    attempt.tls = connection->tls_description();
-    if (sts_applied == policy::mta_sts::MxRequirement::verified_tls) {
-        attempt.tls += " (MTA-STS enforce)";  // the accounting log shows the policy applied
-    } else if (sts_policy && sts_policy->mode == policy::mta_sts::Mode::testing &&
-               attempt.tls.empty()) {
-        services_.logger.warning(
-            "delivery to {}: MTA-STS testing: {} is reached without TLS; enforce would defer",
-            domain, attempt.mx_host);
-    }
+    attempt.tls = connected.tls;
     const std::string pool_header = policy->pool_header();
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.
