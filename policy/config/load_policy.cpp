@@ -284,7 +284,10 @@ void read_retry_rule(SettingsReader& reader, const Group& group, RetryRule& rule
     if (auto intervals = reader.duration_list(group, "intervals")) {
         rule.intervals = std::move(*intervals);
     }
-    if (rule.kind == RetryIntervalKind::list && rule.intervals.empty()) {
+    if (rule.kind != RetryIntervalKind::list && group.setting->exists("intervals")) {
+        reader.report(join_path(group.path, "intervals"),
+                      "is used only by kind \"list\" (write kind = \"list\";)");
+    } else if (rule.kind == RetryIntervalKind::list && rule.intervals.empty()) {
         reader.report(join_path(group.path, "intervals"),
                       "kind \"list\" needs at least one interval");
     }

@@ -243,12 +243,15 @@ TEST(LoadPolicyConfig, ReportsBadSettings) {
          with("retry_rules = ( { name = \"r\"; kind = \"random\"; min_interval = \"5h\"; "
               "max_interval = \"3h\"; },\n"
               " { name = \"g\"; factor = 0.5; interval = 5; max_attempts = -1; },\n"
-              " { name = \"l\"; kind = \"list\"; } );"),
+              " { name = \"l\"; kind = \"list\"; },\n"
+              " { name = \"x\"; intervals = [ \"1m\" ]; } );"),
          {"t.conf:5: retry_rules.[1].interval: a duration needs a unit: write \"5s\" for 5 "
           "seconds",
           "t.conf:5: retry_rules.[1].factor: must be between 1 and 100 (got 0.5)",
           "t.conf:5: retry_rules.[1].max_attempts: must be at least 0 (got -1)",
           "t.conf:6: retry_rules.[2].intervals: kind \"list\" needs at least one interval",
+          "t.conf:7: retry_rules.[3].intervals: is used only by kind \"list\" (write kind = "
+          "\"list\";)",
           "t.conf:4: retry_rules.[0].min_interval: must not exceed max_interval"}},
         {"bad match parts",
          with("lock_rules = ( { name = \"l\"; code = \"42x\"; enhanced = \"4.7.\"; text = "

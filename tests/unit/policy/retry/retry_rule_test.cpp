@@ -102,6 +102,24 @@ TEST(RetryRule, ListWalksThenRepeatsTheLast) {
     EXPECT_EQ(waits_until_expiry(rule, 0.0), (std::vector<long>{300, 600, 3600, 3600}));
 }
 
+// The implicit "default" rule (kind list) must schedule exactly as RetrySchedule did from
+// delivery.retry_intervals and queue_lifetime before retry rules existed.
+TEST(RetryRule, ListMatchesTheRetrySchedule) {
+    const std::vector<std::chrono::milliseconds> intervals = {1500ms, 5min, 10min, 1h};
+    RetryRule rule = rule_of(RetryIntervalKind::list);
+    rule.intervals = intervals;
+    rule.expire_after = 3h + 500ms;
+    const RetrySchedule schedule(intervals, rule.expire_after);
+    for (std::uint32_t attempts = 0; attempts < 8; ++attempts) {
+        for (auto now = 0s; now <= 4h; now += 7min + 13s) {
+            const auto want = schedule.next_attempt(attempts, kArrival, kArrival + now);
+            const auto got = next_retry(rule, attempts, kArrival, kArrival + now, 0.7);
+            ASSERT_EQ(describe(got), describe(want))
+                << "attempts " << attempts << " at +" << now.count() << "s";
+        }
+    }
+}
+
 TEST(RetryRule, MaxAttemptsEndsTheSequence) {
     RetryRule rule = rule_of(RetryIntervalKind::fixed);
     rule.interval = 1min;
