@@ -91,7 +91,7 @@ struct RetryRule {
 struct ReplyMatch {
     std::string code;      // "421", "4", "45" (prefix of the 3-digit code); empty = any
     std::string enhanced;  // "4.7.0", "5.1" (prefix, whole components); empty = any
-    std::string text;      // ECMAScript-style regex searched in the reply text, case-insensitive
+    std::string text;      // Perl-syntax regex (Boost.Regex) searched in the text, ignoring case
 };
 
 enum class LockScope { source, isp };

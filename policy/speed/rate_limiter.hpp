@@ -1,6 +1,8 @@
 // A message or connection rate limit as a GCRA (virtual scheduling): with rate N per P, one
 // event is allowed every P/N, with a burst of at most `burst` events after idleness. This meets
-// a configured rate evenly (no start-of-hour bursts). Time is an argument (monotonic).
+// a configured rate evenly (no start-of-hour bursts). A caller less than one interval late
+// keeps its place in the schedule, so timer lateness does not lower the long-run rate; one
+// interval late or more counts as idleness. Time is an argument (monotonic).
 #pragma once
 
 #include <chrono>
