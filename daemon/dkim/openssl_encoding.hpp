@@ -1,6 +1,6 @@
-// The two OpenSSL primitives DKIM needs besides signing: base64 (EVP_EncodeBlock, no line
-// breaks) and SHA-256 (EVP_Digest). Stateless; they cannot fail for in-memory input short of
-// memory exhaustion, which OpenSSL reports and these turn into std::bad_alloc.
+// The OpenSSL primitive DKIM needs besides signing and base64 (codec/base64.hpp): SHA-256
+// (EVP_Digest). Stateless; it cannot fail for in-memory input short of memory exhaustion,
+// which OpenSSL reports and this turns into std::bad_alloc.
 #pragma once
 
 #include <string>
@@ -8,7 +8,6 @@
 
 namespace sluice::daemon::dkim {
 
-[[nodiscard]] std::string base64_encode(std::string_view bytes);
 // The 32-byte digest, as raw bytes.
 [[nodiscard]] std::string sha256(std::string_view data);
 

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "common/assert.hpp"
+#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/openssl_encoding.hpp"
 
 namespace sluice::daemon::dkim {
@@ -113,12 +114,12 @@ std::string PrivateKey::public_key_base64() const {
         std::size_t length = sizeof raw;
         SLUICE_ASSERT(EVP_PKEY_get_raw_public_key(key_.get(), raw, &length) == 1,
                       "an Ed25519 key has a raw public key");
-        return base64_encode({reinterpret_cast<const char*>(raw), length});
+        return codec::encode_base64({reinterpret_cast<const char*>(raw), length});
     }
     unsigned char* der = nullptr;
     const int length = i2d_PUBKEY(key_.get(), &der);
     SLUICE_ASSERT(length > 0, "an RSA key has a DER public key");
-    std::string encoded = base64_encode({reinterpret_cast<const char*>(der),
+    std::string encoded = codec::encode_base64({reinterpret_cast<const char*>(der),
                                          static_cast<std::size_t>(length)});
     OPENSSL_free(der);
     return encoded;

@@ -7,6 +7,7 @@
 #include "daemon/dkim/from_domain.hpp"
 #include "daemon/dkim/header_selection.hpp"
 #include "daemon/dkim/message_header.hpp"
+#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/openssl_encoding.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "daemon/dkim/signature_header.hpp"
@@ -31,7 +32,7 @@ MessageDigest digest_message(const MessageParts& parts) {
     for (std::string_view field : selection.fields) {
         digest.canonical_headers += canonicalize_header_relaxed(field);
     }
-    digest.body_hash = base64_encode(sha256(canonicalize_body_relaxed(parts.body)));
+    digest.body_hash = codec::encode_base64(sha256(canonicalize_body_relaxed(parts.body)));
     return digest;
 }
 
@@ -53,7 +54,7 @@ std::optional<std::string> signature_field(const MessageDigest& digest, const Si
     data.resize(data.size() - 2);
     auto signature = key.key.sign(data);
     if (!signature) return std::nullopt;
-    header.add_signature_value(base64_encode(*signature));
+    header.add_signature_value(codec::encode_base64(*signature));
     return header.text();
 }
 

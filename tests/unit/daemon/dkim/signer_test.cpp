@@ -17,6 +17,7 @@
 #include "daemon/dkim/dns_record.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dkim/message_header.hpp"
+#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/openssl_encoding.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "daemon/dkim/signature_header.hpp"
@@ -84,7 +85,7 @@ std::string verify(const std::string& message, const PrivateKey& key) {
     if (tags["c"] != "relaxed/relaxed" || tags["v"] != "1") return "bad v= or c=";
     if (tags.count("l")) return "l= used";
     const std::string body_hash =
-        base64_encode(sha256(canonicalize_body_relaxed(parts.body)));
+        codec::encode_base64(sha256(canonicalize_body_relaxed(parts.body)));
     if (tags["bh"] != body_hash) return "body hash mismatch";
     // The hash input: each h= name selects the next unused instance from the bottom.
     std::string data;

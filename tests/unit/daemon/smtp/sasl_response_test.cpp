@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "daemon/codec/base64.hpp"
+
 namespace sluice::daemon::smtp {
 namespace {
 
@@ -38,10 +40,10 @@ TEST(DecodeBase64, Table) {
 
 TEST(EncodeBase64, RoundTrips) {
     for (const std::string& text : {""s, "a"s, "ab"s, "abc"s, "\0u\0p\xff"s}) {
-        const std::string encoded = encode_base64(text);
+        const std::string encoded = codec::encode_base64(text);
         EXPECT_EQ(decode_base64(encoded.empty() ? "=" : encoded), text) << encoded;
     }
-    EXPECT_EQ(encode_base64("Username:"), "VXNlcm5hbWU6");
+    EXPECT_EQ(codec::encode_base64("Username:"), "VXNlcm5hbWU6");
 }
 
 TEST(ParsePlain, Table) {
