@@ -7,6 +7,8 @@
 #include <ctime>
 #include <string>
 
+#include "daemon/log/printable_text.hpp"
+
 namespace sluice::daemon::log {
 
 namespace {
@@ -40,7 +42,10 @@ Logger::Destination Logger::detect_destination() {
     return std::getenv("JOURNAL_STREAM") != nullptr ? Destination::journal : Destination::terminal;
 }
 
-void Logger::write(Severity severity, std::string_view line) {
+void Logger::write(Severity severity, std::string_view raw) {
+    // Lines quote remote replies and client input: no control byte or broken UTF-8 may reach a
+    // terminal or the journal.
+    const std::string line = printable_text(raw);
     std::string out;
     if (destination_ == Destination::journal) {
         out = fmt::format("<{}>{}\n", static_cast<int>(severity), line);

@@ -1,4 +1,5 @@
-// The daemon's log: one line per event to stderr, where systemd's journal or the terminal takes
+// The daemon's log: one line per event to stderr (remote and client text escaped, see
+// printable_text.hpp), where systemd's journal or the terminal takes
 // it. Under the journal (JOURNAL_STREAM set) each line carries an sd-daemon "<N>" priority
 // prefix instead of a timestamp. Thread-safe (the spool committer logs from its own thread).
 // Owned by App and passed by reference; there is no global logger.
@@ -20,6 +21,7 @@ public:
     // Journal if JOURNAL_STREAM is set in the environment, else terminal.
     [[nodiscard]] static Destination detect_destination();
 
+    // Writes `line` with control bytes, backslashes and malformed UTF-8 escaped (\xHH, \\).
     void write(Severity severity, std::string_view line);
 
     template <typename... Args>

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "common/utf8.hpp"
+
 namespace sluice::daemon::smtp {
 namespace {
 
@@ -71,35 +73,6 @@ bool parses_as_address(int family, std::string_view text) {
     std::string copy(text);  // inet_pton needs a terminated string
     in6_addr storage{};
     return inet_pton(family, copy.c_str(), &storage) == 1;
-}
-
-// The length of the UTF-8 sequence that starts at s[i], or 0 when it is malformed.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char lead = byte(i);
-    std::size_t length = 0;
-    unsigned char min_second = 0x80;
-    unsigned char max_second = 0xBF;
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        if (lead == 0xE0) min_second = 0xA0;  // overlong
-        if (lead == 0xED) max_second = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        if (lead == 0xF0) min_second = 0x90;  // overlong
-        if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + length > s.size()) return 0;
-    if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
-    for (std::size_t k = i + 2; k < i + length; ++k) {
-        if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
-    }
-    return length;
 }
 
 }  // namespace
@@ -170,12 +143,7 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool is_valid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        std::size_t length = utf8_sequence_length(text, i);
-        if (length == 0) return false;
-        i += length;
-    }
-    return true;
+    return common::is_valid_utf8(text);
 }
 
 }  // namespace sluice::daemon::smtp
