@@ -3,10 +3,17 @@
 // per-recipient results, RSET for reuse, QUIT. PIPELINING (RFC 2920), SIZE (RFC 1870),
 // 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when offered; STARTTLS (RFC 3207) as
 // ClientSettings::tls says, with EHLO again after the handshake and every reply byte received
-// before it dropped (CVE-2021-38371). Timeouts follow RFC 5321 §4.5.3.2 per stage. Owned by one
-// delivery coroutine; not thread-safe; runs on the executor given to open(). Failures are values:
-// OpenResult::error, or per-recipient results (never exceptions); after any I/O error, timeout,
-// malformed reply or 421 the connection is unusable and only quit() or destruction remain.
+// before it dropped (CVE-2021-38371). Timeouts follow RFC 5321 §4.5.3.2 per stage.
+// Replies are matched to commands strictly: before a command (or a pipelined group, or the
+// message content) is sent the server must have nothing left to say, and each reply must be
+// one that can answer its command (client_command.hpp). Otherwise the session is out of step:
+// it is closed and every recipient of the open transaction is deferred, whatever replies were
+// read for it (only a 2xx to RCPT followed by a 2xx to the content counts as delivered).
+// Owned by one delivery coroutine; not thread-safe; runs on the executor given to open().
+// Failures are values: OpenResult::error, or per-recipient results (never exceptions); after
+// any I/O error, timeout, protocol error or 421 the connection is unusable and only quit() or
+// destruction remain. The open and reply-reading half is client_connection.cpp, transactions
+// are client_transaction.cpp.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,9 +29,10 @@
 #include <system_error>
 #include <vector>
 
+#include "daemon/delivery/client_command.hpp"
 #include "daemon/delivery/client_stream.hpp"
-#include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/delivery/outbound_message.hpp"
+#include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/delivery/reply_parser.hpp"
 #include "daemon/delivery/server_extensions.hpp"
 #include "daemon/smtp/reply.hpp"
@@ -60,7 +68,7 @@ class ClientConnection;
 // error set: connect failed or timed out, greeting not 220 (reply holds the 4xx/5xx greeting),
 // no greeting (synthetic 4.4.2), EHLO and HELO both refused (reply holds HELO's refusal), TLS
 // required but unavailable (synthetic 451 4.7.4) or its handshake (or DANE check) failed
-// (synthetic 451 4.7.5).
+// (synthetic 451 4.7.5), the server out of step (synthetic 451 4.5.0).
 struct OpenResult {
     std::error_code error;
     smtp::Reply reply;  // the greeting on success
@@ -77,10 +85,20 @@ class ClientConnection {
                                                    boost::asio::ip::tcp::endpoint remote,
                                                    std::string mx_host,
                                                    const ClientSettings& settings);
+    // The same over a socket the caller already connected (tests and the fuzzer): no
+    // reconnection in clear after a failed opportunistic handshake.
+    static boost::asio::awaitable<OpenResult> open_connected(boost::asio::any_io_executor executor,
+                                                             boost::asio::ip::tcp::socket socket,
+                                                             std::string mx_host,
+                                                             const ClientSettings& settings);
 
     // Sends one message; one result per recipient, in order. Recipients beyond
-    // max_recipients_per_transaction go in further transactions on this connection. `message`
-    // (and the content it views) must outlive the call. Leaves no transaction open.
+    // max_recipients_per_transaction, and those a server refused with "too many recipients"
+    // (452 4.5.3, RFC 5321 §4.5.3.1.10) after accepting others, go in further transactions on
+    // this connection at once. A message larger than the server's SIZE limit (RFC 1870) or
+    // with 8-bit content for a server without 8BITMIME (RFC 6152 §3) is not sent: every
+    // recipient bounces (552 5.3.4, 554 5.6.3). `message` (and the content it views) must
+    // outlive the call. Leaves no transaction open.
     boost::asio::awaitable<std::vector<RecipientResult>> send(const OutboundMessage& message);
     // RSET; false when the connection is not usable (then it should be closed).
     boost::asio::awaitable<bool> reset();
@@ -96,6 +114,8 @@ class ClientConnection {
     [[nodiscard]] const ServerExtensions& extensions() const { return extensions_; }
     // "TLSv1.3 with cipher ... (256 bits)" when the connection uses TLS, else "".
     [[nodiscard]] const std::string& tls_description() const { return tls_description_; }
+    // Why the session went out of step ("DATA answered \"250 ok\""), or "" while it has not.
+    [[nodiscard]] const std::string& protocol_error() const { return protocol_error_; }
 
     ClientConnection(const ClientConnection&) = delete;
     ClientConnection& operator=(const ClientConnection&) = delete;
@@ -107,12 +127,15 @@ class ClientConnection {
         std::error_code error;
         smtp::Reply reply;
     };
+    // Where a session stopped, for the synthetic reply's "after ..." wording.
+    enum class Stage { greeting, hello, mail, rcpt, data, content, end_of_data, rset };
     struct Batch;
-    enum class Stage;
 
     ClientConnection(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint remote,
                      std::string mx_host, const ClientSettings& settings);
 
+    static boost::asio::awaitable<OpenResult> start(std::unique_ptr<ClientConnection> connection,
+                                                    bool& handshake_failed);
     static boost::asio::awaitable<OpenResult> open_once(boost::asio::any_io_executor executor,
                                                         boost::asio::ip::tcp::endpoint remote,
                                                         std::string mx_host,
@@ -121,9 +144,18 @@ class ClientConnection {
     boost::asio::awaitable<std::error_code> greet_and_hello(smtp::Reply& reply, bool& synthetic);
     boost::asio::awaitable<std::error_code> negotiate_tls(smtp::Reply& reply, bool& synthetic,
                                                           bool& handshake_failed);
-    boost::asio::awaitable<std::error_code> hello_again(smtp::Reply& reply, bool& synthetic);
-    // Sends the queued commands, then reads one reply within `timeout`.
-    boost::asio::awaitable<Exchange> exchange(std::chrono::milliseconds timeout);
+    enum class HeloFallback { no, yes };
+    boost::asio::awaitable<std::error_code> say_hello(HeloFallback fallback, smtp::Reply& reply,
+                                                      bool& synthetic);
+    // Sends the queued commands (a new group: the server must be silent first), then reads
+    // one reply within `timeout`, which must be one that can answer `command`.
+    boost::asio::awaitable<Exchange> exchange(ClientCommand command,
+                                              std::chrono::milliseconds timeout);
+    // errc::unsolicited_input (and the connection unusable) when the server sent anything not
+    // yet read before `next` is sent; nothing otherwise.
+    std::error_code check_in_step(ClientCommand next);
+    // A protocol error: the connection becomes unusable and `why` is kept for the reply.
+    std::error_code out_of_step(std::error_code error, std::string why);
     boost::asio::awaitable<std::error_code> write(std::string_view bytes,
                                                   std::chrono::milliseconds timeout);
     boost::asio::awaitable<std::optional<RecipientResult>> send_batch(
@@ -132,7 +164,11 @@ class ClientConnection {
         const OutboundMessage& message, Batch& batch);
     boost::asio::awaitable<std::optional<RecipientResult>> send_content(
         const OutboundMessage& message, Batch& batch);
-    boost::asio::awaitable<std::optional<RecipientResult>> end_empty_data();
+    boost::asio::awaitable<std::optional<RecipientResult>> end_empty_data(Batch& batch);
+    boost::asio::awaitable<std::optional<RecipientResult>> end_transaction(Batch& batch);
+    // The result for the rest of the message after `error` at `stage`; a protocol error also
+    // withdraws every result the open transaction had (its replies may belong elsewhere).
+    RecipientResult abandon(Batch& batch, std::error_code error, Stage stage);
     [[nodiscard]] std::string mail_command(const OutboundMessage& message) const;
     void queue(std::string_view command) { output_ += command; }
     // The synthetic result for an error instead of a reply at `stage`.
@@ -150,6 +186,7 @@ class ClientConnection {
     std::string input_;   // bytes read and not yet parsed (replies to pipelined commands)
     std::string output_;  // commands queued for the next write
     std::string tls_description_;
+    std::string protocol_error_;
     bool usable_ = true;
 };
 

@@ -48,9 +48,9 @@ awaitable<error_code> ClientStream::start_tls(tls::ContextPtr context, const std
         tls::expect_host_name(secure_->stream.native_handle(), host_name, verification);
     }
     timer_.expires_at(deadline);
-    auto result =
-        co_await (secure_->stream.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable) ||
-                  timer_.async_wait(nothrow_awaitable));
+    auto result = co_await (
+        secure_->stream.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable) ||
+        timer_.async_wait(nothrow_awaitable));
     if (result.index() == 1) co_return asio::error::timed_out;
     const error_code ec = std::get<0>(std::get<0>(result));
     secure_->established = !ec;
@@ -116,6 +116,28 @@ awaitable<error_code> ClientStream::write(std::string_view bytes, Clock::time_po
                             timer_.async_wait(nothrow_awaitable));
     if (result.index() == 1) co_return asio::error::timed_out;
     co_return std::get<0>(std::get<0>(result));
+}
+
+void ClientStream::adopt(tcp::socket socket) {
+    socket_ = std::move(socket);
+}
+
+std::size_t ClientStream::read_available(asio::mutable_buffer buffer) {
+    // A synchronous read on a non-blocking socket answers would_block instead of waiting; the
+    // asynchronous operations are unaffected by the flag (Asio keeps the descriptor
+    // non-blocking for them anyway).
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) return 0;
+    std::size_t n = 0;
+    if (secure_) {
+        if (secure_->established) n = secure_->stream.read_some(buffer, ec);
+    } else {
+        n = socket_.read_some(buffer, ec);
+    }
+    error_code ignored;
+    socket_.non_blocking(false, ignored);
+    return ec ? 0 : n;
 }
 
 tcp::endpoint ClientStream::local_endpoint() const {

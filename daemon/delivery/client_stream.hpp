@@ -41,9 +41,15 @@ class ClientStream {
     // Connects the opened socket.
     boost::asio::awaitable<boost::system::error_code> connect(
         const boost::asio::ip::tcp::endpoint& remote, Clock::time_point deadline);
+    // Takes over a socket the caller connected (tests and the fuzzer use a socketpair).
+    void adopt(boost::asio::ip::tcp::socket socket);
     // Reads what is available (at least one byte, or an error such as eof).
     boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(
         boost::asio::mutable_buffer buffer, Clock::time_point deadline);
+    // Reads what has already arrived, without waiting (through TLS once started): 0 when
+    // nothing has, and also at end of stream or on an error, which the next wait reports.
+    // TLS records that carry no data (a TLS 1.3 session ticket) count as nothing.
+    std::size_t read_available(boost::asio::mutable_buffer buffer);
     // Writes all of `bytes`.
     boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes,
                                                             Clock::time_point deadline);

@@ -34,6 +34,10 @@ class DeliveryCategory final : public std::error_category {
                 return "TLS required but not available";
             case errc::tls_failed:
                 return "TLS handshake failed";
+            case errc::unexpected_reply:
+                return "reply does not answer the command";
+            case errc::unsolicited_input:
+                return "unsolicited input from the server";
         }
         return "unknown delivery error";
     }
@@ -47,6 +51,11 @@ const std::error_category& delivery_category() noexcept {
 
 std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), delivery_category()};
+}
+
+bool is_protocol_error(std::error_code error) {
+    return error == errc::malformed_reply || error == errc::reply_too_long ||
+           error == errc::unexpected_reply || error == errc::unsolicited_input;
 }
 
 }  // namespace sluice::daemon::delivery

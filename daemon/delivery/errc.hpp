@@ -21,7 +21,13 @@ enum class errc {
     not_usable,         // the connection was already unusable (earlier error, 421 or QUIT)
     tls_unavailable,    // TLS is required but the server did not offer or refused STARTTLS
     tls_failed,         // the TLS handshake failed (or the certificate was not accepted)
+    unexpected_reply,   // a reply whose code cannot answer the command it was read for
+    unsolicited_input,  // the server sent something nobody asked for (more replies than commands)
 };
+
+// The errors that mean the server is out of step with the client (or broken): no reply read in
+// the open transaction can be trusted to belong to the command it was read for.
+[[nodiscard]] bool is_protocol_error(std::error_code error);
 
 [[nodiscard]] const std::error_category& delivery_category() noexcept;
 [[nodiscard]] std::error_code make_error_code(errc e) noexcept;

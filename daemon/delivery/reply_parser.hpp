@@ -32,6 +32,10 @@ class ReplyParser {
     // returns how many it used. Uses nothing once complete (take the reply first) or failed.
     [[nodiscard]] std::size_t consume(std::string_view input);
     [[nodiscard]] State state() const { return state_; }
+    // True when no part of a reply has been consumed since the last take_reply().
+    [[nodiscard]] bool idle() const {
+        return state_ == State::need_more && line_.empty() && texts_.empty();
+    }
     // errc::malformed_reply or errc::reply_too_long once failed; empty otherwise.
     [[nodiscard]] std::error_code error() const { return error_; }
 

@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/delivery/send_rules.hpp"
+#include "daemon/log/printable_text.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/queue/destination_connector.hpp"
@@ -73,8 +75,10 @@ asio::awaitable<bool> QueueManager::record_attempt(
     for (std::size_t k = 0; k < judged.size(); ++k) {
         const auto& verdict = judged[k].verdict;
         const auto& reply = results[k].reply;
+        // Shown by the status endpoint and sluicectl: escaped like a log line.
+        const std::string shown = log::printable_text(reply.summary());
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
-            throttle_.remember_reply(queue, reply.summary());
+            throttle_.remember_reply(queue, shown);
         }
         switch (verdict.action) {
             case policy::engine::Action::delivered: throttle_.delivered(queue); break;
@@ -89,12 +93,12 @@ asio::awaitable<bool> QueueManager::record_attempt(
                 break;
         }
         if (verdict.lock) {
-            throttle_.lock(queue, *verdict.lock, reply.summary(), wall_now());
+            throttle_.lock(queue, *verdict.lock, shown, wall_now());
             services_.logger.warning(
                 "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, verdict.lock->name,
                 verdict.lock->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
                 std::chrono::duration_cast<std::chrono::seconds>(verdict.lock->lock_for).count(),
-                reply.summary());
+                reply.summary());  // the logger escapes it
             open = false;
         }
     }
@@ -222,7 +226,6 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         for (auto index : batch->recipients) {
             outbound.recipients.emplace_back(message.address(index));
         }
-        outbound.eight_bit = message.body_type != spool::BodyType::seven_bit;
         outbound.smtputf8 = message.smtputf8;
         // Sluice's control headers never leave the relay; DKIM signs what is sent, after every
         // header change, off the io thread (an RSA signature costs ~0.25 ms). outbound.content
@@ -244,6 +247,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         };
         const auto signed_content = co_await run_blocking<std::string>(services_.blocking, sign);
         outbound.content = signed_content;
+        // 8-bit whether or not the client declared it (RFC 6152): only for 8BITMIME servers.
+        outbound.eight_bit = message.body_type != spool::BodyType::seven_bit ||
+                             delivery::has_eight_bit_bytes(signed_content);
         attempt.message_id = smtp::header_value(*content, "Message-ID");
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();
@@ -253,6 +259,10 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         ++sent;
         if (!open) break;
         batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
+    }
+    if (!connection->protocol_error().empty()) {
+        services_.logger.warning("{}: session with {} [{}] out of step, closed: {}", queue_name,
+                                 attempt.mx_host, attempt.mx_ip, connection->protocol_error());
     }
     co_await connection->quit();
 }

@@ -138,6 +138,14 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             verdict.action = retry_unsure ? policy::engine::Action::retry
                                           : policy::engine::Action::delivered;
             verdict.bounce_class = "unknown";
+        } else if (result.reply.code / 100 == 2 && result.outcome != Outcome::delivered) {
+            // Only the client knows which 2xx ended a transaction; one that did not (a 250 to
+            // DATA) must never count as a delivery, whatever the patterns say of 2xx.
+            logger_.error("{}: a {} result with a 2xx reply; retried", attempt.queue_name,
+                          delivery::to_string(result.outcome));
+            verdict.action = policy::engine::Action::retry;
+            verdict.bounce_class = "soft";
+            verdict.category = "protocol";
         } else {
             verdict = policy.judge(isp, facts);
         }

@@ -277,7 +277,8 @@ TEST_F(ClientConnectionTest, EndlessMultiLineReplyIsAnError) {
     EXPECT_EQ(opened.error, errc::reply_too_long);
     EXPECT_TRUE(opened.synthetic);
     EXPECT_EQ(opened.reply.summary(),
-              "451 4.5.0 Reply too long while waiting for the greeting with mx.test");
+              "451 4.5.0 Protocol error while waiting for the greeting with mx.test: reply too "
+              "long; session closed");
 }
 
 TEST_F(ClientConnectionTest, MalformedReplyMakesTheConnectionUnusable) {
@@ -289,7 +290,8 @@ TEST_F(ClientConnectionTest, MalformedReplyMakesTheConnectionUnusable) {
     auto opened = open(server.endpoint());
     ASSERT_FALSE(opened.error);
     EXPECT_DESCRIBED(send(*opened.connection, message({"x@b.test"})),
-                     "deferred *451 4.5.0 Malformed reply after MAIL FROM with mx.test");
+                     "deferred *451 4.5.0 Protocol error after MAIL FROM with mx.test: malformed "
+                     "reply from the server; session closed");
     EXPECT_FALSE(opened.connection->usable());
 }
 
