@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "daemon/dane/dane_lookup.hpp"
+#include "daemon/delivery/errc.hpp"
+#include "daemon/delivery/send_rules.hpp"
 #include "daemon/dns/destination_resolver.hpp"
 #include "daemon/mta_sts/mta_sts_service.hpp"
 #include "policy/mta_sts/mx_requirement.hpp"
@@ -126,6 +128,13 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
             }
             if (requirement == MxRequirement::verified_tls && opened.synthetic) {
                 name_mta_sts(opened.reply);
+            }
+            const bool refused_session = opened.error == delivery::errc::greeting_refused ||
+                                         opened.error == delivery::errc::hello_refused;
+            if (refused_session && opened.reply.code / 100 == 5) {
+                // The server's own words, so lock rules may act on them (a block list).
+                opened.reply = delivery::deferral_for_refused_session(
+                    opened.reply, destination.mx_host, result.mx_ip);
             }
             services.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
                                  result.mx_ip, opened.reply.summary());
