@@ -64,6 +64,7 @@ class ScriptedPeer {
     }
     [[nodiscard]] const std::string& client_address() const { return client_address_; }
     [[nodiscard]] const std::string& received() const { return received_; }
+    [[nodiscard]] int fd() const { return fd_; }
 
   private:
     std::string take(std::size_t n) {
