@@ -193,10 +193,12 @@ void read_accounting(SettingsReader& reader, const Group& root, AccountingSettin
     }
     if (format == "json") {
         out.format = AccountingFormat::json;
+    } else if (format == "kv") {
+        out.format = AccountingFormat::kv;
     } else if (format == "akmta") {
         out.format = AccountingFormat::akmta;
     } else {
-        reader.report("accounting.format", "must be \"json\" or \"akmta\"");
+        reader.report("accounting.format", "must be \"json\", \"kv\" or \"akmta\"");
     }
 }
 

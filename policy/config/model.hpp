@@ -132,7 +132,8 @@ struct Route {
 
 enum class AccountingFormat {
     json,   // one JSON object per line
-    akmta,  // one line of key=value pairs
+    kv,     // one line of key=value pairs
+    akmta,  // AKMTA's syslog line: date and time, then single-quoted comma-separated fields
 };
 
 // The accounting log: a record per delivery attempt and per final outcome.

@@ -66,14 +66,24 @@ TEST_F(AccountingLogTest, AppendsOneParseableLinePerRecord) {
     }
 }
 
+TEST_F(AccountingLogTest, WritesKvLines) {
+    const auto path = dir_.path() / "accounting.log";
+    AccountingLog acclog({path.string(), false, AccountingFormat::kv}, logger_);
+    acclog.write(record_for("a@x"));
+    const auto lines = lines_of(path);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_TRUE(lines[0].starts_with("time=2023-11-14T22:13:20.000000Z ")) << lines[0];
+    EXPECT_NE(lines[0].find(" recipient=a@x "), std::string::npos) << lines[0];
+}
+
 TEST_F(AccountingLogTest, WritesAkmtaLines) {
     const auto path = dir_.path() / "accounting.log";
     AccountingLog acclog({path.string(), false, AccountingFormat::akmta}, logger_);
     acclog.write(record_for("a@x"));
     const auto lines = lines_of(path);
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_TRUE(lines[0].starts_with("time=2023-11-14T22:13:20.000000Z ")) << lines[0];
-    EXPECT_NE(lines[0].find(" recipient=a@x "), std::string::npos) << lines[0];
+    EXPECT_TRUE(lines[0].starts_with("2023/11/14 22:13:20 '0123456789ABCDEF',")) << lines[0];
+    EXPECT_NE(lines[0].find(",'a@x',"), std::string::npos) << lines[0];
 }
 
 TEST_F(AccountingLogTest, CreatesTheFileWithMode0640) {

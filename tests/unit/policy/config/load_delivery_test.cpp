@@ -45,6 +45,7 @@ TEST(LoadDeliveryConfig, AcceptsValidSettings) {
               "port = 2526; } );"),
          {}},
         {"akmta accounting", with("accounting = { format = \"akmta\"; syslog = true; };"), {}},
+        {"kv accounting", with("accounting = { format = \"kv\"; };"), {}},
     });
 }
 
@@ -153,7 +154,7 @@ TEST(LoadDeliveryConfig, ReportsBadSettings) {
          {"t.conf:4: routes: expected a list of groups ( { ... }, ... ), got a group"}},
         {"accounting format",
          with("accounting = { format = \"csv\"; };"),
-         {"t.conf:4: accounting.format: must be \"json\" or \"akmta\""}},
+         {"t.conf:4: accounting.format: must be \"json\", \"kv\" or \"akmta\""}},
         {"accounting syslog as a string",
          with("accounting = { syslog = \"yes\"; };"),
          {"t.conf:4: accounting.syslog: expected true or false, got a string"}},
