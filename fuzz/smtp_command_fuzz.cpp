@@ -5,8 +5,8 @@
 //  - an accepted MAIL / RCPT / BDAT argument, written back in canonical form, parses to the same
 //    value (the parser is a fixed point on its own output), and a MAIL address without SMTPUTF8
 //    is ASCII;
-//  - a refusal is one of the reply codes REPLIES.md lists for it, and its wire form is one
-//    CRLF-terminated line shorter than RFC 5321's 512 octets.
+//  - a refusal is one of the reply codes daemon/smtp/REPLIES.md lists for it, and its wire form
+//    is one CRLF-terminated line shorter than RFC 5321's 512 octets.
 #include <cstdint>
 #include <string>
 #include <variant>

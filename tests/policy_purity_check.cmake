@@ -1,4 +1,4 @@
-# Fails if anything under policy/ reaches for I/O, threads or the clock (see STYLE.md).
+# Fails if anything under policy/ reaches for I/O, threads or the clock (README.md, "Architecture in words").
 file(GLOB_RECURSE files ${POLICY_DIR}/*.hpp ${POLICY_DIR}/*.cpp)
 set(forbidden
   "#include <boost/asio" "#include <boost/beast" "#include <thread>" "#include <mutex>"

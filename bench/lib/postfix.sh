@@ -23,7 +23,8 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-# Enough smtpd processes for every session: with fewer, Postfix collapses (DESIGN.md).
+# Enough smtpd processes for every session: with fewer, sessions queue for a free smtpd and
+# Postfix's throughput collapses.
 default_process_limit = $((max_sessions > 100 ? max_sessions + 10 : 110))
 smtpd_client_connection_count_limit = 0
 smtpd_recipient_restrictions = $restrictions

@@ -41,20 +41,36 @@ AccountingLog::~AccountingLog() {
 }
 
 void AccountingLog::write(const AccountingRecord& record) {
+    write_batch(std::span(&record, 1));
+}
+
+void AccountingLog::write_batch(std::span<const AccountingRecord> records) {
     if (fd_ < 0 && !settings_.syslog) {
         return;
     }
+    std::size_t written = 0;
+    for (const AccountingRecord& record : records) {
+        written += write_one(record) ? 1 : 0;
+    }
+    if (written > 0 && settings_.sync == policy::config::AccountingSync::batch) {
+        sync_file(written);
+    }
+}
+
+bool AccountingLog::write_one(const AccountingRecord& record) {
     const std::string line = format_record(record, settings_.format);
+    bool written = false;
     if (fd_ >= 0) {
-        write_file(line, record);
+        written = write_file(line, record);
     }
     if (settings_.syslog) {
         // syslog(3) reports no errors; the message goes without its newline.
         ::syslog(LOG_MAIL | LOG_INFO, "%.*s", static_cast<int>(line.size() - 1), line.data());
     }
+    return written;
 }
 
-void AccountingLog::write_file(const std::string& line, const AccountingRecord& record) {
+bool AccountingLog::write_file(const std::string& line, const AccountingRecord& record) {
     std::size_t done = 0;
     while (done < line.size()) {
         const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
@@ -63,9 +79,26 @@ void AccountingLog::write_file(const std::string& line, const AccountingRecord& 
         }
         if (n <= 0) {
             note_failure(n < 0 ? errno : EIO, record);
-            return;
+            return false;
         }
         done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void AccountingLog::sync_file(std::size_t records) {
+    // fdatasync: the file's size is metadata it does flush, so appended lines are durable.
+    syncs_ += 1;
+    if (::fdatasync(fd_) == 0) {
+        return;
+    }
+    const int error = errno;
+    sync_failures_ += 1;
+    if (sync_failures_ == 1 || sync_failures_ % kFailureLogEvery == 0) {
+        logger_.error(
+            "accounting log {}: fdatasync failed: {}; the last {} records may be lost in a power "
+            "failure; {} failed so far (logged for the first and every {}th)",
+            settings_.file, std::strerror(error), records, sync_failures_, kFailureLogEvery);
     }
 }
 

@@ -1,5 +1,5 @@
-// format_json / format_akmta (see record_format.hpp). Both walk the same field list, so the
-// two formats cannot drift apart.
+// format_json / format_kv / format_akmta (see record_format.hpp). json and kv walk the same
+// field list, so those two cannot drift apart; akmta has its own fixed list (AKMTA's).
 #include "daemon/acclog/record_format.hpp"
 
 #include <fmt/format.h>
@@ -106,17 +106,16 @@ bool is_bare(std::string_view value) {
     return true;
 }
 
-void append_akmta_value(std::string& out, std::string_view value) {
-    if (is_bare(value)) {
-        out += value;
-        return;
-    }
-    out += '"';
+// Appends `value` with \r \n \t \xHH escapes for control bytes, and a backslash before
+// `quote` and before a backslash.
+void append_escaped(std::string& out, std::string_view value, char quote) {
     for (char c : value) {
+        if (c == quote) {
+            out += '\\';
+            out += c;
+            continue;
+        }
         switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
             case '\\':
                 out += "\\\\";
                 break;
@@ -137,7 +136,41 @@ void append_akmta_value(std::string& out, std::string_view value) {
                 }
         }
     }
+}
+
+void append_kv_value(std::string& out, std::string_view value) {
+    if (is_bare(value)) {
+        out += value;
+        return;
+    }
     out += '"';
+    append_escaped(out, value, '"');
+    out += '"';
+}
+
+// The ISP of a destination queue "ISP/source".
+std::string_view isp_of(std::string_view queue) {
+    return queue.substr(0, queue.find('/'));
+}
+
+std::string_view domain_of(std::string_view address) {
+    const std::size_t at = address.rfind('@');
+    return at == std::string_view::npos ? std::string_view{} : address.substr(at + 1);
+}
+
+// "<id@host>" -> "id@host": the Message-ID without its angle brackets (RFC 5322 §3.6.4).
+std::string_view bare_message_id(std::string_view id) {
+    if (id.size() >= 2 && id.front() == '<' && id.back() == '>') {
+        return id.substr(1, id.size() - 2);
+    }
+    return id;
+}
+
+// "2023/11/14 22:13:20" (UTC), AKMTA's leading date and time.
+std::string format_akmta_time(std::int64_t unix_us) {
+    const std::string iso = format_iso_time(unix_us);  // 2023-11-14T22:13:20.123456Z
+    return iso.substr(0, 4) + "/" + iso.substr(5, 2) + "/" + iso.substr(8, 2) + " " +
+           iso.substr(11, 8);
 }
 
 }  // namespace
@@ -167,7 +200,7 @@ std::string format_json(const AccountingRecord& record) {
     return boost::json::serialize(object) + "\n";
 }
 
-std::string format_akmta(const AccountingRecord& record) {
+std::string format_kv(const AccountingRecord& record) {
     std::string out;
     for (auto& [key, value] : fields(record)) {
         if (!out.empty()) {
@@ -176,7 +209,7 @@ std::string format_akmta(const AccountingRecord& record) {
         out += key;
         out += '=';
         if (const auto* text = std::get_if<std::string>(&value)) {
-            append_akmta_value(out, valid_utf8(*text));
+            append_kv_value(out, valid_utf8(*text));
         } else {
             out += std::to_string(std::get<std::int64_t>(value));
         }
@@ -184,9 +217,88 @@ std::string format_akmta(const AccountingRecord& record) {
     return out + "\n";
 }
 
+std::string akmta_command(const AccountingRecord& record) {
+    if (record.outcome == "admin-cleared") {
+        return "";  // nothing was sent
+    }
+    if (record.mx_ip.empty()) {
+        return "DIAL";  // no connection: DNS, route, MTA-STS or DANE failed before connecting
+    }
+    if (record.outcome == "delivered" || record.outcome == "possibly-delivered") {
+        return "DATA";  // accepted (or lost) at the end of the message
+    }
+    // RFC 3463: the subject of the enhanced status code says what the server objected to.
+    const std::string_view code = record.enhanced_code;
+    if (code.size() < 5 || code[1] != '.' || code[3] != '.') {
+        return "";
+    }
+    const std::string_view detail = code.substr(2);
+    if (detail == "4.1") {
+        return "DIAL";  // X.4.1 no answer from host
+    }
+    if (detail == "1.7" || detail == "1.8") {
+        return "MAIL";  // X.1.7 / X.1.8 the sender's address or system
+    }
+    if (detail.starts_with("1.") || detail.starts_with("2.")) {
+        return "RCPT";  // X.1.* addressing, X.2.* the mailbox
+    }
+    if (detail == "3.4" || detail.starts_with("6.")) {
+        return "DATA";  // X.3.4 too big, X.6.* the content
+    }
+    return "";
+}
+
+std::vector<std::string> akmta_fields(const AccountingRecord& r) {
+    const std::string status = r.type == "final" ? "final-" + r.outcome : r.outcome;
+    return {
+        r.queue_id,                                  // local storage id
+        "",                                          // template id
+        "",                                          // sender (MTA) id
+        std::string(isp_of(r.queue)),                // ISP name
+        r.source_ip,                                 // sender IP
+        r.sender,                                    // sender address
+        std::string(domain_of(r.sender)),            // sender domain
+        r.recipient,                                 // recipient
+        r.mx_ip,                                     // MX IP
+        r.mx_host,                                   // MX host
+        r.reply,                                     // server response
+        status,                                      // status
+        akmta_command(r),                            // command the response answered
+        "",                                          // account id
+        "",                                          // mailing id
+        "",                                          // database id
+        "",                                          // resource id
+        r.message_id,                                // full message id
+        std::string(bare_message_id(r.message_id)),  // email-safe message id
+        "<nil>",  // extra error: Sluice has no other error than the reply
+    };
+}
+
+std::string format_akmta(const AccountingRecord& record) {
+    std::string out = format_akmta_time(record.time_unix_us) + " ";
+    bool first = true;
+    for (const std::string& field : akmta_fields(record)) {
+        if (!first) {
+            out += ',';
+        }
+        first = false;
+        out += '\'';
+        append_escaped(out, valid_utf8(field), '\'');
+        out += '\'';
+    }
+    return out + "\n";
+}
+
 std::string format_record(const AccountingRecord& record, policy::config::AccountingFormat format) {
-    return format == policy::config::AccountingFormat::akmta ? format_akmta(record)
-                                                             : format_json(record);
+    switch (format) {
+        case policy::config::AccountingFormat::kv:
+            return format_kv(record);
+        case policy::config::AccountingFormat::akmta:
+            return format_akmta(record);
+        case policy::config::AccountingFormat::json:
+            break;
+    }
+    return format_json(record);
 }
 
 }  // namespace sluice::daemon::acclog

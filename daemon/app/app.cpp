@@ -253,9 +253,10 @@ int App::run() {
             parts.status->refresh_token();
         }
     };
-    parts.status = std::make_unique<DaemonStatus>(StatusSources{
-        current_config, *parts.queue, *parts.writer, parts.registry, parts.listeners,
-        parts.accepted, parts.reload, reload_now, SLUICE_VERSION, clock::now_unix(), logger_});
+    parts.status = std::make_unique<DaemonStatus>(
+        StatusSources{current_config, *parts.queue, *parts.writer, parts.registry, parts.listeners,
+                      parts.accepted, parts.reload, reload_now, SLUICE_VERSION, clock::now_unix(),
+                      logger_, *parts.accounting});
     parts.status->refresh_token();
     parts.status_server = std::make_unique<status::StatusServer>(executor, *parts.status, logger_);
     if (auto ec = parts.status_server->open(config_->status.listen)) {

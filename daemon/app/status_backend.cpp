@@ -190,6 +190,8 @@ status::StatusView DaemonStatus::status() {
     s.smtp_sessions = sources_.registry.open_sessions();
     s.waiting_recipients = sources_.queue.delivery_queues().waiting_recipients();
     s.queues = throttle.queues().size();
+    s.accounting = {sources_.accounting.write_failures(), sources_.accounting.sync_failures(),
+                    sources_.accounting.syncs()};
     return s;
 }
 

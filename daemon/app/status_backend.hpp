@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/acclog/accounting_log.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
@@ -40,6 +41,7 @@ struct StatusSources {
     std::string version;
     std::int64_t started_unix = 0;
     log::Logger& logger;
+    const acclog::AccountingLog& accounting;  // its failure counters
 };
 
 class DaemonStatus final : public status::StatusBackend {

@@ -89,6 +89,14 @@ std::string prometheus_text(const StatusView& s, const std::vector<QueueView>& q
     counter("sluice_messages_accepted_total", "Messages accepted over SMTP.",
             double(s.totals.accepted));
     gauge("sluice_smtp_sessions", "Open inbound SMTP sessions.", double(s.smtp_sessions));
+    counter("sluice_accounting_write_failures_total",
+            "Accounting records that could not be written to the accounting file.",
+            double(s.accounting.write_failures));
+    counter("sluice_accounting_sync_failures_total",
+            "Failed fdatasync calls on the accounting file (accounting.sync = batch).",
+            double(s.accounting.sync_failures));
+    counter("sluice_accounting_syncs_total", "fdatasync calls on the accounting file.",
+            double(s.accounting.syncs));
     gauge("sluice_delivery_connections", "Open outbound connections.",
           double(s.active_connections));
     gauge("sluice_waiting_recipients", "Recipients waiting for a retry.",

@@ -89,6 +89,9 @@ json::value to_json(const StatusView& s) {
                                    {"ready_recipients", s.ready_recipients},
                                    {"waiting_recipients", s.waiting_recipients}};
     out["smtp_sessions"] = s.smtp_sessions;
+    out["accounting"] = json::object{{"write_failures", s.accounting.write_failures},
+                                     {"sync_failures", s.accounting.sync_failures},
+                                     {"syncs", s.accounting.syncs}};
     json::array listeners;
     for (const auto& l : s.listeners) {
         listeners.push_back(json::object{{"name", l.name},

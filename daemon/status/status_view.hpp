@@ -64,6 +64,13 @@ struct Totals {
     std::uint64_t cleared = 0;
 };
 
+// The accounting log's writer since start-up (accounting_log.hpp).
+struct AccountingCounts {
+    std::uint64_t write_failures = 0;  // records that did not reach the file
+    std::uint64_t sync_failures = 0;   // fdatasync calls that failed (accounting.sync "batch")
+    std::uint64_t syncs = 0;           // fdatasync calls made
+};
+
 struct StatusView {
     std::string version;
     std::string hostname;
@@ -87,6 +94,7 @@ struct StatusView {
     std::uint64_t waiting_recipients = 0;
     std::size_t queues = 0;
     std::vector<ListenerView> listeners;
+    AccountingCounts accounting;
 };
 
 }  // namespace sluice::daemon::status

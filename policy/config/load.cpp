@@ -6,14 +6,19 @@
 #include "policy/config/load.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "policy/config/endpoint.hpp"
 #include "policy/config/host_name.hpp"
 #include "policy/config/load_delivery.hpp"
-#include "policy/config/load_policy.hpp"
 #include "policy/config/load_keys.hpp"
+#include "policy/config/load_policy.hpp"
+#include "policy/config/runaway_string.hpp"
 #include "policy/config/settings_reader.hpp"
 #include "policy/config/validate.hpp"
 
@@ -217,8 +222,85 @@ LoadResult failure(ConfigError error) {
     return result;
 }
 
-ConfigError syntax_error(const libconfig::ParseException& e, const SourceFiles& files) {
-    return {files.resolve(e.getFile()), e.getLine(), "", e.getError()};
+// The whole of a file that libconfig has just parsed, to look at it again after a syntax
+// error; nullopt if it cannot be read now. (This file is policy/'s one file reader.)
+std::optional<std::string> read_text(const std::string& path) {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                               &std::fclose);
+    if (!file) {
+        return std::nullopt;
+    }
+    std::string text;
+    char buffer[8192];
+    while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) {
+        text.append(buffer, n);
+    }
+    if (std::ferror(file.get())) {
+        return std::nullopt;
+    }
+    return text;
+}
+
+struct LocatedString {
+    std::string file;
+    RunawayString string;
+};
+
+// The runaway string behind a syntax error on `error_line` of `file`: in its text, or at the end
+// of a file it @includes before that line and before its own runaway string (libconfig carries
+// a string left open at an included file's end on into the including file).
+std::optional<LocatedString> locate_runaway(const std::string& file, const std::string& text,
+                                            int error_line, const SourceFiles& files, int depth) {
+    std::optional<LocatedString> found;
+    if (const auto runaway = find_runaway_string(text, error_line)) {
+        found = LocatedString{file, *runaway};
+    }
+    constexpr int kMaxIncludeDepth = 10;  // libconfig's own limit
+    for (const IncludeDirective& include : include_directives(text)) {
+        if (depth >= kMaxIncludeDepth || include.line > error_line ||
+            (found && found->string.open_line < include.line)) {
+            break;
+        }
+        const std::string path = files.resolve(include.path.c_str());
+        const auto included = read_text(path);
+        if (!included) {
+            continue;
+        }
+        // Past the last line: only a string still open at the file's end qualifies.
+        if (auto inner = locate_runaway(path, *included, std::numeric_limits<int>::max(), files,
+                                        depth + 1)) {
+            return inner;
+        }
+    }
+    return found;
+}
+
+// libconfig names the line where it noticed the error. When a string's closing quote is
+// missing that is wherever the string (which may span lines) finally ran into trouble, so the
+// line where it opened is named instead. `main_text` is the main file's text if in memory.
+ConfigError syntax_error(const libconfig::ParseException& e, const SourceFiles& files,
+                         const std::string* main_text) {
+    const std::string file = files.resolve(e.getFile());
+    ConfigError error{file, e.getLine(), "", e.getError()};
+    std::optional<std::string> read;
+    const std::string* text = main_text;
+    if (!text || file != files.main_file) {
+        read = read_text(file);
+        text = read ? &*read : nullptr;
+    }
+    if (!text) {
+        return error;
+    }
+    if (const auto located = locate_runaway(file, *text, error.line, files, 0)) {
+        const RunawayString* runaway = &located->string;
+        error.file = located->file;
+        error.line = runaway->open_line;
+        error.message = runaway->close_line == 0
+                            ? "unterminated string: the '\"' opened here is never closed"
+                            : "unterminated string: the '\"' opened here is closed only on line " +
+                                  std::to_string(runaway->close_line);
+    }
+    return error;
 }
 
 // @include paths are resolved against the directory of the main file. (libconfig 1.5 then
@@ -278,7 +360,7 @@ LoadResult load_config_file(const std::string& path) {
                         cause != 0 ? std::string("cannot read file: ") + std::strerror(cause)
                                    : "cannot read file (is it a directory?)"});
     } catch (const libconfig::ParseException& e) {
-        return failure(syntax_error(e, files));
+        return failure(syntax_error(e, files, nullptr));
     }
     return build(parsed, files);
 }
@@ -289,7 +371,7 @@ LoadResult load_config_text(const std::string& text, const std::string& name) {
     try {
         parsed.readString(text);
     } catch (const libconfig::ParseException& e) {
-        return failure(syntax_error(e, files));
+        return failure(syntax_error(e, files, &text));
     }
     return build(parsed, files);
 }

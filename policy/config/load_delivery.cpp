@@ -181,22 +181,34 @@ void read_routes(SettingsReader& reader, const Group& root, std::uint16_t defaul
 }
 
 void read_accounting(SettingsReader& reader, const Group& root, AccountingSettings& out) {
-    auto accounting = reader.section(root, "accounting", {"file", "syslog", "format"});
+    auto accounting = reader.section(root, "accounting", {"file", "syslog", "format", "sync"});
     if (!accounting) {
         return;
     }
     reader.read_string(*accounting, "file", out.file, kOptional);
     reader.read_bool(*accounting, "syslog", out.syslog);
+    std::string sync;
+    if (reader.read_string(*accounting, "sync", sync, kOptional)) {
+        if (sync == "none") {
+            out.sync = AccountingSync::none;
+        } else if (sync == "batch") {
+            out.sync = AccountingSync::batch;
+        } else {
+            reader.report("accounting.sync", "must be \"none\" or \"batch\"");
+        }
+    }
     std::string format;
     if (!reader.read_string(*accounting, "format", format, kOptional)) {
         return;
     }
     if (format == "json") {
         out.format = AccountingFormat::json;
+    } else if (format == "kv") {
+        out.format = AccountingFormat::kv;
     } else if (format == "akmta") {
         out.format = AccountingFormat::akmta;
     } else {
-        reader.report("accounting.format", "must be \"json\" or \"akmta\"");
+        reader.report("accounting.format", "must be \"json\", \"kv\" or \"akmta\"");
     }
 }
 

@@ -132,7 +132,14 @@ struct Route {
 
 enum class AccountingFormat {
     json,   // one JSON object per line
-    akmta,  // one line of key=value pairs
+    kv,     // one line of key=value pairs
+    akmta,  // AKMTA's syslog line: date and time, then single-quoted comma-separated fields
+};
+
+// How far the accounting file is made durable (sluice.conf(5), accounting.sync).
+enum class AccountingSync {
+    none,   // write(2) only: survives a crash of sluiced, not of the machine
+    batch,  // fdatasync(2) once per batch of records written together
 };
 
 // The accounting log: a record per delivery attempt and per final outcome.
@@ -140,6 +147,7 @@ struct AccountingSettings {
     std::string file;  // appended to; empty = no file
     bool syslog = false;  // also to syslog(3), facility mail
     AccountingFormat format = AccountingFormat::json;
+    AccountingSync sync = AccountingSync::none;
 };
 
 // Where a setting was written, for problems found only after loading (a key file that does

@@ -65,6 +65,19 @@ class BrokenConfigNamesLine(unittest.TestCase):
                                                                "  max_errors = ;"]))
         self.assert_refused(path, [f"{path}:6"])
 
+    def test_issue13_unterminated_string_names_the_line_it_opened(self):
+        # The 9-line file of the issue: the runaway string opens on the last line (libconfig
+        # notices on line 10), and the same mistake in the middle of the file.
+        lines = config_lines(self.spool, self.port, []) + ["# the pool header", ""]
+        lines.append('pool_header = "X-Sluice-Pool;')
+        self.assertEqual(len(lines), 9)
+        path = self.write("runaway_last.conf", lines)
+        self.assert_refused(path, [f"{path}:9: unterminated string"])
+        middle = lines[:6] + ['pool_header = "X-Sluice-Pool;',
+                              'status = { listen = "127.0.0.1:0"; };']
+        path = self.write("runaway_middle.conf", middle)
+        self.assert_refused(path, [f"{path}:7: unterminated string"])
+
     def test_unknown_key_names_file_line_and_setting(self):
         path = self.write("unknown.conf",
                           config_lines(self.spool, self.port, ["  max_recipients = 10;",

@@ -3,8 +3,11 @@
 For each man/*.[58] page: `groff -ww -t -man -Tutf8 -z` and `man --warnings -l` print no
 warning, and `mandoc -Tlint -W warning` (when mandoc is installed) reports nothing. Then every
 setting written in conf/sluice.conf.example (the annotated file of every setting) has an entry
-in sluice.conf(5) with a type, a default and an example. Usage: check_man.py [SOURCE_DIR]
-(default: the repository holding this script). Exit status 0 when clean, 1 otherwise."""
+in sluice.conf(5) with a type, a default and an example, and every command that
+`sluicectl --help` lists has its own tagged paragraph in sluicectl(8) (".TP", then a tag line
+starting with the command; "hold, release" tags both). Usage: check_man.py [SOURCE_DIR]
+(default: the repository holding this script); the built sluicectl is $SLUICECTL (ctest sets
+it; without it that last check is skipped, and says so). Exit status 0 when clean, 1 otherwise."""
 
 import glob
 import os
@@ -82,6 +85,43 @@ def undocumented(page, settings):
     return missing
 
 
+def help_commands(sluicectl):
+    """The command names of `sluicectl --help` (the indented lines under "commands:")."""
+    result = subprocess.run([sluicectl, "--help"], capture_output=True, text=True, env=ENV,
+                            timeout=30)
+    if result.returncode != 0:
+        return None
+    listing = result.stdout.split("commands:\n", 1)[-1]
+    return re.findall(r"^  ([a-z][a-z-]*)  ", listing, re.MULTILINE)
+
+
+def tagged_commands(page):
+    """The commands that have a tagged paragraph in the DESCRIPTION of sluicectl(8): for each
+    ".TP", the leading word of its tag line (font requests, quotes and escapes removed), or
+    each of a leading comma-separated list ("hold, release [isp]")."""
+    text = open(page, encoding="utf-8").read()
+    section = re.search(r"^\.SH DESCRIPTION\n(.*?)(?=^\.SH )", text, re.MULTILINE | re.DOTALL)
+    tags = re.findall(r"^\.TP\n(.*)$", section.group(1) if section else "", re.MULTILINE)
+    names = set()
+    for tag in tags:
+        tag = re.sub(r"^\.[A-Z]+\s*", "", tag)            # .B / .BR / .BI ...
+        tag = re.sub(r"\\f[A-Z]|\\f\(..|\\f\[[^]]*\]", "", tag)  # font escapes
+        tag = tag.replace("\\-", "-").replace('"', "")
+        m = re.match(r"([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)", tag)
+        if m:
+            names.update(n.strip() for n in m.group(1).split(","))
+    return names
+
+
+def untagged_commands(page, sluicectl):
+    commands = help_commands(sluicectl)
+    if not commands:
+        return [f"{sluicectl} --help: no commands listed"]
+    tagged = tagged_commands(page)
+    return [f"{c}: listed by sluicectl --help, but has no tagged paragraph (.TP) of its own"
+            for c in commands if c not in tagged]
+
+
 def main():
     pages = sorted(glob.glob(os.path.join(ROOT, "man", "*.[58]")))
     failures = []
@@ -90,6 +130,12 @@ def main():
     settings = example_settings(os.path.join(ROOT, "conf", "sluice.conf.example"))
     failures += [f"sluice.conf.5: {p}" for p in
                  undocumented(os.path.join(ROOT, "man", "sluice.conf.5"), settings)]
+    sluicectl = os.environ.get("SLUICECTL")
+    if sluicectl:
+        failures += [f"sluicectl.8: {p}" for p in
+                     untagged_commands(os.path.join(ROOT, "man", "sluicectl.8"), sluicectl)]
+    else:
+        print("check_man: SLUICECTL is not set; sluicectl(8) commands not checked against --help")
     for failure in failures:
         print(failure)
     print(f"check_man: {len(pages)} pages, {len(settings)} settings, {len(failures)} problems")

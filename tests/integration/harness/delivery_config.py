@@ -30,13 +30,15 @@ def _group(name, settings):
 
 
 def delivery_top(dns_address, sink_port, retry_intervals=("1s",), queue_lifetime="30s",
-                 delivery=None, dns=None, routes=()):
+                 delivery=None, dns=None, routes=(), accounting=None):
     """A callable for Daemon(top=…): daemon directory → the top-level config text.
 
     dns_address: "127.0.0.1:PORT" of the test dnsmasq (or of a port where nothing answers).
     sink_port: delivery.port, the port of every MX sink.
     delivery / dns: further settings of those groups, e.g. {"max_connections_per_destination": 2}.
     routes: [{"domains": ["relay.test"], "host": "127.0.0.6", "port": 2526}, ...].
+    accounting: further accounting settings, e.g. {"sync": "batch"} (the file and the JSON
+    format are the defaults, and accounting_records() reads only that format).
     """
     dns_settings = {"servers": [dns_address], "timeout": "1s", "tries": 1}
     dns_settings.update(dns or {})
@@ -48,9 +50,11 @@ def delivery_top(dns_address, sink_port, retry_intervals=("1s",), queue_lifetime
     delivery_settings.update(delivery or {})
 
     def render(daemon_dir):
+        accounting_settings = {"file": os.path.join(daemon_dir, ACCOUNTING_FILE),
+                               "format": "json"}
+        accounting_settings.update(accounting or {})
         lines = [_group("dns", dns_settings), _group("delivery", delivery_settings),
-                 _group("accounting", {"file": os.path.join(daemon_dir, ACCOUNTING_FILE),
-                                       "format": "json"})]
+                 _group("accounting", accounting_settings)]
         if routes:
             lines.append("routes = ( " + ", ".join(
                 "{ " + " ".join(f"{k} = {_value(v)};" for k, v in route.items()) + " }"

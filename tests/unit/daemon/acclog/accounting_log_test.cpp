@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "tests/unit/daemon/spool/temp_dir.hpp"
 
@@ -18,6 +19,7 @@ namespace {
 
 using policy::config::AccountingFormat;
 using policy::config::AccountingSettings;
+using policy::config::AccountingSync;
 using spool::testing::TempDir;
 
 AccountingRecord record_for(std::string recipient) {
@@ -66,14 +68,24 @@ TEST_F(AccountingLogTest, AppendsOneParseableLinePerRecord) {
     }
 }
 
+TEST_F(AccountingLogTest, WritesKvLines) {
+    const auto path = dir_.path() / "accounting.log";
+    AccountingLog acclog({path.string(), false, AccountingFormat::kv}, logger_);
+    acclog.write(record_for("a@x"));
+    const auto lines = lines_of(path);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_TRUE(lines[0].starts_with("time=2023-11-14T22:13:20.000000Z ")) << lines[0];
+    EXPECT_NE(lines[0].find(" recipient=a@x "), std::string::npos) << lines[0];
+}
+
 TEST_F(AccountingLogTest, WritesAkmtaLines) {
     const auto path = dir_.path() / "accounting.log";
     AccountingLog acclog({path.string(), false, AccountingFormat::akmta}, logger_);
     acclog.write(record_for("a@x"));
     const auto lines = lines_of(path);
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_TRUE(lines[0].starts_with("time=2023-11-14T22:13:20.000000Z ")) << lines[0];
-    EXPECT_NE(lines[0].find(" recipient=a@x "), std::string::npos) << lines[0];
+    EXPECT_TRUE(lines[0].starts_with("2023/11/14 22:13:20 '0123456789ABCDEF',")) << lines[0];
+    EXPECT_NE(lines[0].find(",'a@x',"), std::string::npos) << lines[0];
 }
 
 TEST_F(AccountingLogTest, CreatesTheFileWithMode0640) {
@@ -145,6 +157,62 @@ TEST_F(AccountingLogTest, FullDiskIsCountedAndLogged) {
               std::string::npos)
         << logged;
     EXPECT_NE(logged.find("r999@x delivered); 1000 lost"), std::string::npos) << logged;
+}
+
+// Issue 13 item 5: accounting.sync = "batch" makes each batch durable with one fdatasync; a
+// lone write() is a batch of one; "none" never syncs.
+TEST_F(AccountingLogTest, Issue13SyncBatchSyncsOncePerBatch) {
+    const auto path = dir_.path() / "accounting.jsonl";
+    AccountingLog acclog({path.string(), false, AccountingFormat::json, AccountingSync::batch},
+                         logger_);
+    const std::vector<AccountingRecord> batch = {record_for("a@x"), record_for("b@x"),
+                                                 record_for("c@x")};
+    acclog.write_batch(batch);
+    EXPECT_EQ(acclog.syncs(), 1u);
+    acclog.write(record_for("d@x"));
+    EXPECT_EQ(acclog.syncs(), 2u);
+    acclog.write_batch({});
+    EXPECT_EQ(acclog.syncs(), 2u) << "an empty batch writes and syncs nothing";
+    EXPECT_EQ(acclog.sync_failures(), 0u);
+    EXPECT_EQ(acclog.write_failures(), 0u);
+    EXPECT_EQ(lines_of(path).size(), 4u);
+}
+
+TEST_F(AccountingLogTest, Issue13SyncNoneNeverSyncs) {
+    const auto path = dir_.path() / "accounting.jsonl";
+    AccountingLog acclog({path.string(), false, AccountingFormat::json}, logger_);
+    const std::vector<AccountingRecord> batch = {record_for("a@x"), record_for("b@x")};
+    acclog.write_batch(batch);
+    acclog.write(record_for("c@x"));
+    EXPECT_EQ(acclog.syncs(), 0u);
+    EXPECT_EQ(lines_of(path).size(), 3u);
+}
+
+TEST_F(AccountingLogTest, Issue13FailedSyncIsCountedAndLogged) {
+    // /dev/null takes every write and refuses fdatasync (EINVAL).
+    AccountingLog acclog({"/dev/null", false, AccountingFormat::json, AccountingSync::batch},
+                         logger_);
+    ::testing::internal::CaptureStderr();
+    acclog.write_batch(std::vector<AccountingRecord>{record_for("a@x"), record_for("b@x")});
+    acclog.write(record_for("c@x"));
+    const std::string logged = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(acclog.write_failures(), 0u);
+    EXPECT_EQ(acclog.syncs(), 2u);
+    EXPECT_EQ(acclog.sync_failures(), 2u);
+    EXPECT_NE(logged.find("error: accounting log /dev/null: fdatasync failed: Invalid argument; "
+                          "the last 2 records may be lost in a power failure; 1 failed so far"),
+              std::string::npos)
+        << logged;
+}
+
+TEST_F(AccountingLogTest, Issue13FailedWritesAreNotSynced) {
+    AccountingLog acclog({"/dev/full", false, AccountingFormat::json, AccountingSync::batch},
+                         logger_);
+    ::testing::internal::CaptureStderr();
+    acclog.write_batch(std::vector<AccountingRecord>{record_for("a@x"), record_for("b@x")});
+    ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(acclog.write_failures(), 2u);
+    EXPECT_EQ(acclog.syncs(), 0u) << "nothing reached the file, so there is nothing to sync";
 }
 
 TEST_F(AccountingLogTest, NothingConfiguredWritesNothing) {

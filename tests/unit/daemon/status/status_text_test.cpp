@@ -108,6 +108,30 @@ TEST(StatusJson, StatusFieldsAndErrorBody) {
     EXPECT_EQ(error.as_object().at("error").as_string(), "no \"such\" thing");
 }
 
+// Issue 13 item 5: a failed accounting write was counted but shown nowhere.
+TEST(StatusJson, Issue13ShowsAccountingFailures) {
+    StatusView s;
+    s.accounting = {3, 2, 40};
+    const auto value = to_json(s);
+    const auto& accounting = value.as_object().at("accounting").as_object();
+    EXPECT_EQ(accounting.at("write_failures").as_uint64(), 3u);
+    EXPECT_EQ(accounting.at("sync_failures").as_uint64(), 2u);
+    EXPECT_EQ(accounting.at("syncs").as_uint64(), 40u);
+}
+
+TEST(PrometheusText, Issue13ShowsAccountingFailures) {
+    StatusView s;
+    s.accounting = {3, 2, 40};
+    const auto text = prometheus_text(s, {});
+    for (const char* want : {"# TYPE sluice_accounting_write_failures_total counter\n"
+                             "sluice_accounting_write_failures_total 3\n",
+                             "# TYPE sluice_accounting_sync_failures_total counter\n"
+                             "sluice_accounting_sync_failures_total 2\n",
+                             "sluice_accounting_syncs_total 40\n"}) {
+        EXPECT_NE(text.find(want), std::string::npos) << "want " << want << "in\n" << text;
+    }
+}
+
 TEST(Dashboard, SelfContained) {
     const auto page = dashboard_html();
     EXPECT_TRUE(page.starts_with("<!DOCTYPE html>"));

@@ -45,6 +45,8 @@ TEST(LoadDeliveryConfig, AcceptsValidSettings) {
               "port = 2526; } );"),
          {}},
         {"akmta accounting", with("accounting = { format = \"akmta\"; syslog = true; };"), {}},
+        {"kv accounting", with("accounting = { format = \"kv\"; };"), {}},
+        {"accounting sync", with("accounting = { sync = \"none\"; };"), {}},
     });
 }
 
@@ -153,7 +155,10 @@ TEST(LoadDeliveryConfig, ReportsBadSettings) {
          {"t.conf:4: routes: expected a list of groups ( { ... }, ... ), got a group"}},
         {"accounting format",
          with("accounting = { format = \"csv\"; };"),
-         {"t.conf:4: accounting.format: must be \"json\" or \"akmta\""}},
+         {"t.conf:4: accounting.format: must be \"json\", \"kv\" or \"akmta\""}},
+        {"accounting sync",
+         with("accounting = { sync = \"always\"; };"),
+         {"t.conf:4: accounting.sync: must be \"none\" or \"batch\""}},
         {"accounting syslog as a string",
          with("accounting = { syslog = \"yes\"; };"),
          {"t.conf:4: accounting.syslog: expected true or false, got a string"}},
@@ -178,7 +183,8 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
              "routes = ( { domains = [ \"Relay.Test\", \"*.relay.test\" ]; host = \"127.0.0.1\";\n"
              "             port = 2526; },\n"
              "           { domains = [ \"*\" ]; host = \"smarthost.test\"; } );\n"
-             "accounting = { file = \"acct.jsonl\"; syslog = true; format = \"akmta\"; };"),
+             "accounting = { file = \"acct.jsonl\"; syslog = true; format = \"akmta\";\n"
+             "               sync = \"batch\"; };"),
         "t.conf");
     ASSERT_TRUE(result.config) << joined(result.errors);
     const Config& c = *result.config;
@@ -219,6 +225,7 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
     EXPECT_EQ(c.accounting.file, "acct.jsonl");
     EXPECT_TRUE(c.accounting.syslog);
     EXPECT_EQ(c.accounting.format, AccountingFormat::akmta);
+    EXPECT_EQ(c.accounting.sync, AccountingSync::batch);
 }
 
 TEST(LoadDeliveryConfig, AppliesDefaults) {
@@ -256,6 +263,7 @@ TEST(LoadDeliveryConfig, AppliesDefaults) {
     EXPECT_EQ(c.accounting.file, "");
     EXPECT_FALSE(c.accounting.syslog);
     EXPECT_EQ(c.accounting.format, AccountingFormat::json);
+    EXPECT_EQ(c.accounting.sync, AccountingSync::none);
 }
 
 }  // namespace

@@ -319,6 +319,37 @@ TEST(LoadConfig, ReportsSyntaxErrors) {
         {"setting given twice",
          "hostname = \"a\";\nhostname = \"b\";\n",
          {"t.conf:2: duplicate setting name"}},
+        {"a string legally spanning lines is no excuse for another error",
+         "hostname = \"h\";\nx = \"multi\nline\";\nsmtp = { max_errors = ; };\n",
+         {"t.conf:4: syntax error"}},
+    });
+}
+
+// Issue 13 item 3: libconfig strings may span lines, so a missing closing quote shows up as a
+// syntax error wherever parsing finally fails (the line after the last, or where a later '"'
+// closes the string). The error must name the line where the string opened.
+TEST(LoadConfig, Issue13UnterminatedStringNamesTheLineItOpened) {
+    const std::string prelude = with_smtp("");  // 6 lines
+    run({
+        {"on the last line of a 9-line file",
+         prelude + "# the pool comes from this header\n\npool_header = \"X-Sluice-Pool;\n",
+         {"t.conf:9: unterminated string: the '\"' opened here is never closed"}},
+        {"in the middle, closed by a later line's quote",
+         prelude + "pool_header = \"X-Sluice-Pool;\nstatus = {\n  listen = \"127.0.0.1:0\";\n};\n",
+         {"t.conf:7: unterminated string: the '\"' opened here is closed only on line 9"}},
+        {"in the middle, the flipped quotes reach the end of the file",
+         prelude + "pool_header = \"X-Sluice-Pool;\nx = 1;\ny = \"q\";\nz = 3;\n",
+         {"t.conf:7: unterminated string: the '\"' opened here is closed only on line 9"}},
+        {"quotes in comments and escaped quotes do not count",
+         prelude + "# a \"quoted\" word and a lone \" in a comment\n"
+                   "// and \" here\n"
+                   "/* and \" here,\n   \" over two lines */\n"
+                   "hostname2 = \"a \\\" and a \\\\\";\n"
+                   "pool_header = \"X-Sluice-Pool;\n",
+         {"t.conf:12: unterminated string: the '\"' opened here is never closed"}},
+        {"comment markers inside a string do not count",
+         prelude + "x = \"# not a comment // nor /* this\";\npool_header = \"X-Sluice-Pool;\n",
+         {"t.conf:8: unterminated string: the '\"' opened here is never closed"}},
     });
 }
 
@@ -415,6 +446,13 @@ TEST(LoadConfigFile, ErrorsInAnIncludedFileNameThatFile) {
 TEST(LoadConfigFile, SyntaxErrorInAnIncludedFile) {
     LoadResult result = load_config_file(testdata("syntax_error_in_include.conf"));
     EXPECT_EQ(joined(result.errors), testdata("included/broken.conf") + ":2: syntax error\n");
+}
+
+TEST(LoadConfigFile, Issue13UnterminatedStringInAnIncludedFile) {
+    LoadResult result = load_config_file(testdata("runaway_string_in_include.conf"));
+    const std::string want = testdata("included/runaway.conf") +
+                             ":3: unterminated string: the '\"' opened here is never closed\n";
+    EXPECT_EQ(joined(result.errors), want);
 }
 
 TEST(LoadConfigFile, MissingIncludedFile) {
