@@ -45,16 +45,34 @@ void AccountingLog::write(const AccountingRecord& record) {
 }
 
 void AccountingLog::write_batch(std::span<const AccountingRecord> records) {
+    const PendingSync pending = append_batch(records);
+    if (pending.fd >= 0) sync_done(pending, sync_and_close(pending));
+}
+
+AccountingLog::PendingSync AccountingLog::append_batch(std::span<const AccountingRecord> records) {
     if (fd_ < 0 && !settings_.syslog) {
-        return;
+        return {};
     }
     std::size_t written = 0;
     for (const AccountingRecord& record : records) {
         written += write_one(record) ? 1 : 0;
     }
-    if (written > 0 && settings_.sync == policy::config::AccountingSync::batch) {
-        sync_file(written);
+    if (written == 0 || settings_.sync != policy::config::AccountingSync::batch) {
+        return {};
     }
+    const int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        sync_done({-1, written}, errno);
+        return {};
+    }
+    return {fd, written};
+}
+
+int AccountingLog::sync_and_close(const PendingSync& pending) {
+    // fdatasync: the file's size is metadata it does flush, so appended lines are durable.
+    const int error = ::fdatasync(pending.fd) == 0 ? 0 : errno;
+    ::close(pending.fd);
+    return error;
 }
 
 bool AccountingLog::write_one(const AccountingRecord& record) {
@@ -86,19 +104,18 @@ bool AccountingLog::write_file(const std::string& line, const AccountingRecord& 
     return true;
 }
 
-void AccountingLog::sync_file(std::size_t records) {
-    // fdatasync: the file's size is metadata it does flush, so appended lines are durable.
+void AccountingLog::sync_done(const PendingSync& pending, int error) {
     syncs_ += 1;
-    if (::fdatasync(fd_) == 0) {
+    if (error == 0) {
         return;
     }
-    const int error = errno;
     sync_failures_ += 1;
     if (sync_failures_ == 1 || sync_failures_ % kFailureLogEvery == 0) {
         logger_.error(
             "accounting log {}: fdatasync failed: {}; the last {} records may be lost in a power "
             "failure; {} failed so far (logged for the first and every {}th)",
-            settings_.file, std::strerror(error), records, sync_failures_, kFailureLogEvery);
+            settings_.file, std::strerror(error), pending.records, sync_failures_,
+            kFailureLogEvery);
     }
 }
 

@@ -220,7 +220,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
     // Logged before the progress is made durable: a crash in between repeats the attempt and
     // its record (at least once), where the other order could lose the record of a delivery.
-    for (const auto& record : accounting) accounting_.write(record);
+    co_await write_accounting(accounting);
 
     // A finished message's removal is its record; otherwise progress is appended to its file.
     bool removed = false;
@@ -281,7 +281,7 @@ asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient
                 co_await spool_dsn(*cleared.message, cleared.failures, context, nullptr);
             for (auto& record : cleared.accounting) record.dsn_queue_id = dsn_id;
         }
-        for (const auto& record : cleared.accounting) accounting_.write(record);
+        co_await write_accounting(cleared.accounting);
         bool removed = false;
         if (cleared.message->finished()) removed = co_await remove_finished(id);
         if (removed) continue;
@@ -292,6 +292,16 @@ asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient
         if (ec) logger_.error("{}: cannot record the clear: {}", id, ec.message());
     }
     co_return messages.size();
+}
+
+asio::awaitable<void> OutcomeRecorder::write_accounting(
+    const std::vector<acclog::AccountingRecord>& records) {
+    const auto pending = accounting_.append_batch(records);
+    if (pending.fd < 0) co_return;
+    // accounting.sync = "batch": durable before the caller records progress, off the io thread.
+    auto sync = [pending] { return acclog::AccountingLog::sync_and_close(pending); };
+    const int error = co_await run_blocking<int>(blocking_, std::move(sync));
+    accounting_.sync_done(pending, error);
 }
 
 asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_id) {

@@ -101,6 +101,10 @@ private:
                                                   const std::vector<Failure>& failures,
                                                   const AttemptContext& attempt,
                                                   std::shared_ptr<const std::string> content);
+    // Writes `records` to the accounting log and, with accounting.sync = "batch", waits for
+    // their fdatasync on the blocking pool.
+    boost::asio::awaitable<void> write_accounting(
+        const std::vector<acclog::AccountingRecord>& records);
     [[nodiscard]] acclog::AccountingRecord account(const QueuedMessage& message,
                                                    std::uint32_t index,
                                                    const AttemptContext& attempt, const char* type,

@@ -159,6 +159,29 @@ TEST_F(AccountingLogTest, FullDiskIsCountedAndLogged) {
     EXPECT_NE(logged.find("r999@x delivered); 1000 lost"), std::string::npos) << logged;
 }
 
+// The queue manager's way: the lines are written at once, the fdatasync runs elsewhere on a
+// descriptor of its own, and its result is counted back on the io thread.
+TEST_F(AccountingLogTest, AppendBatchLeavesTheSyncToTheCaller) {
+    const auto path = dir_.path() / "accounting.jsonl";
+    AccountingLog acclog({path.string(), false, AccountingFormat::json, AccountingSync::batch},
+                         logger_);
+    const std::vector<AccountingRecord> batch = {record_for("a@x"), record_for("b@x")};
+    const auto pending = acclog.append_batch(batch);
+    ASSERT_GE(pending.fd, 0);
+    EXPECT_EQ(pending.records, 2u);
+    EXPECT_EQ(lines_of(path).size(), 2u) << "written before the sync";
+    EXPECT_EQ(acclog.syncs(), 0u);
+    ASSERT_FALSE(acclog.reopen()) << "a reopen meanwhile leaves the pending descriptor alone";
+    EXPECT_EQ(AccountingLog::sync_and_close(pending), 0);
+    acclog.sync_done(pending, 0);
+    EXPECT_EQ(acclog.syncs(), 1u);
+    EXPECT_EQ(acclog.sync_failures(), 0u);
+
+    AccountingLog unsynced({path.string(), false, AccountingFormat::json, AccountingSync::none},
+                           logger_);
+    EXPECT_EQ(unsynced.append_batch(batch).fd, -1);
+}
+
 // Issue 13 item 5: accounting.sync = "batch" makes each batch durable with one fdatasync; a
 // lone write() is a batch of one; "none" never syncs.
 TEST_F(AccountingLogTest, Issue13SyncBatchSyncsOncePerBatch) {
