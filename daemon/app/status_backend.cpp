@@ -189,6 +189,7 @@ status::StatusView DaemonStatus::status() {
     s.active_connections = sources_.queue.active_connections();
     s.smtp_sessions = sources_.registry.open_sessions();
     s.waiting_recipients = sources_.queue.delivery_queues().waiting_recipients();
+    s.past_lifetime_recipients = sources_.queue.past_lifetime(s.now_unix);
     s.queues = throttle.queues().size();
     s.accounting = {sources_.accounting.write_failures(), sources_.accounting.sync_failures(),
                     sources_.accounting.syncs()};

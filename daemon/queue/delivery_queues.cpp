@@ -73,6 +73,7 @@ std::vector<std::string> DeliveryQueues::add_message(const MessagePtr& message,
 
 void DeliveryQueues::defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix,
                            const std::string& queue) {
+    message->recipients[index].in_flight = false;
     push_waiting({at_unix, message, index, tag_of(queue)});
 }
 
@@ -201,6 +202,7 @@ std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,
     while (!line.entries.empty() && line.entries.front().message == batch.message &&
            (max_recipients == 0 || batch.recipients.size() < max_recipients)) {
         batch.recipients.push_back(line.entries.front().index);
+        batch.message->recipients[line.entries.front().index].in_flight = true;
         line.entries.pop_front();
     }
     // A message split at the recipient limit stays one batch in the count.
@@ -222,8 +224,58 @@ std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,
 }
 
 void DeliveryQueues::return_batch(Batch batch) {
+    for (auto index : batch.recipients) batch.message->recipients[index].in_flight = false;
     Queue& queue = queues_[batch.queue];
     push_run(queue, batch.domain, batch.message, batch.recipients, true);
+}
+
+std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
+    static const std::string kUnknown;
+    std::size_t removed = 0;
+    for (auto queue_it = queues_.begin(); queue_it != queues_.end();) {
+        Queue& queue = queue_it->second;
+        for (auto line_it = queue.domains.begin(); line_it != queue.domains.end();) {
+            Line& line = line_it->second;
+            const std::size_t before = line.entries.size();
+            std::erase_if(line.entries,
+                          [&](const Entry& e) { return drop(e.message, e.index, queue_it->first); });
+            const std::size_t gone = before - line.entries.size();
+            if (gone > 0) {
+                removed += gone;
+                queue.recipients -= gone;
+                // Batches are runs of one message's entries: count them again.
+                std::size_t batches = 0;
+                for (std::size_t i = 0; i < line.entries.size(); ++i) {
+                    if (i == 0 || line.entries[i].message != line.entries[i - 1].message) ++batches;
+                }
+                queue.batches = queue.batches - line.batches + batches;
+                line.batches = batches;
+            }
+            if (line.entries.empty()) {
+                std::erase(queue.turn, line_it->first);
+                line_it = queue.domains.erase(line_it);
+            } else {
+                ++line_it;
+            }
+        }
+        queue_it = queue.turn.empty() ? queues_.erase(queue_it) : std::next(queue_it);
+    }
+    const std::size_t waiting_before = waiting_.size();
+    std::erase_if(waiting_, [&](const Waiting& w) {
+        if (!drop(w.message, w.index, tag_names_[w.queue_tag])) return false;
+        --waiting_per_tag_[w.queue_tag];
+        return true;
+    });
+    if (waiting_.size() != waiting_before) {
+        removed += waiting_before - waiting_.size();
+        std::make_heap(waiting_.begin(), waiting_.end(), std::greater<>{});
+    }
+    for (auto it = unrouted_.begin(); it != unrouted_.end();) {
+        removed += std::erase_if(it->second,
+                                 [&](const auto& r) { return drop(r.first, r.second, kUnknown); });
+        it = it->second.empty() ? unrouted_.erase(it) : std::next(it);
+    }
+    return removed;
 }
 
 std::vector<Batch> DeliveryQueues::remove_queue(const std::string& queue_name) {

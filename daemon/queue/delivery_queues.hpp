@@ -76,12 +76,18 @@ class DeliveryQueues {
     [[nodiscard]] std::optional<std::int64_t> next_due() const;
 
     // The next ready batch of `queue` (domains in turn), or of `domain` only when given; at most
-    // `max_recipients` (the rest stays first in line).
+    // `max_recipients` (the rest stays first in line). Its recipients are in flight until
+    // return_batch or defer.
     [[nodiscard]] std::optional<Batch> take_batch(const std::string& queue,
                                                   std::uint32_t max_recipients,
                                                   const std::string* domain = nullptr);
     // Puts a batch that could not be attempted back at the head of its line.
     void return_batch(Batch batch);
+    // Removes every ready, waiting and unrouted recipient `drop` picks (the expiry sweep),
+    // telling it the queue each one is in (ready), was last tried through (waiting) or "";
+    // returns how many. O(n).
+    using Dropper = std::function<bool(const MessagePtr&, std::uint32_t, const std::string&)>;
+    std::size_t remove_if(const Dropper& drop);
     // Removes the ready work of `queue` (an admin's clear); returns it.
     std::vector<Batch> remove_queue(const std::string& queue);
 

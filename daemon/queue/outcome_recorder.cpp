@@ -244,54 +244,91 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
                                                      ClearDsn dsn) {
-    struct Cleared {
+    const Ending cleared{RecipientState::cleared, "admin-cleared", "5.0.0", "cleared by an admin",
+                         dsn == ClearDsn::yes, true};
+    const auto done = co_await finish_unattempted(std::move(recipients), cleared);
+    co_return done.messages;
+}
+
+asio::awaitable<std::vector<ClearedRecipient>> OutcomeRecorder::expire(
+    std::vector<ClearedRecipient> recipients) {
+    const Ending expired{RecipientState::bounced, "expired", "4.4.7", "expired in the queue",
+                         true, false};
+    auto done = co_await finish_unattempted(std::move(recipients), expired);
+    co_return std::move(done.unfinished);
+}
+
+asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempted(
+    std::vector<ClearedRecipient> recipients, const Ending& ending) {
+    struct Finished {
         MessagePtr message;
         std::vector<spool::RecipientProgress> progress;
         std::vector<acclog::AccountingRecord> accounting;
         std::vector<Failure> failures;  // for the DSN
     };
-    std::vector<Cleared> messages;
+    Unattempted done;
+    std::vector<Finished> messages;
     std::map<const QueuedMessage*, std::size_t> slot;
     // Final in memory before the first co_await: no worker or retry can pick these up again.
     for (const auto& item : recipients) {
         QueuedRecipient& recipient = item.message->recipients[item.index];
         if (recipient.state != RecipientState::pending) continue;
-        recipient.state = RecipientState::cleared;
+        recipient.state = ending.state;
         --item.message->pending;
         auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
         if (fresh) messages.push_back({item.message, {}, {}, {}});
-        Cleared& cleared = messages[it->second];
-        cleared.progress.push_back(
-            {item.index, RecipientState::cleared, recipient.attempts, 0});
+        Finished& finished = messages[it->second];
+        finished.progress.push_back({item.index, ending.state, recipient.attempts, 0});
+        const std::string diagnostic =
+            ending.state == RecipientState::cleared
+                ? "Removed from the queue by the administrator"
+                : "Message expired in queue after " + std::to_string(recipient.attempts) +
+                      " attempts";
         AttemptContext context{item.queue, "", "", "", "", now_unix_us()};
-        cleared.accounting.push_back(account(*item.message, item.index, context, "final",
-                                             "admin-cleared", "", "", {}));
-        cleared.failures.push_back({item.index, "5.0.0",
-                                    "Removed from the queue by the administrator",
-                                    "admin-cleared", false, {}, 0});
+        // A clear's record carries no reply; an expiry's says why, like an expiry after an
+        // attempt does.
+        const bool cleared = ending.state == RecipientState::cleared;
+        finished.accounting.push_back(account(*item.message, item.index, context, "final",
+                                              ending.outcome, cleared ? "" : diagnostic,
+                                              cleared ? "" : ending.status, {}));
+        finished.failures.push_back(
+            {item.index, ending.status, diagnostic, ending.outcome, false, {}, 0});
     }
-    for (auto& cleared : messages) {
-        const std::string id(cleared.message->queue_id());
-        logger_.notice("{}: {} recipients cleared by an admin", id, cleared.progress.size());
-        if (dsn == ClearDsn::yes && !cleared.message->sender().empty()) {
+    for (auto& finished : messages) {
+        const std::string id(finished.message->queue_id());
+        logger_.notice("{}: {} recipients {}", id, finished.progress.size(), ending.why);
+        if (ending.dsn && !finished.message->sender().empty()) {
             // Before the file can go: the DSN quotes the message's header.
-            AttemptContext context{cleared.accounting.front().queue, "", "", "", "",
+            AttemptContext context{finished.accounting.front().queue, "", "", "", "",
                                    now_unix_us()};
             const std::string dsn_id =
-                co_await spool_dsn(*cleared.message, cleared.failures, context, nullptr);
-            for (auto& record : cleared.accounting) record.dsn_queue_id = dsn_id;
+                co_await spool_dsn(*finished.message, finished.failures, context, nullptr);
+            if (dsn_id.empty() && !ending.final_without_dsn) {
+                // Without a durable DSN the end cannot be final: pending again, for later.
+                for (std::size_t k = 0; k < finished.progress.size(); ++k) {
+                    const auto index = finished.progress[k].recipient_index;
+                    finished.message->recipients[index].state = RecipientState::pending;
+                    ++finished.message->pending;
+                    done.unfinished.push_back(
+                        {finished.message, index, finished.accounting[k].queue});
+                }
+                continue;
+            }
+            for (auto& record : finished.accounting) record.dsn_queue_id = dsn_id;
         }
-        co_await write_accounting(cleared.accounting);
+        co_await write_accounting(finished.accounting);
         bool removed = false;
-        if (cleared.message->finished()) removed = co_await remove_finished(id);
+        if (finished.message->finished()) removed = co_await remove_finished(id);
         if (removed) continue;
-        auto append = [path = queue_dir_ / id, progress = std::move(cleared.progress)] {
+        auto append = [path = queue_dir_ / id, progress = std::move(finished.progress)] {
             return spool::append_progress(path, progress);
         };
         const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
-        if (ec) logger_.error("{}: cannot record the clear: {}", id, ec.message());
+        if (ec) logger_.error("{}: cannot record that recipients {}: {}", id, ending.why,
+                              ec.message());
     }
-    co_return messages.size();
+    done.messages = messages.size();
+    co_return done;
 }
 
 asio::awaitable<void> OutcomeRecorder::write_accounting(

@@ -82,12 +82,34 @@ public:
     // Returns the number of messages touched.
     boost::asio::awaitable<std::size_t> clear(std::vector<ClearedRecipient> recipients,
                                               ClearDsn dsn);
+    // Recipients past their deadline while they waited (held, locked, rate-limited, waiting
+    // for DNS or for a retry), taken out of the queues by the caller: like a clear, but each
+    // becomes final as expired (bounced in the spool, outcome "expired", status 4.4.7) and its
+    // sender always gets a DSN. When that DSN cannot be spooled (disk full) the recipients
+    // stay pending and are returned, for the caller to queue again; nothing is recorded.
+    boost::asio::awaitable<std::vector<ClearedRecipient>> expire(
+        std::vector<ClearedRecipient> recipients);
 
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).
     boost::asio::awaitable<bool> remove_finished(const std::string& queue_id);
 
 private:
+    // How recipients that end without an attempt end (clear, expire).
+    struct Ending {
+        spool::RecipientState state;
+        const char* outcome;  // accounting outcome
+        const char* status;   // enhanced code for the DSN and the record
+        const char* why;      // for the log line: "cleared by an admin", "expired"
+        bool dsn;
+        bool final_without_dsn;  // a DSN that cannot be spooled does not stop it (a clear)
+    };
+    struct Unattempted {
+        std::size_t messages = 0;                  // messages touched
+        std::vector<ClearedRecipient> unfinished;  // a DSN owed could not be spooled
+    };
+    boost::asio::awaitable<Unattempted> finish_unattempted(
+        std::vector<ClearedRecipient> recipients, const Ending& ending);
     struct Failure {
         std::uint32_t index;
         std::string status;  // enhanced code

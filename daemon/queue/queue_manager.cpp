@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <limits>
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dns/destination_resolver.hpp"
@@ -75,6 +76,9 @@ void QueueManager::message_spooled(const spool::Envelope& envelope,
 
 void QueueManager::add(const MessagePtr& message) {
     if (message->finished()) return;
+    if (const auto due = earliest_deadline(*message); due != std::numeric_limits<std::int64_t>::max()) {
+        expiry_.watch(message, due);
+    }
     for (const auto& queue : queues_.add_message(message, now_unix(), router())) {
         start_workers(queue);
     }
@@ -87,6 +91,8 @@ void QueueManager::reconfigure() {
     const auto policy = services_.policy();
     throttle_.reconfigure(policy);
     router_.reconfigure(config, policy);
+    // A shorter lifetime applies at once to mail already queued.
+    expiry_.bring_forward([this](const QueuedMessage& m) { return earliest_deadline(m); });
     // Ready work is routed again under the new rules; waiting recipients are when they are due,
     // and those in flight when their attempt ends.
     auto ready = queues_.drain_ready();
@@ -188,6 +194,7 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         const std::int64_t now = now_unix();
         const auto wall = WallTime(std::chrono::seconds(now));
         const auto next_unlock = throttle_.expire_locks(wall);
+        expire_due(now);
         for (const auto& queue : queues_.release_due(now, router())) start_workers(queue);
         start_lookups();
         // Queues held back by a rate limit, a lock that just expired or a worker that just
@@ -204,6 +211,7 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         if (const auto next = queues_.next_due()) consider_unix(*next);
         if (next_unlock) consider_unix(next_unlock->time_since_epoch().count());
         if (rate_wake_) wake = std::min(wake, *rate_wake_);
+        if (const auto next = expiry_.next_due()) consider_unix(*next);
         wakeup_.expires_at(wake);
         co_await wakeup_.async_wait(nothrow_awaitable);
     }

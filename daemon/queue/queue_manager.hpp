@@ -3,7 +3,8 @@
 // source, RecipientRouter) and wait in DeliveryQueues; a scheduler coroutine wakes at the
 // earliest retry time, rate-limit opening or lock expiry and starts delivery workers — one
 // coroutine per outbound connection, admitted by QueueThrottle (strategy limits, locks, holds)
-// — no thread per queue. A worker connects from its queue's source to one domain's MX hosts,
+// — no thread per queue. Every unfinished message is also watched for expiry (expiry_sweep.cpp),
+// so a recipient expires on time wherever it waits. A worker connects from its queue's source to one domain's MX hosts,
 // sends that domain's ready messages at the allowed rate (RSET between them) and hands every
 // result to the OutcomeRecorder; verdicts feed locks and adaptive speed. A reload re-routes
 // ready work under the new rules. Lives on the io thread; App owns it.
@@ -23,6 +24,7 @@
 #include "daemon/dns/resolver.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/queue/delivery_queues.hpp"
+#include "daemon/queue/expiry_watch.hpp"
 #include "daemon/queue/hold_store.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
 #include "daemon/queue/queue_throttle.hpp"
@@ -102,6 +104,10 @@ class QueueManager {
     // sender a DSN (OutcomeRecorder::clear).
     boost::asio::awaitable<ClearCount> clear(AdminScope scope, ClearDsn dsn);
     [[nodiscard]] HoldSet holds() const;
+    // Recipients accepted, not final, not in flight and past their deadline by more than a
+    // second: 0 unless expiry is broken (the status endpoint shows it). Looks at every
+    // unfinished message up to 100 000 of them, beyond that at those whose watch is due.
+    [[nodiscard]] std::size_t past_lifetime(std::int64_t now_unix);
 
   private:
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
@@ -117,6 +123,14 @@ class QueueManager {
         const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
         std::shared_ptr<const std::string> content, bool step_speed);
     void add(const MessagePtr& message);
+    // When recipient `index` expires under its ISP's retry rule; nullopt while its ISP is not
+    // known (an MX lookup for rollup is pending). No side effects.
+    [[nodiscard]] std::optional<std::int64_t> deadline_of(const QueuedMessage& message,
+                                                          std::uint32_t index) const;
+    // Arrival + the shortest lifetime of any retry rule: no recipient expires before it.
+    [[nodiscard]] std::int64_t earliest_deadline(const QueuedMessage& message) const;
+    // Expires every waiting recipient past its deadline (expiry_sweep.cpp).
+    void expire_due(std::int64_t now_unix);
     // A batch a worker took but did not attempt goes back first in its line, or is routed
     // again if the policy was reloaded since the worker started with `started_with`.
     void give_back(Batch batch, const policy::engine::CompiledPolicy* started_with);
@@ -133,6 +147,8 @@ class QueueManager {
     QueueThrottle throttle_;
     RecipientRouter router_;
     DeliveryQueues queues_;
+    ExpiryWatch expiry_;  // every unfinished message, by when to look at its deadlines
+    std::int64_t next_expiry_sweep_ = 0;
     OutcomeRecorder recorder_;
     boost::asio::steady_timer wakeup_;
     std::optional<Instant> rate_wake_;  // the earliest moment a rate-limited queue may go

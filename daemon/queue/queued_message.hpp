@@ -23,6 +23,9 @@ struct QueuedRecipient {
     std::uint32_t text_offset = 0;  // of its address in the message's buffer; params follow
     std::uint16_t address_size = 0;
     std::uint16_t params_size = 0;
+    // Taken by a delivery worker (DeliveryQueues::take_batch) and not yet given back or
+    // deferred: its attempt, not the expiry sweep, decides what happens to it.
+    bool in_flight = false;  // fits the padding before next_attempt_unix
     std::int64_t next_attempt_unix = 0;
 };
 

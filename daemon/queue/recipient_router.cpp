@@ -1,5 +1,7 @@
 #include "daemon/queue/recipient_router.hpp"
 
+#include <limits>
+
 #include "policy/routing/static_routes.hpp"
 
 namespace sluice::daemon::queue {
@@ -42,13 +44,27 @@ const policy::engine::ResolvedIsp* RecipientRouter::isp_of(const std::string& do
     return known_isp(domain, now_unix, pending);
 }
 
+const policy::engine::ResolvedIsp* RecipientRouter::last_known_isp(
+    const std::string& domain) const {
+    bool pending = false;
+    // Any moment before every validity: a stale answer counts.
+    if (const auto* isp = known_isp(domain, std::numeric_limits<std::int64_t>::min(), pending)) {
+        return isp;
+    }
+    return nullptr;
+}
+
+void RecipientRouter::want_lookup(const std::string& domain) {
+    if (lookups_started_.insert(domain).second) wanted_.push_back(domain);
+}
+
 std::optional<std::string> RecipientRouter::route(const QueuedMessage& message,
                                                   const std::string& domain,
                                                   std::int64_t now_unix) {
     bool pending = false;
     const auto* isp = known_isp(domain, now_unix, pending);
     if (pending) {
-        if (lookups_started_.insert(domain).second) wanted_.push_back(domain);
+        want_lookup(domain);
         return std::nullopt;
     }
     const policy::config::Pool& pool =

@@ -45,6 +45,13 @@ class RecipientRouter {
     // The ISP of a domain if known without a lookup (status and tests).
     [[nodiscard]] const policy::engine::ResolvedIsp* isp_of(const std::string& domain,
                                                             std::int64_t now_unix) const;
+    // The ISP of a domain as last known, an MX rollup answer past its validity included; null
+    // when its MX hosts were never looked up since the last reload. No side effects (the
+    // expiry sweep asks this for mail that waits, whose domain is not routed again until due).
+    [[nodiscard]] const policy::engine::ResolvedIsp* last_known_isp(
+        const std::string& domain) const;
+    // Asks for `domain`'s MX lookup (take_wanted_lookups) unless one is under way.
+    void want_lookup(const std::string& domain);
 
   private:
     struct RolledUp {

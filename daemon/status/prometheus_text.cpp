@@ -97,6 +97,10 @@ std::string prometheus_text(const StatusView& s, const std::vector<QueueView>& q
             double(s.accounting.sync_failures));
     counter("sluice_accounting_syncs_total", "fdatasync calls on the accounting file.",
             double(s.accounting.syncs));
+    gauge("sluice_recipients_past_lifetime",
+          "Recipients accepted, not final, not in flight and past their lifetime (always 0 "
+          "unless expiry is broken).",
+          double(s.past_lifetime_recipients));
     gauge("sluice_delivery_connections", "Open outbound connections.",
           double(s.active_connections));
     gauge("sluice_waiting_recipients", "Recipients waiting for a retry.",

@@ -87,7 +87,8 @@ json::value to_json(const StatusView& s) {
     out["delivery"] = json::object{{"connections", s.active_connections},
                                    {"queues", s.queues},
                                    {"ready_recipients", s.ready_recipients},
-                                   {"waiting_recipients", s.waiting_recipients}};
+                                   {"waiting_recipients", s.waiting_recipients},
+                                   {"past_lifetime_recipients", s.past_lifetime_recipients}};
     out["smtp_sessions"] = s.smtp_sessions;
     out["accounting"] = json::object{{"write_failures", s.accounting.write_failures},
                                      {"sync_failures", s.accounting.sync_failures},

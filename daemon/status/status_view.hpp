@@ -92,6 +92,8 @@ struct StatusView {
     std::uint64_t smtp_sessions = 0;       // inbound
     std::uint64_t ready_recipients = 0;
     std::uint64_t waiting_recipients = 0;
+    // Accepted, not final, not in flight and past their lifetime: 0 unless expiry is broken.
+    std::uint64_t past_lifetime_recipients = 0;
     std::size_t queues = 0;
     std::vector<ListenerView> listeners;
     AccountingCounts accounting;

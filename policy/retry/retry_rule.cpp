@@ -48,10 +48,14 @@ std::chrono::seconds retry_interval(const config::RetryRule& rule, std::uint32_t
     return whole_seconds(seconds_of(rule.interval));
 }
 
+TimePoint expiry_deadline(const config::RetryRule& rule, TimePoint arrival) {
+    return arrival + std::chrono::ceil<std::chrono::seconds>(rule.expire_after);
+}
+
 std::variant<RetryAt, Expired> next_retry(const config::RetryRule& rule,
                                           std::uint32_t attempts_made, TimePoint arrival,
                                           TimePoint now, double random_unit) {
-    const TimePoint deadline = arrival + std::chrono::ceil<std::chrono::seconds>(rule.expire_after);
+    const TimePoint deadline = expiry_deadline(rule, arrival);
     if (now >= deadline) {
         return Expired{deadline};
     }

@@ -17,6 +17,10 @@ namespace sluice::policy::retry {
                                                   std::uint32_t attempts_made,
                                                   double random_unit);
 
+// The moment a recipient that arrived at `arrival` expires under `rule`: arrival +
+// expire_after, rounded up to a whole second. It is never tried at or after it.
+[[nodiscard]] TimePoint expiry_deadline(const config::RetryRule& rule, TimePoint arrival);
+
 // The next attempt after `attempts_made` failed attempts (0: due at `arrival` unless expired);
 // `now` is the end of the last attempt.
 [[nodiscard]] std::variant<RetryAt, Expired> next_retry(const config::RetryRule& rule,

@@ -44,7 +44,7 @@ class RateLimit(unittest.TestCase):
         with DnsServer(**dns_records) as dns, \
                 SmtpSink("127.0.0.2", port, name="paced sink") as paced, \
                 SmtpSink("127.0.0.3", port, name="free sink") as free, \
-                Daemon(top=policy_top(dns.address, port, POLICY)) as daemon:
+                Daemon(top=policy_top(dns.address, port, POLICY, queue_lifetime="10m")) as daemon:
             submit_many(daemon.port, [f"r{n}@paced.test" for n in range(MEASURED + 9)])
             submit_many(daemon.port, [f"f{n}@free.test" for n in range(20)])
             free.wait_for_messages(20, timeout=15)  # the other ISP is not held back

@@ -4,6 +4,7 @@ sends exact bytes and reads exact replies. Waits are for conditions with a timeo
 sleeps. Needs Debian's /usr/bin/python3 (run by ctest with SLUICED and SLUICECTL set).
 """
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 SLUICED = os.environ.get("SLUICED", "build/daemon/sluiced")
 SLUICECTL = os.environ.get("SLUICECTL", "build/daemon/sluicectl")
@@ -145,7 +147,24 @@ class Daemon:
     def __enter__(self):
         return self.start()
 
+    def past_lifetime_recipients(self):
+        """/status's count of recipients accepted, not final and past their lifetime, or None
+        when the status endpoint cannot say (not reachable, or a config that refuses reads)."""
+        try:
+            with urllib.request.urlopen(self.status_url + "/status", timeout=10) as response:
+                return json.loads(response.read())["delivery"]["past_lifetime_recipients"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            return None
+
     def __exit__(self, *exc):
+        # The expiry invariant, after every scenario that ends normally: no recipient waits
+        # past its lifetime (sluice.conf(5), delivery.queue_lifetime).
+        if exc[0] is None and self.process and self.process.poll() is None:
+            overdue = self.past_lifetime_recipients()
+            if overdue:
+                exc = (AssertionError, None, None)
+                self.__exit__(*exc)
+                raise AssertionError(f"{overdue} recipients are past their lifetime")
         try:
             if self.process and self.process.poll() is None:
                 self.process.kill()

@@ -263,3 +263,58 @@ TEST(DeliveryQueuesWaiting, RemoveWaitingTakesOnlyTheMatchesAndKeepsHeapOrder) {
 
 }  // namespace
 }  // namespace sluice::daemon::queue
+
+namespace sluice::daemon::queue {
+namespace {
+
+// Issue 13 item 1: the expiry sweep takes recipients out of wherever they wait.
+TEST(DeliveryQueues, RemoveIfTakesRecipientsFromReadyWaitingAndUnrouted) {
+    DeliveryQueues queues;
+    auto ready = message_to({"a@x.test", "b@x.test", "c@x.test"});
+    auto waiting = message_to({"d@x.test", "e@y.test"}, 500);
+    auto unrouted = message_to({"f@later.test"});
+    const Router router = [](const QueuedMessage& m, const std::string& domain) {
+        return domain == "later.test" ? std::nullopt : by_domain(m, domain);
+    };
+    (void)queues.add_message(ready, 100, router);
+    (void)queues.add_message(waiting, 100, router);
+    (void)queues.add_message(unrouted, 100, router);
+    std::vector<std::string> where;
+    const auto drop = [&](const MessagePtr& m, std::uint32_t i, const std::string& queue) {
+        const bool gone = (m == ready && i == 1) || m == waiting || m == unrouted;
+        if (gone) where.push_back(queue);
+        return gone;
+    };
+    EXPECT_EQ(queues.remove_if(drop), 4u);
+    EXPECT_EQ(sorted(where), (std::vector<std::string>{"", "", "", "Q:x.test"}));
+    EXPECT_EQ(queues.ready_recipients("Q:x.test"), 2u);
+    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
+    EXPECT_EQ(queues.waiting_recipients(), 0u);
+    EXPECT_TRUE(queues.unrouted_domains().empty());
+    auto batch = queues.take_batch("Q:x.test", 100);
+    ASSERT_TRUE(batch);
+    EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 2}));
+    EXPECT_FALSE(queues.take_batch("Q:x.test", 100));
+    EXPECT_EQ(queues.release_due(1000, router), std::vector<std::string>{});
+}
+
+TEST(DeliveryQueues, RecipientsTakenAreInFlightUntilGivenBackOrDeferred) {
+    DeliveryQueues queues;
+    auto message = message_to({"a@x.test", "b@x.test"});
+    (void)queues.add_message(message, 100, kRouter);
+    auto batch = queues.take_batch("Q:x.test", 1);
+    ASSERT_TRUE(batch);
+    EXPECT_TRUE(message->recipients[0].in_flight);
+    EXPECT_FALSE(message->recipients[1].in_flight);
+    queues.return_batch(*batch);
+    EXPECT_FALSE(message->recipients[0].in_flight);
+    batch = queues.take_batch("Q:x.test", 2);
+    ASSERT_TRUE(batch);
+    EXPECT_TRUE(message->recipients[1].in_flight);
+    queues.defer(message, 1, 200, "Q:x.test");
+    EXPECT_FALSE(message->recipients[1].in_flight);
+    EXPECT_TRUE(message->recipients[0].in_flight);
+}
+
+}  // namespace
+}  // namespace sluice::daemon::queue

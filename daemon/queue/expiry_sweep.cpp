@@ -1,0 +1,125 @@
+// QueueManager's expiry sweep (see queue_manager.hpp and expiry_watch.hpp): every recipient
+// expires at arrival + its retry rule's expire_after wherever it waits, not only after a failed
+// attempt. Each scheduler pass takes the messages whose watch is due, expires their pending
+// recipients that are past the deadline and not in flight (an attempt in flight decides for
+// itself), and watches the message again at its next deadline. A recipient whose ISP is not
+// known yet (its MX hosts are being looked up for rollup) is looked at again a few seconds
+// later, after asking for the lookup: it ends in an answer or in the default rules within the
+// DNS timeout.
+#include <boost/asio/co_spawn.hpp>
+#include <chrono>
+#include <limits>
+#include <set>
+
+#include "daemon/clock/wall_clock.hpp"
+#include "daemon/queue/queue_manager.hpp"
+#include "policy/retry/retry_rule.hpp"
+
+namespace sluice::daemon::queue {
+
+namespace asio = boost::asio;
+
+namespace {
+// Above this many watched messages the status endpoint's overdue count only looks at the
+// messages whose watch is due (it must stay cheap); below it, at every message.
+constexpr std::size_t kMaxOverdueScan = 100000;
+// A recipient whose ISP waits for an MX lookup (rollup) is looked at again this much later.
+constexpr std::int64_t kUnknownIspRecheckSeconds = 5;
+// Expired recipients whose DSN could not be spooled (disk full) try again this much later.
+constexpr std::int64_t kUnfinishedRetrySeconds = 300;
+
+policy::retry::TimePoint arrival_of(const QueuedMessage& message) {
+    return policy::retry::TimePoint(std::chrono::seconds(message.arrival_unix_us / 1000000));
+}
+}  // namespace
+
+std::int64_t QueueManager::earliest_deadline(const QueuedMessage& message) const {
+    const auto policy = services_.policy();
+    auto shortest = std::chrono::milliseconds::max();
+    for (const auto& isp : policy->isps()) {
+        if (isp->retry) shortest = std::min(shortest, isp->retry->expire_after);
+    }
+    if (shortest == std::chrono::milliseconds::max()) return std::numeric_limits<int64_t>::max();
+    return (arrival_of(message) + std::chrono::ceil<std::chrono::seconds>(shortest))
+        .time_since_epoch()
+        .count();
+}
+
+std::optional<std::int64_t> QueueManager::deadline_of(const QueuedMessage& message,
+                                                      std::uint32_t index) const {
+    // Asked without routing (no source rotation, no lookups): the ISP as last known.
+    const auto* isp = router_.last_known_isp(recipient_domain(message.address(index)));
+    if (!isp || !isp->retry) return std::nullopt;  // its MX hosts were never looked up
+    return policy::retry::expiry_deadline(*isp->retry, arrival_of(message))
+        .time_since_epoch()
+        .count();
+}
+
+void QueueManager::expire_due(std::int64_t now) {
+    // Deadlines are whole seconds: one sweep per second is on time.
+    if (now < next_expiry_sweep_) return;
+    next_expiry_sweep_ = now + 1;
+    std::set<std::pair<const QueuedMessage*, std::uint32_t>> due;
+    std::vector<MessagePtr> holders;
+    for (auto& message : expiry_.take_due(now)) {
+        auto next = std::numeric_limits<std::int64_t>::max();
+        for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
+            const auto& recipient = message->recipients[i];
+            if (recipient.state != spool::RecipientState::pending) continue;
+            const auto deadline = deadline_of(*message, i);
+            if (!deadline) {
+                router_.want_lookup(recipient_domain(message->address(i)));
+                next = std::min(next, now + kUnknownIspRecheckSeconds);
+            } else if (*deadline > now) {
+                next = std::min(next, *deadline);
+            } else if (recipient.in_flight) {
+                next = std::min(next, now + 1);  // its attempt decides; look again soon
+            } else {
+                due.insert({message.get(), i});
+            }
+        }
+        if (next != std::numeric_limits<std::int64_t>::max()) expiry_.watch(message, next);
+        holders.push_back(std::move(message));
+    }
+    if (due.empty()) return;
+    // Out of every queue at once, so no worker takes them while the records are written.
+    std::vector<ClearedRecipient> expired;
+    queues_.remove_if(
+        [&](const MessagePtr& message, std::uint32_t index, const std::string& queue) {
+            if (!due.contains({message.get(), index})) return false;
+            expired.push_back({message, index, queue});
+            return true;
+        });
+    for (const auto& item : expired) {
+        if (auto* queue = throttle_.find(item.queue)) ++queue->counters.expired;
+    }
+    services_.logger.notice("queue: {} recipients expired while waiting", expired.size());
+    asio::co_spawn(executor_, recorder_.expire(std::move(expired)),
+                   [this](std::exception_ptr error, std::vector<ClearedRecipient> unfinished) {
+                       if (error) services_.logger.error("expiring recipients failed");
+                       // A DSN owed could not be spooled: they wait and expire again later.
+                       const std::int64_t later = clock::now_unix() + kUnfinishedRetrySeconds;
+                       for (auto& item : unfinished) {
+                           queues_.defer(item.message, item.index, later, item.queue);
+                           expiry_.watch(item.message, later);
+                       }
+                   });
+}
+
+std::size_t QueueManager::past_lifetime(std::int64_t now) {
+    std::size_t count = 0;
+    const bool every = expiry_.size() <= kMaxOverdueScan;
+    // One second of grace: the sweep runs once per pass, at the second of the deadline.
+    expiry_.for_each([&](const QueuedMessage& message, std::int64_t due) {
+        if (!every && due >= now) return;
+        for (std::uint32_t i = 0; i < message.recipients.size(); ++i) {
+            const auto& recipient = message.recipients[i];
+            if (recipient.state != spool::RecipientState::pending || recipient.in_flight) continue;
+            const auto deadline = deadline_of(message, i);
+            if (deadline && *deadline < now - 1) ++count;
+        }
+    });
+    return count;
+}
+
+}  // namespace sluice::daemon::queue
