@@ -33,17 +33,13 @@ bool is_positive_completion(const smtp::Reply& reply) {
     return reply.code / 100 == 2;
 }
 
-// Printable ASCII of what a server sent, for a diagnostic (the rest as \xHH).
+// What a server sent, for a diagnostic that ends up in replies, DSNs and logs: printable
+// ASCII, anything else as '?' (no escapes, so the log's own escaping cannot double them).
 std::string quoted(std::string_view bytes) {
     std::string out;
     for (char c : bytes.substr(0, kQuotedInput)) {
         const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7f && c != '\\') {
-            out += c;
-        } else {
-            static constexpr char kHex[] = "0123456789ABCDEF";
-            out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
-        }
+        out += byte >= 0x20 && byte < 0x7f ? c : '?';
     }
     if (bytes.size() > kQuotedInput) out += "...";
     return out;

@@ -4,6 +4,14 @@
 
 namespace sluice::daemon::log {
 
+namespace {
+// U+0080..U+009F: C1 controls (a terminal may take U+009B as CSI).
+bool is_c1_control(std::string_view text) {
+    return text.size() >= 2 && static_cast<unsigned char>(text[0]) == 0xc2 &&
+           static_cast<unsigned char>(text[1]) < 0xa0;
+}
+}  // namespace
+
 std::string printable_text(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
@@ -13,7 +21,8 @@ std::string printable_text(std::string_view text) {
         const std::size_t length = common::utf8_sequence_length(text);
         if (byte == '\\') {
             out += "\\\\";
-        } else if (length > 1 || (length == 1 && byte >= 0x20 && byte != 0x7f)) {
+        } else if ((length > 1 && !is_c1_control(text)) ||
+                   (length == 1 && byte >= 0x20 && byte != 0x7f)) {
             out.append(text.substr(0, length));
             text.remove_prefix(length);
             continue;

@@ -247,9 +247,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         };
         const auto signed_content = co_await run_blocking<std::string>(services_.blocking, sign);
         outbound.content = signed_content;
-        // 8-bit whether or not the client declared it (RFC 6152): only for 8BITMIME servers.
-        outbound.eight_bit = message.body_type != spool::BodyType::seven_bit ||
-                             delivery::has_eight_bit_bytes(signed_content);
+        // 8-bit by what the content holds, not by what the client declared (RFC 6152: 7-bit
+        // content declared BODY=8BITMIME may go to any server).
+        outbound.eight_bit = delivery::has_eight_bit_bytes(signed_content);
         attempt.message_id = smtp::header_value(*content, "Message-ID");
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();
