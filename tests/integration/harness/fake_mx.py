@@ -17,8 +17,8 @@ thing said."""
 
 import asyncio
 import re
-import threading
 
+from loopback_server import LoopbackServer
 from sluice import wait_for
 
 REPLY_LINE = re.compile(rb"[2-5][0-9]{2}([ -].*)?")
@@ -101,52 +101,11 @@ def confirmed_recipients(exchanges):
     return confirmed
 
 
-class FakeMx:
+class FakeMx(LoopbackServer):
     def __init__(self, address, port, scripts):
-        self.address, self.port, self.scripts = address, port, scripts
-        self.lock = threading.Lock()
+        super().__init__(address, port)
+        self.scripts = scripts
         self.connections = []  # per connection: {"transcript": [...], "exchanges": [...]}
-        self._loop = self._thread = self._error = None
-        self._ready = threading.Event()
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error:
-            raise self._error
-        return self
-
-    def stop(self):
-        if self._loop:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    def _run(self):
-        self._loop = asyncio.new_event_loop()
-        try:
-            server = self._loop.run_until_complete(
-                asyncio.start_server(self._serve, self.address, self.port))
-        except OSError as error:
-            self._error = error
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
-            for task in asyncio.all_tasks(self._loop):
-                task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
-            self._loop.close()
 
     async def _serve(self, reader, writer):
         record = {"transcript": [], "exchanges": [], "done": False}

@@ -7,66 +7,20 @@ background thread, that misbehaves in one chosen way so tests can check that del
 It counts connections and keeps every byte received, guarded by one lock. No real SMTP."""
 
 import asyncio
-import threading
 
+from loopback_server import LoopbackServer
 from sluice import wait_for
 
 BEHAVIOURS = ("silent", "endless_reply", "slow_reply")
 
 
-class HostileServer:
+class HostileServer(LoopbackServer):
     def __init__(self, address, port, behaviour):
         assert behaviour in BEHAVIOURS, behaviour
-        self.address = address
-        self.port = port
+        super().__init__(address, port)
         self.behaviour = behaviour
-        self.lock = threading.Lock()
         self._connections = 0
         self._received = b""
-        self._loop = None
-        self._thread = None
-        self._ready = threading.Event()
-        self._error = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error:
-            raise self._error
-        return self
-
-    def stop(self):
-        if self._loop:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    def _run(self):
-        self._loop = asyncio.new_event_loop()
-        try:
-            server = self._loop.run_until_complete(
-                asyncio.start_server(self._serve, self.address, self.port))
-        except OSError as error:
-            self._error = error
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
-            for task in asyncio.all_tasks(self._loop):
-                task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
-            self._loop.close()
 
     # -- behaviours ------------------------------------------------------------------------
     async def _serve(self, reader, writer):
