@@ -10,51 +10,18 @@
 #include <variant>
 #include <vector>
 
+#include "common/utf8.hpp"
+
 namespace sluice::daemon::acclog {
 namespace {
 
 using Value = std::variant<std::string, std::int64_t>;
 
-// Length of the valid UTF-8 sequence at the start of `text`, or 0 (RFC 3629 §4: no overlongs,
-// no surrogates, nothing above U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view text) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(0);
-    if (lead < 0x80) {
-        return 1;
-    }
-    std::size_t length = 0;
-    unsigned char min_second = 0x80;
-    unsigned char max_second = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        min_second = lead == 0xe0 ? 0xa0 : 0x80;
-        max_second = lead == 0xed ? 0x9f : 0xbf;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        min_second = lead == 0xf0 ? 0x90 : 0x80;
-        max_second = lead == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 0;
-    }
-    if (text.size() < length || byte(1) < min_second || byte(1) > max_second) {
-        return 0;
-    }
-    for (std::size_t i = 2; i < length; ++i) {
-        if (byte(i) < 0x80 || byte(i) > 0xbf) {
-            return 0;
-        }
-    }
-    return length;
-}
-
 std::string valid_utf8(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     while (!text.empty()) {
-        const std::size_t length = utf8_sequence_length(text);
+        const std::size_t length = common::utf8_sequence_length(text);
         if (length == 0) {
             out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER, for one bad byte
             text.remove_prefix(1);

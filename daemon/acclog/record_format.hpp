@@ -5,8 +5,8 @@
 //          written bare if it is non-empty printable ASCII without space, '"', '\' or '=',
 //          else in double quotes with \" \\ \r \n \t and \xHH (other control bytes) escapes;
 //   akmta  AKMTA's syslog line: "YYYY/MM/DD HH:MM:SS" (UTC), a space, then the 20 fields of
-//          akmta_fields, each in single quotes, separated by commas; inside the quotes \' \\
-//          \r \n \t and \xHH escapes, as in kv.
+//          akmta_fields, each in single quotes, separated by commas; inside the quotes the
+//          escapes \' \\ \r \n \t and \xHH, as in kv.
 // Invalid UTF-8 (a remote reply can contain anything) is replaced by U+FFFD in all three.
 // Each result is one line ending in "\n".
 #pragma once

@@ -284,7 +284,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
                 ? "Removed from the queue by the administrator"
                 : "Message expired in queue after " + std::to_string(recipient.attempts) +
                       " attempts";
-        AttemptContext context{item.queue, "", "", "", "", now_unix_us()};
+        AttemptContext context{item.queue, "", "", "", "", now_unix_us(), ""};
         // A clear's record carries no reply; an expiry's says why, like an expiry after an
         // attempt does.
         const bool cleared = ending.state == RecipientState::cleared;
@@ -300,7 +300,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         if (ending.dsn && !finished.message->sender().empty()) {
             // Before the file can go: the DSN quotes the message's header.
             AttemptContext context{finished.accounting.front().queue, "", "", "", "",
-                                   now_unix_us()};
+                                   now_unix_us(), ""};
             const std::string dsn_id =
                 co_await spool_dsn(*finished.message, finished.failures, context, nullptr);
             if (dsn_id.empty() && !ending.final_without_dsn) {

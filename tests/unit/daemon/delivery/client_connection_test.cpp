@@ -14,18 +14,11 @@ namespace sluice::daemon::delivery {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::ehlo_reply;
 using testing::ScriptedPeer;
 using testing::ScriptedServer;
 
 const std::string kContent = "Subject: test\r\n\r\nline one\r\n.leading dot\r\n.\r\nlast\r\n";
-
-std::string ehlo_reply(const std::vector<std::string>& extensions) {
-    std::string out = "250-mx.test\r\n";
-    for (std::size_t i = 0; i < extensions.size(); ++i) {
-        out += (i + 1 < extensions.size() ? "250-" : "250 ") + extensions[i] + "\r\n";
-    }
-    return extensions.empty() ? "250 mx.test\r\n" : out;
-}
 
 // Greets, answers EHLO with `extensions`.
 void greet(ScriptedPeer& peer, const std::vector<std::string>& extensions) {

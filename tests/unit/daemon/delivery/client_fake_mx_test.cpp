@@ -18,17 +18,10 @@ namespace sluice::daemon::delivery {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::ehlo_reply;
 using namespace testing;
 
 const std::string kBody = "Subject: fake mx\r\n\r\nbody\r\n";
-
-std::string ehlo_reply(const std::vector<std::string>& extensions) {
-    std::string out = "250-mx.test\r\n";
-    for (std::size_t i = 0; i < extensions.size(); ++i) {
-        out += (i + 1 < extensions.size() ? "250-" : "250 ") + extensions[i] + "\r\n";
-    }
-    return extensions.empty() ? "250 mx.test\r\n" : out;
-}
 
 using Steps = std::vector<FakeMxStep>;
 

@@ -1,5 +1,5 @@
 // What the ClientConnection tests share: a fixture that runs open/send/reset/quit to completion
-// on its own io_context, and describe(), which prints per-recipient results as
+// on its own io_context, ehlo_reply(), and describe(), which prints per-recipient results as
 // "delivered 250 2.0.0 Ok | deferred *451 4.4.2 …" ("*" marks a synthetic reply) for
 // "got …, want …" comparisons.
 #pragma once
@@ -14,6 +14,15 @@
 #include "run_awaitable.hpp"
 
 namespace sluice::daemon::delivery::testing {
+
+// A server's EHLO reply announcing `extensions` ("250-mx.test", "250-PIPELINING", "250 SIZE").
+inline std::string ehlo_reply(const std::vector<std::string>& extensions) {
+    std::string out = "250-mx.test\r\n";
+    for (std::size_t i = 0; i < extensions.size(); ++i) {
+        out += (i + 1 < extensions.size() ? "250-" : "250 ") + extensions[i] + "\r\n";
+    }
+    return extensions.empty() ? "250 mx.test\r\n" : out;
+}
 
 inline std::string describe(const std::vector<RecipientResult>& results) {
     std::string out;
