@@ -21,21 +21,36 @@ namespace {
 
 std::string_view verb_name(smtp::Verb verb) {
     switch (verb) {
-        case smtp::Verb::helo: return "HELO";
-        case smtp::Verb::ehlo: return "EHLO";
-        case smtp::Verb::mail: return "MAIL";
-        case smtp::Verb::rcpt: return "RCPT";
-        case smtp::Verb::data: return "DATA";
-        case smtp::Verb::bdat: return "BDAT";
-        case smtp::Verb::rset: return "RSET";
-        case smtp::Verb::noop: return "NOOP";
-        case smtp::Verb::quit: return "QUIT";
-        case smtp::Verb::vrfy: return "VRFY";
-        case smtp::Verb::expn: return "EXPN";
-        case smtp::Verb::help: return "HELP";
-        case smtp::Verb::starttls: return "STARTTLS";
-        case smtp::Verb::auth: return "AUTH";
-        case smtp::Verb::unknown: break;
+        case smtp::Verb::helo:
+            return "HELO";
+        case smtp::Verb::ehlo:
+            return "EHLO";
+        case smtp::Verb::mail:
+            return "MAIL";
+        case smtp::Verb::rcpt:
+            return "RCPT";
+        case smtp::Verb::data:
+            return "DATA";
+        case smtp::Verb::bdat:
+            return "BDAT";
+        case smtp::Verb::rset:
+            return "RSET";
+        case smtp::Verb::noop:
+            return "NOOP";
+        case smtp::Verb::quit:
+            return "QUIT";
+        case smtp::Verb::vrfy:
+            return "VRFY";
+        case smtp::Verb::expn:
+            return "EXPN";
+        case smtp::Verb::help:
+            return "HELP";
+        case smtp::Verb::starttls:
+            return "STARTTLS";
+        case smtp::Verb::auth:
+            return "AUTH";
+        case smtp::Verb::unknown:
+            break;
     }
     return "";
 }
@@ -58,7 +73,8 @@ void check_refusal(const smtp::Reply& reply, std::initializer_list<int> allowed)
 
 void check_mail(std::string_view argument) {
     auto parsed = smtp::parse_mail_from(argument);
-    if (auto* reply = std::get_if<smtp::Reply>(&parsed)) return check_refusal(*reply, {501, 553, 555});
+    if (auto* reply = std::get_if<smtp::Reply>(&parsed))
+        return check_refusal(*reply, {501, 553, 555});
     const auto& mail = std::get<smtp::MailFrom>(parsed);
     FUZZ_CHECK(mail.smtputf8 || smtp::is_ascii(mail.address));
     FUZZ_CHECK(!has_control(mail.address));

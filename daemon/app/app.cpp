@@ -22,9 +22,9 @@
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/delivery/outbound_tls.hpp"
-#include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dns/resolver.hpp"
+#include "daemon/mta_sts/mta_sts_service.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/listener.hpp"
 #include "daemon/spool/recovery.hpp"
@@ -81,7 +81,8 @@ dns::ResolverSettings resolver_settings(const policy::config::Config& config) {
     settings.servers = config.dns.servers;
     settings.timeout = config.dns.timeout;
     settings.tries = config.dns.tries;
-    settings.max_cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(config.dns.max_cache_ttl);
+    settings.max_cache_ttl =
+        std::chrono::duration_cast<std::chrono::seconds>(config.dns.max_cache_ttl);
     settings.max_negative_ttl =
         std::chrono::duration_cast<std::chrono::seconds>(config.dns.max_negative_ttl);
     return settings;
@@ -143,7 +144,8 @@ bool reload(const std::string& path, std::shared_ptr<const policy::config::Confi
             logger.warning("reload: listener changes take effect after a restart");
         }
         for (const auto& warning : keys.warnings) logger.warning("{}", warning);
-        logger.notice("reload: {}", policy::engine::describe_changes(*current_policy, *fresh_policy));
+        logger.notice("reload: {}",
+                      policy::engine::describe_changes(*current_policy, *fresh_policy));
         current = result.config;
         current_policy = fresh_policy;
         signer.store(keys.signer);
@@ -218,23 +220,22 @@ int App::run() {
         return 1;
     }
     parts.queue = std::make_unique<queue::QueueManager>(
-        executor, queue::QueueServices{current_config, current_policy, root / "queue", *parts.writer,
-                                       parts.queue_ids, *parts.resolver, *parts.accounting,
-                                       *parts.blocking, logger_, dkim_sign,
-                                       parts.outbound_tls.get(), root / "holds",
-                                       parts.mta_sts.get()});
-    parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
-        *parts.writer, parts.queue_ids, parts.registry, logger_,
-        [queue = parts.queue.get(), &accepted = parts.accepted](const spool::Envelope& envelope,
-                                                                const std::string& header_pool) {
-            ++accepted;
-            queue->message_spooled(envelope, header_pool);
-        },
-        [&security] { return security; }});
+        executor, queue::QueueServices{
+                      current_config, current_policy, root / "queue", *parts.writer,
+                      parts.queue_ids, *parts.resolver, *parts.accounting, *parts.blocking, logger_,
+                      dkim_sign, parts.outbound_tls.get(), root / "holds", parts.mta_sts.get()});
+    parts.services = std::make_unique<smtp::SessionServices>(
+        smtp::SessionServices{*parts.writer, parts.queue_ids, parts.registry, logger_,
+                              [queue = parts.queue.get(), &accepted = parts.accepted](
+                                  const spool::Envelope& envelope, const std::string& header_pool) {
+                                  ++accepted;
+                                  queue->message_spooled(envelope, header_pool);
+                              },
+                              [&security] { return security; }});
 
     for (const auto& settings : config_->smtp.listen) {
-        auto listener = std::make_unique<smtp::Listener>(
-            executor, settings, current_config, *parts.services);
+        auto listener =
+            std::make_unique<smtp::Listener>(executor, settings, current_config, *parts.services);
         if (auto ec = listener->open()) {
             logger_.error("cannot listen on {}:{}: {}", settings.address, settings.port,
                           ec.message());
@@ -273,45 +274,48 @@ int App::run() {
     parts.status_server->start();
 
     asio::signal_set signals(*parts.io, SIGTERM, SIGINT, SIGHUP);
-    asio::co_spawn(executor, [&]() -> asio::awaitable<void> {
-        for (;;) {
-            auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
-            if (ec) co_return;
-            if (signal_number == SIGHUP) {
-                reload_now();
-                continue;
+    asio::co_spawn(
+        executor,
+        [&]() -> asio::awaitable<void> {
+            for (;;) {
+                auto [ec, signal_number] = co_await signals.async_wait(nothrow_awaitable);
+                if (ec) co_return;
+                if (signal_number == SIGHUP) {
+                    reload_now();
+                    continue;
+                }
+                break;
             }
-            break;
-        }
-        logger_.notice("stopping: no new connections, finishing open transactions");
-        notify_stopping("stopping");
-        for (auto& listener : parts.listeners) listener->stop();
-        parts.status_server->stop();
-        parts.queue->stop();
-        parts.registry.request_stop_all();
-        // Open transactions get the grace period, then whatever is left is closed.
-        const auto deadline = std::chrono::steady_clock::now() + config_->smtp.shutdown_timeout;
-        asio::steady_timer tick(executor);
-        // Delivery workers stop taking new messages and finish the transaction they are in,
-        // so a clean stop does not repeat deliveries the way a crash may.
-        while ((parts.registry.open_sessions() > 0 || parts.queue->active_connections() > 0) &&
-               std::chrono::steady_clock::now() < deadline) {
-            tick.expires_after(std::chrono::milliseconds(20));
-            co_await tick.async_wait(nothrow_awaitable);
-        }
-        if (parts.registry.open_sessions() > 0) {
-            logger_.warning("closing {} sessions still open after the grace period",
-                            parts.registry.open_sessions());
-            parts.registry.force_close_all();
-            tick.expires_after(std::chrono::milliseconds(200));
-            co_await tick.async_wait(nothrow_awaitable);
-        }
-        signals.cancel();
-        parts.io->stop();
-    }, asio::detached);
+            logger_.notice("stopping: no new connections, finishing open transactions");
+            notify_stopping("stopping");
+            for (auto& listener : parts.listeners) listener->stop();
+            parts.status_server->stop();
+            parts.queue->stop();
+            parts.registry.request_stop_all();
+            // Open transactions get the grace period, then whatever is left is closed.
+            const auto deadline = std::chrono::steady_clock::now() + config_->smtp.shutdown_timeout;
+            asio::steady_timer tick(executor);
+            // Delivery workers stop taking new messages and finish the transaction they are in,
+            // so a clean stop does not repeat deliveries the way a crash may.
+            while ((parts.registry.open_sessions() > 0 || parts.queue->active_connections() > 0) &&
+                   std::chrono::steady_clock::now() < deadline) {
+                tick.expires_after(std::chrono::milliseconds(20));
+                co_await tick.async_wait(nothrow_awaitable);
+            }
+            if (parts.registry.open_sessions() > 0) {
+                logger_.warning("closing {} sessions still open after the grace period",
+                                parts.registry.open_sessions());
+                parts.registry.force_close_all();
+                tick.expires_after(std::chrono::milliseconds(200));
+                co_await tick.async_wait(nothrow_awaitable);
+            }
+            signals.cancel();
+            parts.io->stop();
+        },
+        asio::detached);
 
-    const auto status = fmt::format("accepting mail; {} messages in the spool",
-                                    parts.recovered.messages.size());
+    const auto status =
+        fmt::format("accepting mail; {} messages in the spool", parts.recovered.messages.size());
     parts.queue->start(std::move(parts.recovered));
     logger_.notice("sluiced started: {}", status);
     notify_ready(status);

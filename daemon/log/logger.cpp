@@ -14,11 +14,16 @@ namespace sluice::daemon::log {
 namespace {
 std::string_view severity_name(Severity severity) {
     switch (severity) {
-        case Severity::debug: return "debug";
-        case Severity::info: return "info";
-        case Severity::notice: return "notice";
-        case Severity::warning: return "warning";
-        case Severity::error: return "error";
+        case Severity::debug:
+            return "debug";
+        case Severity::info:
+            return "info";
+        case Severity::notice:
+            return "notice";
+        case Severity::warning:
+            return "warning";
+        case Severity::error:
+            return "error";
     }
     return "info";
 }
@@ -26,7 +31,8 @@ std::string_view severity_name(Severity severity) {
 std::string terminal_timestamp() {
     auto now = std::chrono::system_clock::now();
     auto seconds = std::chrono::system_clock::to_time_t(now);
-    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
     std::tm tm{};
     gmtime_r(&seconds, &tm);
     char buffer[32];

@@ -15,7 +15,7 @@ namespace sluice::daemon::log {
 enum class Severity { debug = 7, info = 6, notice = 5, warning = 4, error = 3 };
 
 class Logger {
-public:
+  public:
     enum class Destination { terminal, journal };
     explicit Logger(Destination destination, Severity threshold = Severity::info);
     // Journal if JOURNAL_STREAM is set in the environment, else terminal.
@@ -45,7 +45,7 @@ public:
         emit(Severity::debug, format, std::forward<Args>(args)...);
     }
 
-private:
+  private:
     template <typename... Args>
     void emit(Severity severity, fmt::format_string<Args...> format, Args&&... args) {
         if (static_cast<int>(severity) > static_cast<int>(threshold_)) return;

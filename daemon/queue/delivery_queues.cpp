@@ -56,8 +56,7 @@ void DeliveryQueues::make_ready(const MessagePtr& message, std::uint32_t index,
 }
 
 std::vector<std::string> DeliveryQueues::add_message(const MessagePtr& message,
-                                                     std::int64_t now_unix,
-                                                     const Router& router) {
+                                                     std::int64_t now_unix, const Router& router) {
     std::vector<std::string> touched;
     for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
         const auto& recipient = message->recipients[i];
@@ -126,15 +125,15 @@ std::unordered_map<std::string, std::int64_t> DeliveryQueues::next_due_by_queue(
     std::unordered_map<std::string, std::int64_t> due;
     if (waiting_.size() > max_scan) return due;
     std::vector<std::int64_t> earliest(tag_names_.size(), INT64_MAX);
-    for (const auto& w : waiting_) earliest[w.queue_tag] = std::min(earliest[w.queue_tag], w.due_unix);
+    for (const auto& w : waiting_)
+        earliest[w.queue_tag] = std::min(earliest[w.queue_tag], w.due_unix);
     for (std::size_t tag = 1; tag < earliest.size(); ++tag) {
         if (earliest[tag] != INT64_MAX) due.emplace(tag_names_[tag], earliest[tag]);
     }
     return due;
 }
 
-std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix,
-                                                     const Router& router) {
+std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix, const Router& router) {
     std::vector<std::string> touched;
     while (!waiting_.empty() && waiting_.front().due_unix <= now_unix) {
         Waiting due = pop_waiting();
@@ -237,8 +236,9 @@ std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
         for (auto line_it = queue.domains.begin(); line_it != queue.domains.end();) {
             Line& line = line_it->second;
             const std::size_t before = line.entries.size();
-            std::erase_if(line.entries,
-                          [&](const Entry& e) { return drop(e.message, e.index, queue_it->first); });
+            std::erase_if(line.entries, [&](const Entry& e) {
+                return drop(e.message, e.index, queue_it->first);
+            });
             const std::size_t gone = before - line.entries.size();
             if (gone > 0) {
                 removed += gone;

@@ -24,7 +24,7 @@ namespace sluice::daemon::queue {
 // Some recipients (indexes into message->recipients) of one message, all for `domain`.
 struct Batch {
     MessagePtr message;
-    std::string queue;   // "ISP/source"
+    std::string queue;  // "ISP/source"
     std::string domain;
     std::vector<std::uint32_t> recipients;
 };

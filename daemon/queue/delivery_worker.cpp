@@ -35,8 +35,8 @@ delivery::ClientSettings client_settings(const policy::config::Config& config,
     settings.tls = isp.tls.value_or(d.tls);  // the ISP's own TLS policy, else delivery.tls
     settings.outbound_tls = outbound_tls;
     settings.helo_name = queue.helo.empty() ? config.delivery_helo() : queue.helo;
-    const std::string& source = queue.source_address.empty() ? d.source_address
-                                                             : queue.source_address;
+    const std::string& source =
+        queue.source_address.empty() ? d.source_address : queue.source_address;
     if (!source.empty()) {
         boost::system::error_code ec;
         auto address = asio::ip::make_address(source, ec);
@@ -58,7 +58,9 @@ std::vector<delivery::RecipientResult> same_result(const Batch& batch,
     return std::vector<delivery::RecipientResult>(batch.recipients.size(), result);
 }
 
-WallTime wall_now() { return WallTime(std::chrono::seconds(now_unix())); }
+WallTime wall_now() {
+    return WallTime(std::chrono::seconds(now_unix()));
+}
 }  // namespace
 
 asio::awaitable<bool> QueueManager::record_attempt(
@@ -81,8 +83,12 @@ asio::awaitable<bool> QueueManager::record_attempt(
             throttle_.remember_reply(queue, shown);
         }
         switch (verdict.action) {
-            case policy::engine::Action::delivered: throttle_.delivered(queue); break;
-            case policy::engine::Action::bounce: ++queue.counters.bounced; break;
+            case policy::engine::Action::delivered:
+                throttle_.delivered(queue);
+                break;
+            case policy::engine::Action::bounce:
+                ++queue.counters.bounced;
+                break;
             case policy::engine::Action::retry:
                 if (judged[k].final) {
                     ++queue.counters.expired;
@@ -128,8 +134,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     if (!isp) isp = &policy->default_isp();
 
     AttemptContext attempt{queue_name, "", "", "", "", now_unix_us(), ""};
-    const ConnectServices connect_services{executor_,        services_.resolver, services_.mta_sts,
-                                           services_.logger, rng_,               stopped_};
+    const ConnectServices connect_services{
+        executor_, services_.resolver, services_.mta_sts, services_.logger, rng_, stopped_};
     const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
     auto connected = co_await connect_to_domain(connect_services, *config, settings, domain);
     if (connected.stopped) {
@@ -168,8 +174,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     std::optional<Batch> batch = std::move(first);
     asio::steady_timer pause(executor_);
     while (batch) {
-        if (stopped_ || !connection->usable() ||
-            sent >= queue->strategy.messages_per_connection) {
+        if (stopped_ || !connection->usable() || sent >= queue->strategy.messages_per_connection) {
             give_back(std::move(*batch), policy.get());
             break;
         }
@@ -207,8 +212,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
             }
         }
         auto reader = content_reader(services_.queue_dir / batch->message->queue_id());
-        auto content = co_await run_blocking<std::shared_ptr<const std::string>>(
-            services_.blocking, std::move(reader));
+        auto content = co_await run_blocking<std::shared_ptr<const std::string>>(services_.blocking,
+                                                                                 std::move(reader));
         if (!content) {
             // Perhaps only for now (file descriptors): try these recipients again later.
             services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
@@ -232,8 +237,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         // is only a view: the signed copy lives in this frame until send() is done.
         auto sending = content;
         if (smtp::has_header(*content, pool_header)) {
-            sending = std::make_shared<const std::string>(
-                smtp::remove_header(*content, pool_header));
+            sending =
+                std::make_shared<const std::string>(smtp::remove_header(*content, pool_header));
         }
         // The pool's and the ISP's header policies (remove, then add), before DKIM signs.
         const auto* pool_policy = policy->pool_named(queue->pool);
@@ -254,8 +259,8 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         attempt.started_unix_us = now_unix_us();
         queue->in_flight += batch->recipients.size();
         auto results = co_await connection->send(outbound);
-        const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results,
-                                                  attempt, content, true);
+        const bool open =
+            co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, content, true);
         ++sent;
         if (!open) break;
         batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <map>
 
-#include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/dsn/orcpt.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
@@ -72,14 +72,13 @@ OutcomeRecorder::OutcomeRecorder(ConfigSource config, std::filesystem::path queu
       logger_(logger),
       new_message_(std::move(new_message)) {}
 
-acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message,
-                                                 std::uint32_t index,
-                                                 const AttemptContext& attempt, const char* type,
-                                                 const std::string& outcome,
-                                                 const std::string& reply,
-                                                 const std::string& enhanced,
-                                                 const policy::engine::Verdict& verdict,
-                                                 const std::string& dsn_queue_id) const {
+acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message, std::uint32_t index,
+                                                  const AttemptContext& attempt, const char* type,
+                                                  const std::string& outcome,
+                                                  const std::string& reply,
+                                                  const std::string& enhanced,
+                                                  const policy::engine::Verdict& verdict,
+                                                  const std::string& dsn_queue_id) const {
     acclog::AccountingRecord record;
     record.time_unix_us = now_unix_us();
     record.type = type;
@@ -135,8 +134,8 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         auto& verdict = judged[k].verdict;
         if (unsure) {
             // No reply came: nothing for the patterns to read, and no lock.
-            verdict.action = retry_unsure ? policy::engine::Action::retry
-                                          : policy::engine::Action::delivered;
+            verdict.action =
+                retry_unsure ? policy::engine::Action::retry : policy::engine::Action::delivered;
             verdict.bounce_class = "unknown";
         } else if (result.reply.code / 100 == 2 && result.outcome != Outcome::delivered) {
             // Only the client knows which 2xx ended a transaction; one that did not (a 250 to
@@ -152,8 +151,8 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         const std::string text = reply_text(result.reply);
         if (verdict.action == policy::engine::Action::delivered) {
             const std::string outcome = result.outcome == Outcome::delivered ? "delivered"
-                                        : unsure ? "possibly-delivered"
-                                                 : "accepted-by-rule";
+                                        : unsure                             ? "possibly-delivered"
+                                                                             : "accepted-by-rule";
             recipient.state = RecipientState::delivered;
             --message.pending;
             judged[k].final = true;
@@ -167,8 +166,8 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         if (verdict.action == policy::engine::Action::bounce) {
             accounting.push_back(account(message, index, attempt, "attempt", "bounced", text,
                                          result.reply.enhanced, verdict));
-            failures.push_back({index, status_of(result.reply), text, "bounced",
-                                !result.synthetic, verdict, k});
+            failures.push_back(
+                {index, status_of(result.reply), text, "bounced", !result.synthetic, verdict, k});
             judged[k].final = true;
             continue;
         }
@@ -176,9 +175,8 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         accounting.push_back(account(message, index, attempt, "attempt",
                                      retry_unsure ? "possibly-delivered" : "deferred", text,
                                      result.reply.enhanced, verdict));
-        const auto next = policy::retry::next_retry(*isp.retry, recipient.attempts,
-                                                    seconds(arrival_unix), seconds(now_unix),
-                                                    random_unit);
+        const auto next = policy::retry::next_retry(
+            *isp.retry, recipient.attempts, seconds(arrival_unix), seconds(now_unix), random_unit);
         if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
             const std::int64_t at = retry->at.time_since_epoch().count();
             recipient.next_attempt_unix = at;
@@ -235,25 +233,25 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
         if (ec) {
             // The outcome stands in memory; after a crash these attempts would be repeated.
-            logger_.error("{}: cannot record delivery progress: {}", std::string(message.queue_id()),
-                          ec.message());
+            logger_.error("{}: cannot record delivery progress: {}",
+                          std::string(message.queue_id()), ec.message());
         }
     }
     co_return judged;
 }
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
-                                                     ClearDsn dsn) {
-    const Ending cleared{RecipientState::cleared, "admin-cleared", "5.0.0", "cleared by an admin",
-                         dsn == ClearDsn::yes, true};
+                                                    ClearDsn dsn) {
+    const Ending cleared{RecipientState::cleared, "admin-cleared",      "5.0.0",
+                         "cleared by an admin",   dsn == ClearDsn::yes, true};
     const auto done = co_await finish_unattempted(std::move(recipients), cleared);
     co_return done.messages;
 }
 
 asio::awaitable<std::vector<ClearedRecipient>> OutcomeRecorder::expire(
     std::vector<ClearedRecipient> recipients) {
-    const Ending expired{RecipientState::bounced, "expired", "4.4.7", "expired in the queue",
-                         true, false};
+    const Ending expired{RecipientState::bounced, "expired", "4.4.7",
+                         "expired in the queue",  true,      false};
     auto done = co_await finish_unattempted(std::move(recipients), expired);
     co_return std::move(done.unfinished);
 }
@@ -279,11 +277,10 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         if (fresh) messages.push_back({item.message, {}, {}, {}});
         Finished& finished = messages[it->second];
         finished.progress.push_back({item.index, ending.state, recipient.attempts, 0});
-        const std::string diagnostic =
-            ending.state == RecipientState::cleared
-                ? "Removed from the queue by the administrator"
-                : "Message expired in queue after " + std::to_string(recipient.attempts) +
-                      " attempts";
+        const std::string diagnostic = ending.state == RecipientState::cleared
+                                           ? "Removed from the queue by the administrator"
+                                           : "Message expired in queue after " +
+                                                 std::to_string(recipient.attempts) + " attempts";
         AttemptContext context{item.queue, "", "", "", "", now_unix_us(), ""};
         // A clear's record carries no reply; an expiry's says why, like an expiry after an
         // attempt does.
@@ -299,8 +296,8 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         logger_.notice("{}: {} recipients {}", id, finished.progress.size(), ending.why);
         if (ending.dsn && !finished.message->sender().empty()) {
             // Before the file can go: the DSN quotes the message's header.
-            AttemptContext context{finished.accounting.front().queue, "", "", "", "",
-                                   now_unix_us(), ""};
+            AttemptContext context{
+                finished.accounting.front().queue, "", "", "", "", now_unix_us(), ""};
             const std::string dsn_id =
                 co_await spool_dsn(*finished.message, finished.failures, context, nullptr);
             if (dsn_id.empty() && !ending.final_without_dsn) {
@@ -324,8 +321,8 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
             return spool::append_progress(path, progress);
         };
         const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
-        if (ec) logger_.error("{}: cannot record that recipients {}: {}", id, ending.why,
-                              ec.message());
+        if (ec)
+            logger_.error("{}: cannot record that recipients {}: {}", id, ending.why, ec.message());
     }
     done.messages = messages.size();
     co_return done;
@@ -352,10 +349,9 @@ asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_
     co_return true;
 }
 
-asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& message,
-                                                        const std::vector<Failure>& failures,
-                                                        const AttemptContext& attempt,
-                                                        std::shared_ptr<const std::string> content) {
+asio::awaitable<std::string> OutcomeRecorder::spool_dsn(
+    const QueuedMessage& message, const std::vector<Failure>& failures,
+    const AttemptContext& attempt, std::shared_ptr<const std::string> content) {
     const auto config = config_();
     if (!content) {
         const auto path = queue_dir_ / std::string(message.queue_id());
@@ -398,10 +394,12 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(const QueuedMessage& mes
     const std::error_code ec =
         co_await smtp::async_spool(spool_, std::move(dsn), asio::use_awaitable);
     if (ec) {
-        logger_.error("{}: cannot spool the DSN: {}", std::string(message.queue_id()), ec.message());
+        logger_.error("{}: cannot spool the DSN: {}", std::string(message.queue_id()),
+                      ec.message());
         co_return std::string();
     }
-    logger_.info("{}: DSN {} queued for <{}>", std::string(message.queue_id()), copy.queue_id, message.sender());
+    logger_.info("{}: DSN {} queued for <{}>", std::string(message.queue_id()), copy.queue_id,
+                 message.sender());
     new_message_(copy);
     co_return copy.queue_id;
 }

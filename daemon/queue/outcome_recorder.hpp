@@ -49,14 +49,14 @@ struct ClearedRecipient {
 };
 
 class OutcomeRecorder {
-public:
+  public:
     using ConfigSource = std::function<std::shared_ptr<const policy::config::Config>()>;
     using MessageSink = std::function<void(const spool::Envelope&)>;
 
-    OutcomeRecorder(ConfigSource config, std::filesystem::path queue_dir,
-                    spool::SpoolWriter& spool, spool::QueueIdGenerator& queue_ids,
-                    acclog::AccountingLog& accounting, boost::asio::thread_pool& blocking,
-                    log::Logger& logger, MessageSink new_message);
+    OutcomeRecorder(ConfigSource config, std::filesystem::path queue_dir, spool::SpoolWriter& spool,
+                    spool::QueueIdGenerator& queue_ids, acclog::AccountingLog& accounting,
+                    boost::asio::thread_pool& blocking, log::Logger& logger,
+                    MessageSink new_message);
 
     // How the policy judged each recipient's reply (the caller applies locks and speed).
     struct Judged {
@@ -94,7 +94,7 @@ public:
     // not (the error is logged).
     boost::asio::awaitable<bool> remove_finished(const std::string& queue_id);
 
-private:
+  private:
     // How recipients that end without an attempt end (clear, expire).
     struct Ending {
         spool::RecipientState state;
@@ -108,8 +108,8 @@ private:
         std::size_t messages = 0;                  // messages touched
         std::vector<ClearedRecipient> unfinished;  // a DSN owed could not be spooled
     };
-    boost::asio::awaitable<Unattempted> finish_unattempted(
-        std::vector<ClearedRecipient> recipients, const Ending& ending);
+    boost::asio::awaitable<Unattempted> finish_unattempted(std::vector<ClearedRecipient> recipients,
+                                                           const Ending& ending);
     struct Failure {
         std::uint32_t index;
         std::string status;  // enhanced code
@@ -127,14 +127,11 @@ private:
     // their fdatasync on the blocking pool.
     boost::asio::awaitable<void> write_accounting(
         const std::vector<acclog::AccountingRecord>& records);
-    [[nodiscard]] acclog::AccountingRecord account(const QueuedMessage& message,
-                                                   std::uint32_t index,
-                                                   const AttemptContext& attempt, const char* type,
-                                                   const std::string& outcome,
-                                                   const std::string& reply,
-                                                   const std::string& enhanced,
-                                                   const policy::engine::Verdict& verdict,
-                                                   const std::string& dsn_queue_id = {}) const;
+    [[nodiscard]] acclog::AccountingRecord account(
+        const QueuedMessage& message, std::uint32_t index, const AttemptContext& attempt,
+        const char* type, const std::string& outcome, const std::string& reply,
+        const std::string& enhanced, const policy::engine::Verdict& verdict,
+        const std::string& dsn_queue_id = {}) const;
 
     ConfigSource config_;
     std::filesystem::path queue_dir_;

@@ -76,7 +76,8 @@ void QueueManager::message_spooled(const spool::Envelope& envelope,
 
 void QueueManager::add(const MessagePtr& message) {
     if (message->finished()) return;
-    if (const auto due = earliest_deadline(*message); due != std::numeric_limits<std::int64_t>::max()) {
+    if (const auto due = earliest_deadline(*message);
+        due != std::numeric_limits<std::int64_t>::max()) {
         expiry_.watch(message, due);
     }
     for (const auto& queue : queues_.add_message(message, now_unix(), router())) {
@@ -118,8 +119,8 @@ void QueueManager::start_lookups() {
 
 asio::awaitable<void> QueueManager::look_up_mx(std::string domain) {
     const auto config = services_.config();
-    auto found = co_await dns::resolve_destinations(services_.resolver, domain,
-                                                    config->delivery.port, rng_);
+    auto found =
+        co_await dns::resolve_destinations(services_.resolver, domain, config->delivery.port, rng_);
     std::vector<std::string> mx_hosts;
     for (const auto& destination : found.destinations) mx_hosts.push_back(destination.mx_host);
     const bool failed = found.error && !found.permanent;
@@ -146,20 +147,20 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
             ids.emplace_back(entries[i].id());
         }
         auto read_chunk = [ids, pool_header, dir = services_.queue_dir] {
-                Loaded out;
-                for (const auto& id : ids) {
-                    spool::SpooledMessage message;
-                    if (spool::read_spool_file(dir / id, message)) {
-                        out.unreadable.push_back(id);
-                        continue;
-                    }
-                    out.header_pools.push_back(smtp::header_value(message.content, pool_header));
-                    message.content.clear();  // bodies stay on disk
-                    message.content.shrink_to_fit();
-                    out.messages.push_back(std::move(message));
+            Loaded out;
+            for (const auto& id : ids) {
+                spool::SpooledMessage message;
+                if (spool::read_spool_file(dir / id, message)) {
+                    out.unreadable.push_back(id);
+                    continue;
                 }
-                return out;
-            };
+                out.header_pools.push_back(smtp::header_value(message.content, pool_header));
+                message.content.clear();  // bodies stay on disk
+                message.content.shrink_to_fit();
+                out.messages.push_back(std::move(message));
+            }
+            return out;
+        };
         // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
         auto loaded = co_await run_blocking<Loaded>(services_.blocking, std::move(read_chunk));
         for (const auto& id : loaded.unreadable) {
@@ -181,7 +182,9 @@ asio::awaitable<void> QueueManager::load(spool::RecoveryResult recovered) {
     services_.logger.notice("queue: {} spooled messages queued for delivery", queued);
 }
 
-void QueueManager::wake_scheduler() { wakeup_.cancel(); }
+void QueueManager::wake_scheduler() {
+    wakeup_.cancel();
+}
 
 void QueueManager::wake_at(Instant when) {
     if (!rate_wake_ || when < *rate_wake_) rate_wake_ = when;
@@ -205,7 +208,8 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         auto wake = asio::steady_timer::time_point::max();
         const auto steady_now = asio::steady_timer::clock_type::now();
         auto consider_unix = [&](std::int64_t at_unix) {
-            const auto at = steady_now + std::chrono::seconds(std::max<std::int64_t>(at_unix - now, 0));
+            const auto at =
+                steady_now + std::chrono::seconds(std::max<std::int64_t>(at_unix - now, 0));
             wake = std::min(wake, at);
         };
         if (const auto next = queues_.next_due()) consider_unix(*next);

@@ -4,10 +4,10 @@
 // earliest retry time, rate-limit opening or lock expiry and starts delivery workers — one
 // coroutine per outbound connection, admitted by QueueThrottle (strategy limits, locks, holds)
 // — no thread per queue. Every unfinished message is also watched for expiry (expiry_sweep.cpp),
-// so a recipient expires on time wherever it waits. A worker connects from its queue's source to one domain's MX hosts,
-// sends that domain's ready messages at the allowed rate (RSET between them) and hands every
-// result to the OutcomeRecorder; verdicts feed locks and adaptive speed. A reload re-routes
-// ready work under the new rules. Lives on the io thread; App owns it.
+// so a recipient expires on time wherever it waits. A worker connects from its queue's source to
+// one domain's MX hosts, sends that domain's ready messages at the allowed rate (RSET between them)
+// and hands every result to the OutcomeRecorder; verdicts feed locks and adaptive speed. A reload
+// re-routes ready work under the new rules. Lives on the io thread; App owns it.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -87,8 +87,8 @@ void RecipientRouter::mx_known(const std::string& domain, const std::vector<std:
                                std::int64_t valid_until_unix) {
     lookups_started_.erase(domain);
     const auto* isp = policy_->isp_by_mx(mx_hosts);
-    rolled_up_[domain] = RolledUp{isp ? isp->name : std::string(policy::engine::kDefaultIsp),
-                                  valid_until_unix};
+    rolled_up_[domain] =
+        RolledUp{isp ? isp->name : std::string(policy::engine::kDefaultIsp), valid_until_unix};
 }
 
 }  // namespace sluice::daemon::queue

@@ -58,8 +58,8 @@ class RecipientRouter {
         std::string isp;
         std::int64_t valid_until_unix;
     };
-    const policy::engine::ResolvedIsp* known_isp(const std::string& domain,
-                                                 std::int64_t now_unix, bool& pending) const;
+    const policy::engine::ResolvedIsp* known_isp(const std::string& domain, std::int64_t now_unix,
+                                                 bool& pending) const;
 
     std::shared_ptr<const policy::config::Config> config_;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;

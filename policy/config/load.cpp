@@ -315,7 +315,6 @@ SourceFiles prepare(libconfig::Config& parsed, const std::string& name) {
     return files;
 }
 
-
 // Control characters (a config string may hold "\n", and messages quote values) are written as
 // \xNN, so one error is always one line on a terminal or in the journal.
 void append_printable(std::string& out, const std::string& text) {

@@ -114,13 +114,28 @@ void read_delivery_tls(SettingsReader& reader, const Group& delivery, DeliveryTl
 }  // namespace
 
 void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& out) {
-    auto delivery = reader.section(
-        root, "delivery",
-        {"port", "source_address", "helo", "max_recipients_per_transaction", "max_connections",
-         "max_connections_per_destination", "max_messages_per_connection", "connect_timeout",
-         "greeting_timeout", "command_timeout", "data_init_timeout", "data_block_timeout",
-         "data_done_timeout", "idle_connection_timeout", "retry_intervals", "queue_lifetime",
-         "retry_possibly_delivered", "tls", "mta_sts", "mta_sts_port", "dane"});
+    auto delivery = reader.section(root, "delivery",
+                                   {"port",
+                                    "source_address",
+                                    "helo",
+                                    "max_recipients_per_transaction",
+                                    "max_connections",
+                                    "max_connections_per_destination",
+                                    "max_messages_per_connection",
+                                    "connect_timeout",
+                                    "greeting_timeout",
+                                    "command_timeout",
+                                    "data_init_timeout",
+                                    "data_block_timeout",
+                                    "data_done_timeout",
+                                    "idle_connection_timeout",
+                                    "retry_intervals",
+                                    "queue_lifetime",
+                                    "retry_possibly_delivered",
+                                    "tls",
+                                    "mta_sts",
+                                    "mta_sts_port",
+                                    "dane"});
     if (!delivery) {
         return;
     }

@@ -47,13 +47,13 @@ struct SmtpSettings {
     std::uint32_t max_recipients = 1000;
     std::uint32_t max_connections = 1000;
     std::uint32_t max_connections_per_ip = 100;
-    std::uint32_t max_errors = 10;            // protocol errors before 421 and close
-    std::uint32_t max_line_length = 2048;     // command lines, including CRLF
+    std::uint32_t max_errors = 10;         // protocol errors before 421 and close
+    std::uint32_t max_line_length = 2048;  // command lines, including CRLF
     Duration idle_timeout = std::chrono::minutes(5);
-    Duration data_timeout = std::chrono::minutes(10);     // RFC 5321 §4.5.3.2.7
+    Duration data_timeout = std::chrono::minutes(10);  // RFC 5321 §4.5.3.2.7
     // Bytes per second message content must average (after data_timeout of credit); 0 = none.
     std::uint64_t min_data_rate = 500;
-    Duration shutdown_timeout = std::chrono::seconds(30); // wait for open transactions on stop
+    Duration shutdown_timeout = std::chrono::seconds(30);  // wait for open transactions on stop
     BareLineEndings bare_line_endings = BareLineEndings::normalize;
     // PEM files shared by every listener with tls != "none"; read at start and on SIGHUP.
     std::string tls_certificate;  // the certificate chain, leaf first
@@ -67,8 +67,8 @@ struct SmtpSettings {
 
 struct SpoolSettings {
     std::string directory;
-    int compression_level = 3;          // zstd level 1..19
-    std::uint64_t min_free_space = 0;   // bytes; 0 = 1.5 x smtp.max_message_size
+    int compression_level = 3;         // zstd level 1..19
+    std::uint64_t min_free_space = 0;  // bytes; 0 = 1.5 x smtp.max_message_size
 };
 
 struct StatusSettings {
@@ -83,10 +83,10 @@ struct DnsSettings {
     // Each "address:port" ("[address]:port" for IPv6; port 53 unless written), canonical, as
     // c-ares's server CSV takes them; empty = the servers of resolv.conf.
     std::vector<std::string> servers;
-    Duration timeout = std::chrono::seconds(5);  // per query and server
-    std::uint32_t tries = 2;                      // attempts per server
-    Duration max_cache_ttl = std::chrono::hours(1);      // cap on a positive answer's TTL
-    Duration max_negative_ttl = std::chrono::minutes(5); // cap on NXDOMAIN / no-data caching
+    Duration timeout = std::chrono::seconds(5);           // per query and server
+    std::uint32_t tries = 2;                              // attempts per server
+    Duration max_cache_ttl = std::chrono::hours(1);       // cap on a positive answer's TTL
+    Duration max_negative_ttl = std::chrono::minutes(5);  // cap on NXDOMAIN / no-data caching
 };
 
 // The outbound SMTP client and the retry schedule of every queue.
@@ -99,7 +99,7 @@ struct DeliverySettings {
     std::string source_address;  // numeric address to bind to; empty = the system chooses
     std::string helo;            // EHLO/HELO name; empty = Config::hostname (see delivery_helo)
     std::uint32_t max_recipients_per_transaction = 100;
-    std::uint32_t max_connections = 200;                // outbound, in total
+    std::uint32_t max_connections = 200;  // outbound, in total
     std::uint32_t max_connections_per_destination = 10;
     std::uint32_t max_messages_per_connection = 100;
     // RFC 5321 §4.5.3.2 timeouts.
@@ -111,9 +111,9 @@ struct DeliverySettings {
     Duration data_done_timeout = std::chrono::minutes(10);
     Duration idle_connection_timeout = std::chrono::seconds(5);  // idle connection kept for reuse
     // The wait after attempt k is retry_intervals[min(k, n) - 1]: the last one repeats.
-    std::vector<Duration> retry_intervals = {
-        std::chrono::minutes(5),  std::chrono::minutes(10), std::chrono::minutes(20),
-        std::chrono::minutes(40), std::chrono::hours(1),    std::chrono::hours(2)};
+    std::vector<Duration> retry_intervals = {std::chrono::minutes(5),  std::chrono::minutes(10),
+                                             std::chrono::minutes(20), std::chrono::minutes(40),
+                                             std::chrono::hours(1),    std::chrono::hours(2)};
     Duration queue_lifetime = std::chrono::hours(5 * 24);  // then a recipient expires (bounced)
     bool retry_possibly_delivered = true;  // retry when the reply after the final dot was lost
     // MTA-STS (RFC 8461) for MX deliveries (never for static routes); the HTTPS port of
@@ -144,7 +144,7 @@ enum class AccountingSync {
 
 // The accounting log: a record per delivery attempt and per final outcome.
 struct AccountingSettings {
-    std::string file;  // appended to; empty = no file
+    std::string file;     // appended to; empty = no file
     bool syslog = false;  // also to syslog(3), facility mail
     AccountingFormat format = AccountingFormat::json;
     AccountingSync sync = AccountingSync::none;
@@ -171,9 +171,9 @@ struct DkimKey {
     std::string selector;     // s=, lower case
     std::string private_key;  // path of the PEM file, read at start-up and on reload
     DkimAlgorithm algorithm = DkimAlgorithm::from_key;
-    bool subdomains = false;          // also sign mail From any subdomain of `domain`
-    std::vector<std::string> pools;   // only mail sent through these pools; empty = any pool
-    SettingPlace private_key_place;   // where private_key was written
+    bool subdomains = false;         // also sign mail From any subdomain of `domain`
+    std::vector<std::string> pools;  // only mail sent through these pools; empty = any pool
+    SettingPlace private_key_place;  // where private_key was written
 };
 
 struct Config {

@@ -14,8 +14,7 @@ namespace sluice::policy::retry {
 
 // The wait after attempt `attempts_made` (>= 1) failed; `random_unit` in [0, 1).
 [[nodiscard]] std::chrono::seconds retry_interval(const config::RetryRule& rule,
-                                                  std::uint32_t attempts_made,
-                                                  double random_unit);
+                                                  std::uint32_t attempts_made, double random_unit);
 
 // The moment a recipient that arrived at `arrival` expires under `rule`: arrival +
 // expire_after, rounded up to a whole second. It is never tried at or after it.

@@ -97,7 +97,8 @@ TEST(FormatJson, FieldOrderIsFixed) {
         "\"source_ip\":\"\",\"mx_host\":\"\",\"mx_ip\":\"\",\"attempt\":0,\"duration_ms\":0,"
         "\"outcome\":\"bounced\",\"enhanced_code\":\"\",\"reply\":\"\","
         "\"dsn_queue_id\":\"0123456789ABCDEG\",\"bounce_class\":\"hard\","
-        "\"bounce_category\":\"bad-mailbox\",\"bounce_pattern\":\"gmail-no-user\",\"auth_user\":\"\",\"tls\":\"\"}\n";
+        "\"bounce_category\":\"bad-mailbox\",\"bounce_pattern\":\"gmail-no-user\",\"auth_user\":"
+        "\"\",\"tls\":\"\"}\n";
     const std::string got = format_json(record);
     EXPECT_EQ(got, want) << "got " << got << "want " << want;
 }

@@ -192,8 +192,8 @@ TEST(QueuedMessage, KeepsEveryStringInOneBuffer) {
     envelope.sender = "news@origin.test";
     envelope.listener = "submission";
     envelope.recipients = {{"a@x.test", "ORCPT=rfc822;a@x.test"}, {"b@y.test", ""}};
-    auto message = make_queued_message(
-        envelope, {{0, spool::RecipientState::delivered, 2, 0}}, "bulk");
+    auto message =
+        make_queued_message(envelope, {{0, spool::RecipientState::delivered, 2, 0}}, "bulk");
     EXPECT_EQ(message->queue_id(), "0123456789ABCDEF");
     EXPECT_EQ(message->sender(), "news@origin.test");
     EXPECT_EQ(message->listener(), "submission");
@@ -232,8 +232,8 @@ TEST(DeliveryQueuesWaiting, CountsPerQueueAndEarliestDue) {
     EXPECT_EQ(queues.waiting_in("Q:b.test"), 1u);
     EXPECT_EQ(queues.waiting_in("Q:none"), 0u);
     const auto due = queues.next_due_by_queue(100);
-    EXPECT_EQ(due, (std::unordered_map<std::string, std::int64_t>{{"Q:a.test", 300},
-                                                                  {"Q:b.test", 100}}));
+    EXPECT_EQ(
+        due, (std::unordered_map<std::string, std::int64_t>{{"Q:a.test", 300}, {"Q:b.test", 100}}));
     EXPECT_TRUE(queues.next_due_by_queue(2).empty()) << "over the scan cap";
     // Released in due order; counts follow.
     auto touched = queues.release_due(300, kRouter);
