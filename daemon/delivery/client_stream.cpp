@@ -123,11 +123,11 @@ void ClientStream::adopt(tcp::socket socket) {
 }
 
 std::size_t ClientStream::read_available(asio::mutable_buffer buffer) {
-    // A synchronous read on a non-blocking socket answers would_block instead of waiting; the
-    // asynchronous operations are unaffected by the flag (Asio keeps the descriptor
-    // non-blocking for them anyway).
+    // A synchronous read on a non-blocking socket answers would_block instead of waiting. The
+    // flag is set once and left: the asynchronous operations do not depend on it (Asio keeps
+    // the descriptor non-blocking for them anyway), and nothing else here reads synchronously.
     error_code ec;
-    socket_.non_blocking(true, ec);
+    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
     if (ec) return 0;
     std::size_t n = 0;
     if (secure_) {
@@ -135,8 +135,6 @@ std::size_t ClientStream::read_available(asio::mutable_buffer buffer) {
     } else {
         n = socket_.read_some(buffer, ec);
     }
-    error_code ignored;
-    socket_.non_blocking(false, ignored);
     return ec ? 0 : n;
 }
 

@@ -33,16 +33,20 @@ policy::retry::TimePoint arrival_of(const QueuedMessage& message) {
 }
 }  // namespace
 
-std::int64_t QueueManager::earliest_deadline(const QueuedMessage& message) const {
-    const auto policy = services_.policy();
+std::chrono::seconds QueueManager::shortest_lifetime(const policy::engine::CompiledPolicy& policy) {
     auto shortest = std::chrono::milliseconds::max();
-    for (const auto& isp : policy->isps()) {
+    for (const auto& isp : policy.isps()) {
         if (isp->retry) shortest = std::min(shortest, isp->retry->expire_after);
     }
-    if (shortest == std::chrono::milliseconds::max()) return std::numeric_limits<int64_t>::max();
-    return (arrival_of(message) + std::chrono::ceil<std::chrono::seconds>(shortest))
-        .time_since_epoch()
-        .count();
+    if (shortest == std::chrono::milliseconds::max()) return std::chrono::seconds::max();
+    return std::chrono::ceil<std::chrono::seconds>(shortest);
+}
+
+std::int64_t QueueManager::earliest_deadline(const QueuedMessage& message) const {
+    if (shortest_lifetime_ == std::chrono::seconds::max()) {
+        return std::numeric_limits<std::int64_t>::max();
+    }
+    return (arrival_of(message) + shortest_lifetime_).time_since_epoch().count();
 }
 
 std::optional<std::int64_t> QueueManager::deadline_of(const QueuedMessage& message,
@@ -60,8 +64,8 @@ void QueueManager::expire_due(std::int64_t now) {
     if (now < next_expiry_sweep_) return;
     next_expiry_sweep_ = now + 1;
     std::set<std::pair<const QueuedMessage*, std::uint32_t>> due;
-    std::vector<MessagePtr> holders;
-    for (auto& message : expiry_.take_due(now)) {
+    const auto taken = expiry_.take_due(now);  // keeps them alive while `due` points at them
+    for (const auto& message : taken) {
         auto next = std::numeric_limits<std::int64_t>::max();
         for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
             const auto& recipient = message->recipients[i];
@@ -79,7 +83,6 @@ void QueueManager::expire_due(std::int64_t now) {
             }
         }
         if (next != std::numeric_limits<std::int64_t>::max()) expiry_.watch(message, next);
-        holders.push_back(std::move(message));
     }
     if (due.empty()) return;
     // Out of every queue at once, so no worker takes them while the records are written.

@@ -31,6 +31,7 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
       services_(std::move(services)),
       throttle_(services_.policy()),
       router_(services_.config(), services_.policy(), throttle_),
+      shortest_lifetime_(shortest_lifetime(*services_.policy())),
       recorder_(services_.config, services_.queue_dir, services_.spool, services_.queue_ids,
                 services_.accounting, services_.blocking, services_.logger,
                 [this](const spool::Envelope& envelope) { message_spooled(envelope); }),
@@ -93,6 +94,7 @@ void QueueManager::reconfigure() {
     throttle_.reconfigure(policy);
     router_.reconfigure(config, policy);
     // A shorter lifetime applies at once to mail already queued.
+    shortest_lifetime_ = shortest_lifetime(*policy);
     expiry_.bring_forward([this](const QueuedMessage& m) { return earliest_deadline(m); });
     // Ready work is routed again under the new rules; waiting recipients are when they are due,
     // and those in flight when their attempt ends.

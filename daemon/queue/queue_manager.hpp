@@ -129,6 +129,9 @@ class QueueManager {
                                                           std::uint32_t index) const;
     // Arrival + the shortest lifetime of any retry rule: no recipient expires before it.
     [[nodiscard]] std::int64_t earliest_deadline(const QueuedMessage& message) const;
+    // That shortest lifetime, worked out once per policy (seconds::max() without any rule).
+    [[nodiscard]] static std::chrono::seconds shortest_lifetime(
+        const policy::engine::CompiledPolicy& policy);
     // Expires every waiting recipient past its deadline (expiry_sweep.cpp).
     void expire_due(std::int64_t now_unix);
     // A batch a worker took but did not attempt goes back first in its line, or is routed
@@ -149,6 +152,7 @@ class QueueManager {
     DeliveryQueues queues_;
     ExpiryWatch expiry_;  // every unfinished message, by when to look at its deadlines
     std::int64_t next_expiry_sweep_ = 0;
+    std::chrono::seconds shortest_lifetime_;  // of the current policy's retry rules
     OutcomeRecorder recorder_;
     boost::asio::steady_timer wakeup_;
     std::optional<Instant> rate_wake_;  // the earliest moment a rate-limited queue may go

@@ -159,18 +159,16 @@ class Daemon:
     def __exit__(self, *exc):
         # The expiry invariant, after every scenario that ends normally: no recipient waits
         # past its lifetime (sluice.conf(5), delivery.queue_lifetime).
+        overdue = None
         if exc[0] is None and self.process and self.process.poll() is None:
             overdue = self.past_lifetime_recipients()
-            if overdue:
-                exc = (AssertionError, None, None)
-                self.__exit__(*exc)
-                raise AssertionError(f"{overdue} recipients are past their lifetime")
+        failed = exc[0] is not None or bool(overdue)
         try:
             if self.process and self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
         finally:
-            if exc[0] is not None:
+            if failed:
                 print(f"--- sluiced log ({self.log_path}) ---\n{self.log()[-6000:]}")
                 accounting = os.path.join(self.dir, "accounting.jsonl")
                 if os.path.exists(accounting):
@@ -179,6 +177,8 @@ class Daemon:
                     print(f"--- accounting log ({accounting}) ---\n{tail}")
             elif not os.environ.get("SLUICE_KEEP_TEST_DIRS"):
                 shutil.rmtree(self.dir, ignore_errors=True)
+        if overdue:
+            raise AssertionError(f"{overdue} recipients are past their lifetime")
         return False
 
     # -- observation -----------------------------------------------------------------------
