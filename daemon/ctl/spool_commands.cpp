@@ -173,6 +173,7 @@ void print_envelope(const spool::SpooledMessage& message, std::ostream& out) {
         if (p.state == spool::RecipientState::pending && p.next_attempt_unix != 0) {
             fmt::print(out, " next_attempt={}", iso_utc(p.next_attempt_unix * 1'000'000));
         }
+        if (p.delay_warned) out << " delay_warned=yes";
         out << '\n';
     }
 }

@@ -170,6 +170,7 @@ class ClientConnection {
     // withdraws every result the open transaction had (its replies may belong elsewhere).
     RecipientResult abandon(Batch& batch, std::error_code error, Stage stage);
     [[nodiscard]] std::string mail_command(const OutboundMessage& message) const;
+    [[nodiscard]] std::string rcpt_command(const OutboundMessage& message, std::size_t i) const;
     void queue(std::string_view command) { output_ += command; }
     // The synthetic result for an error instead of a reply at `stage`.
     [[nodiscard]] RecipientResult lost(std::error_code error, Stage stage,

@@ -29,11 +29,17 @@ RecipientResult result_from_refusal(const smtp::Reply& reply) {
             false};
 }
 
-std::string rcpt_command(const std::string& recipient) {
-    return "RCPT TO:<" + recipient + ">\r\n";
-}
-
 }  // namespace
+
+std::string ClientConnection::rcpt_command(const OutboundMessage& message, std::size_t i) const {
+    std::string command = "RCPT TO:<" + message.recipients[i] + ">";
+    // RFC 3461 §5.2.1: a server that offers DSN gets NOTIFY= and ORCPT= as they came.
+    if (i < message.dsn_rcpt_params.size() && !message.dsn_rcpt_params[i].empty() &&
+        supports("DSN")) {
+        command += " " + message.dsn_rcpt_params[i];
+    }
+    return command + "\r\n";
+}
 
 // One transaction's recipients (indices into the message's list) and their results.
 struct ClientConnection::Batch {
@@ -100,7 +106,7 @@ awaitable<std::optional<RecipientResult>> ClientConnection::send_batch(
     const bool pipelining = batch.pipelining;
     queue(mail_command);
     if (pipelining) {
-        for (std::size_t i : batch.recipients) queue(rcpt_command(message.recipients[i]));
+        for (std::size_t i : batch.recipients) queue(rcpt_command(message, i));
         queue("DATA\r\n");
     }
     const auto mail = co_await exchange(ClientCommand::mail, settings_.command_timeout);
@@ -139,7 +145,7 @@ awaitable<std::optional<RecipientResult>> ClientConnection::read_rcpt_replies(
     const OutboundMessage& message, Batch& batch) {
     for (std::size_t k = 0; k < batch.recipients.size(); ++k) {
         const std::size_t i = batch.recipients[k];
-        if (!batch.pipelining) queue(rcpt_command(message.recipients[i]));
+        if (!batch.pipelining) queue(rcpt_command(message, i));
         const auto rcpt = co_await exchange(ClientCommand::rcpt, settings_.command_timeout);
         if (rcpt.error) co_return abandon(batch, rcpt.error, Stage::rcpt);
         if (rcpt.reply.code == 421) co_return result_from_reply(rcpt.reply);
@@ -235,6 +241,9 @@ std::string ClientConnection::mail_command(const OutboundMessage& message) const
     // RFC 6152: 8-bit content only goes to a server that offers 8BITMIME (send() checks).
     if (message.eight_bit) command += " BODY=8BITMIME";
     if (message.smtputf8 && supports("SMTPUTF8")) command += " SMTPUTF8";
+    if (!message.dsn_mail_params.empty() && supports("DSN")) {
+        command += " " + message.dsn_mail_params;  // RET=, ENVID= (RFC 3461 §5.2.1)
+    }
     return command + "\r\n";
 }
 

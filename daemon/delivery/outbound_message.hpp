@@ -18,6 +18,10 @@ struct OutboundMessage {
     bool eight_bit = false;               // send BODY=8BITMIME when offered
     bool smtputf8 = false;                // needs SMTPUTF8 (RFC 6531): bounced when not offered
     std::string_view content;             // CRLF message as spooled, NOT dot-stuffed
+    // The DSN parameters (RFC 3461) as the client gave them, passed on only to a server that
+    // offers DSN: RET=/ENVID= for MAIL, NOTIFY=/ORCPT= per recipient (empty: none).
+    std::string dsn_mail_params;
+    std::vector<std::string> dsn_rcpt_params;
 };
 
 enum class RecipientOutcome {

@@ -107,7 +107,15 @@ std::string status_of(const DsnRecipient& recipient) {
     if (is_enhanced_status(recipient.status)) {
         return recipient.status;
     }
-    return recipient.action == Action::failed ? "5.0.0" : "4.0.0";
+    switch (recipient.action) {
+        case Action::failed:
+            return "5.0.0";
+        case Action::delayed:
+            return "4.0.0";
+        case Action::relayed:
+            return "2.0.0";
+    }
+    return "5.0.0";
 }
 
 // The original header block: up to the empty line, at most kMaxHeaderBlock bytes (cut at a
@@ -130,9 +138,64 @@ std::string_view header_block(std::string_view content) {
     return block;
 }
 
-bool any_failed(const DsnInput& input) {
+bool any_with(const DsnInput& input, Action action) {
     return std::any_of(input.recipients.begin(), input.recipients.end(),
-                       [](const DsnRecipient& r) { return r.action == Action::failed; });
+                       [action](const DsnRecipient& r) { return r.action == action; });
+}
+
+bool any_failed(const DsnInput& input) {
+    return any_with(input, Action::failed);
+}
+
+const char* action_name(Action action) {
+    switch (action) {
+        case Action::failed:
+            return "failed";
+        case Action::delayed:
+            return "delayed";
+        case Action::relayed:
+            return "relayed";
+    }
+    return "failed";
+}
+
+const char* what_happened(Action action) {
+    switch (action) {
+        case Action::failed:
+            return "delivery failed";
+        case Action::delayed:
+            return "delivery delayed";
+        case Action::relayed:
+            return "relayed to a server that sends no delivery reports";
+    }
+    return "delivery failed";
+}
+
+// What the notification says of the message in its first lines and its Subject.
+struct Kind {
+    const char* subject;
+    const char* summary;
+};
+
+Kind kind_of(const DsnInput& input) {
+    if (any_failed(input)) {
+        return {"Undelivered Mail Returned to Sender",
+                "Your message could not be delivered to one or more recipients.\r\n"};
+    }
+    if (any_with(input, Action::delayed)) {
+        return {"Delayed Mail (still being retried)",
+                "Your message has not been delivered yet to the recipients below.\r\n"
+                "The mail system will keep trying; you do not need to send it again.\r\n"};
+    }
+    return {"Successful Mail Delivery Report",
+            "Your message was passed on to the recipients' mail servers below, as you asked to\r\n"
+            "be told (NOTIFY=SUCCESS). They send no delivery reports of their own.\r\n"};
+}
+
+// Whether the report returns the whole message (RET=FULL on a failure report, not too large).
+bool returns_full_message(const DsnInput& input) {
+    return input.return_full && any_failed(input) &&
+           input.original_content.size() <= kMaxReturnedMessage;
 }
 
 // FNV-1a over the recipients, so that two notifications about one message differ.
@@ -147,19 +210,18 @@ std::uint32_t recipients_hash(const DsnInput& input) {
 }
 
 std::string human_part(const DsnInput& input) {
-    const bool failed = any_failed(input);
     std::string text =
         fmt::format("This is the mail delivery system at {}.\r\n\r\n", clean(input.hostname));
-    text += failed ? "Your message could not be delivered to one or more recipients.\r\n"
-                     "It is attached below (headers only).\r\n"
-                   : "Your message has not been delivered yet to the recipients below.\r\n"
-                     "The mail system will keep trying; you do not need to send it again.\r\n";
+    text += kind_of(input).summary;
+    if (any_failed(input)) {
+        text += returns_full_message(input) ? "It is attached below.\r\n"
+                                            : "It is attached below (headers only).\r\n";
+    }
     text += fmt::format("It was accepted on {} with queue ID {}.\r\n",
                         smtp::format_rfc5322_date(input.arrival_unix), clean(input.queue_id));
     for (const DsnRecipient& recipient : input.recipients) {
-        text += fmt::format(
-            "\r\n<{}>: {}\r\n", clean(recipient.address),
-            recipient.action == Action::failed ? "delivery failed" : "delivery delayed");
+        text += fmt::format("\r\n<{}>: {}\r\n", clean(recipient.address),
+                            what_happened(recipient.action));
         const std::vector<std::string> lines = reply_lines(recipient.diagnostic);
         if (!recipient.remote_mta.empty()) {
             text += fmt::format("    {} said:\r\n", clean(recipient.remote_mta));
@@ -177,7 +239,7 @@ std::string recipient_fields(const DsnRecipient& recipient, std::int64_t now_uni
         out += field("Original-Recipient", original);
     }
     out += field("Final-Recipient", "rfc822; " + clean(recipient.address));
-    out += field("Action", recipient.action == Action::failed ? "failed" : "delayed");
+    out += field("Action", action_name(recipient.action));
     out += field("Status", status_of(recipient));
     if (!recipient.remote_mta.empty()) {
         out += field("Remote-MTA", "dns; " + clean(recipient.remote_mta));
@@ -244,15 +306,17 @@ std::string build_dsn(const DsnInput& input) {
     const std::string host = clean(input.hostname);
     const std::string text = human_part(input);
     const std::string status = status_part(input);
-    const std::string_view headers = header_block(input.original_content);
-    const std::string boundary = choose_boundary(input, {text, status, headers});
+    const bool full = returns_full_message(input);
+    // The returned part: the whole message, or its header block.
+    const std::string_view returned =
+        full ? input.original_content : header_block(input.original_content);
+    const std::string boundary = choose_boundary(input, {text, status, returned});
 
     std::string out;
-    out.reserve(text.size() + status.size() + headers.size() + 1024);
+    out.reserve(text.size() + status.size() + returned.size() + 1024);
     out += field("From", fmt::format("\"Mail Delivery System\" <MAILER-DAEMON@{}>", host));
     out += field("To", fmt::format("<{}>", clean(input.sender)));
-    out += field("Subject", any_failed(input) ? "Undelivered Mail Returned to Sender"
-                                              : "Delayed Mail (still being retried)");
+    out += field("Subject", kind_of(input).subject);
     out += field("Date", smtp::format_rfc5322_date(input.now_unix));
     out += field("Message-ID", fmt::format("<{}.{}.{:08x}.dsn@{}>", clean(input.queue_id),
                                            input.now_unix, recipients_hash(input), host));
@@ -271,14 +335,17 @@ std::string build_dsn(const DsnInput& input) {
     out += "Content-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n";
     out += status;
     out += fmt::format("\r\n--{}\r\n", boundary);
-    out +=
-        "Content-Description: Undelivered Message Headers\r\n"
-        "Content-Type: text/rfc822-headers\r\n";
-    if (has_eight_bit(headers)) {
+    if (full) {
+        out += "Content-Description: Undelivered Message\r\nContent-Type: message/rfc822\r\n";
+    } else {
+        out += fmt::format("Content-Description: {}\r\nContent-Type: text/rfc822-headers\r\n",
+                           any_failed(input) ? "Undelivered Message Headers" : "Message Headers");
+    }
+    if (has_eight_bit(returned)) {
         out += "Content-Transfer-Encoding: 8bit\r\n";
     }
     out += "\r\n";
-    out += headers;
+    out += returned;
     out += fmt::format("\r\n--{}--\r\n", boundary);
     return out;
 }

@@ -1,33 +1,11 @@
 // find_orcpt / decode_orcpt (see orcpt.hpp).
 #include "daemon/dsn/orcpt.hpp"
 
-#include <cctype>
+#include "daemon/dsn/dsn_params.hpp"
+#include "daemon/smtp/xtext.hpp"
 
 namespace sluice::daemon::dsn {
 namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;  // RFC 3461 §4: hexchar is upper case only
-    }
-    return -1;
-}
 
 bool is_printable_ascii(char c) {
     return c >= 0x21 && c <= 0x7e;
@@ -36,19 +14,7 @@ bool is_printable_ascii(char c) {
 }  // namespace
 
 std::string find_orcpt(std::string_view rcpt_params) {
-    std::size_t pos = 0;
-    while (pos < rcpt_params.size()) {
-        std::size_t end = rcpt_params.find(' ', pos);
-        if (end == std::string_view::npos) {
-            end = rcpt_params.size();
-        }
-        std::string_view param = rcpt_params.substr(pos, end - pos);
-        if (param.size() > 6 && equal_ignoring_case(param.substr(0, 6), "ORCPT=")) {
-            return std::string(param.substr(6));
-        }
-        pos = end + 1;
-    }
-    return "";
+    return find_param(rcpt_params, "ORCPT");
 }
 
 std::string decode_orcpt(std::string_view value) {
@@ -67,24 +33,12 @@ std::string decode_orcpt(std::string_view value) {
 }
 
 std::string decode_xtext(std::string_view xtext) {
-    std::string decoded;
-    for (std::size_t i = 0; i < xtext.size(); ++i) {
-        char c = xtext[i];
-        if (c == '+') {
-            // RFC 3461 §4: "+" followed by two upper-case hex digits.
-            if (i + 2 >= xtext.size() || hex_value(xtext[i + 1]) < 0 ||
-                hex_value(xtext[i + 2]) < 0) {
-                return "";
-            }
-            c = static_cast<char>(hex_value(xtext[i + 1]) * 16 + hex_value(xtext[i + 2]));
-            i += 2;
-        }
-        if (!is_printable_ascii(c) && c != ' ') {
-            return "";
-        }
-        decoded += c;
+    const std::optional<std::string> decoded = smtp::decode_xtext(xtext);
+    if (!decoded) return "";
+    for (char c : *decoded) {
+        if (!is_printable_ascii(c) && c != ' ') return "";  // what a status field can carry
     }
-    return decoded;
+    return *decoded;
 }
 
 }  // namespace sluice::daemon::dsn

@@ -8,6 +8,7 @@
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/delivery/send_rules.hpp"
+#include "daemon/dsn/dsn_params.hpp"
 #include "daemon/log/printable_text.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
@@ -167,6 +168,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     ++queue->counters.connections;
     attempt.source_ip = connection->local_address().to_string();
     attempt.tls = connected.tls;
+    attempt.remote_dsn = connection->supports("DSN");
     const std::string pool_header = policy->pool_header();
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.
@@ -230,7 +232,9 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
         outbound.sender = std::string(message.sender());
         for (auto index : batch->recipients) {
             outbound.recipients.emplace_back(message.address(index));
+            outbound.dsn_rcpt_params.push_back(dsn::dsn_rcpt_params(message.params(index)));
         }
+        outbound.dsn_mail_params = dsn::dsn_mail_params(message.mail_params());
         outbound.smtputf8 = message.smtputf8;
         // Sluice's control headers never leave the relay; DKIM signs what is sent, after every
         // header change, off the io thread (an RSA signature costs ~0.25 ms). outbound.content

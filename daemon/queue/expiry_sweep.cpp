@@ -6,12 +6,17 @@
 // known yet (its MX hosts are being looked up for rollup) is looked at again a few seconds
 // later, after asking for the lookup: it ends in an answer or in the default rules within the
 // DNS timeout.
+// The same pass sends delay warnings (delivery.delay_warning): a pending recipient whose
+// NOTIFY= allows it and that has waited that long gets one "delayed" DSN, taken out of its
+// queue while the DSN is spooled and its "warned" mark written, then queued again.
 #include <boost/asio/co_spawn.hpp>
 #include <chrono>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/dsn/dsn_params.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "policy/retry/retry_rule.hpp"
 
@@ -42,11 +47,20 @@ std::chrono::seconds QueueManager::shortest_lifetime(const policy::engine::Compi
     return std::chrono::ceil<std::chrono::seconds>(shortest);
 }
 
-std::int64_t QueueManager::earliest_deadline(const QueuedMessage& message) const {
-    if (shortest_lifetime_ == std::chrono::seconds::max()) {
-        return std::numeric_limits<std::int64_t>::max();
+std::int64_t QueueManager::first_look(const QueuedMessage& message) const {
+    auto due = std::numeric_limits<std::int64_t>::max();
+    if (shortest_lifetime_ != std::chrono::seconds::max()) {
+        due = (arrival_of(message) + shortest_lifetime_).time_since_epoch().count();
     }
-    return (arrival_of(message) + shortest_lifetime_).time_since_epoch().count();
+    if (delay_warning_ && !message.sender().empty()) {
+        due = std::min(due, (arrival_of(message) + *delay_warning_).time_since_epoch().count());
+    }
+    return due;
+}
+
+bool QueueManager::wants_delay_warning(const QueuedMessage& message, std::uint32_t index) const {
+    return delay_warning_ && !message.sender().empty() && !message.recipients[index].delay_warned &&
+           dsn::notify_request(message.params(index)).delay;
 }
 
 std::optional<std::int64_t> QueueManager::deadline_of(const QueuedMessage& message,
@@ -63,10 +77,15 @@ void QueueManager::expire_due(std::int64_t now) {
     // Deadlines are whole seconds: one sweep per second is on time.
     if (now < next_expiry_sweep_) return;
     next_expiry_sweep_ = now + 1;
-    std::set<std::pair<const QueuedMessage*, std::uint32_t>> due;
+    using Key = std::pair<const QueuedMessage*, std::uint32_t>;
+    std::set<Key> due;
+    std::map<Key, std::int64_t> warn;          // recipient -> its deadline
     const auto taken = expiry_.take_due(now);  // keeps them alive while `due` points at them
     for (const auto& message : taken) {
         auto next = std::numeric_limits<std::int64_t>::max();
+        const std::int64_t warn_at =
+            delay_warning_ ? (arrival_of(*message) + *delay_warning_).time_since_epoch().count()
+                           : next;
         for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
             const auto& recipient = message->recipients[i];
             if (recipient.state != spool::RecipientState::pending) continue;
@@ -74,25 +93,51 @@ void QueueManager::expire_due(std::int64_t now) {
             if (!deadline) {
                 router_.want_lookup(recipient_domain(message->address(i)));
                 next = std::min(next, now + kUnknownIspRecheckSeconds);
-            } else if (*deadline > now) {
-                next = std::min(next, *deadline);
-            } else if (recipient.in_flight) {
-                next = std::min(next, now + 1);  // its attempt decides; look again soon
+                continue;
+            }
+            if (*deadline <= now) {
+                if (recipient.in_flight) {
+                    next = std::min(next, now + 1);  // its attempt decides; look again soon
+                } else {
+                    due.insert({message.get(), i});
+                    // Looked at again should it not be found in a queue now.
+                    next = std::min(next, now + kUnknownIspRecheckSeconds);
+                }
+                continue;
+            }
+            next = std::min(next, *deadline);
+            // A warning only makes sense before the deadline's own report.
+            if (warn_at >= *deadline || !wants_delay_warning(*message, i)) continue;
+            if (warn_at > now) {
+                next = std::min(next, warn_at);
+            } else if (recipient.in_flight || now < warnings_resume_) {
+                next = std::min(next, std::max(now + 1, warnings_resume_));
             } else {
-                due.insert({message.get(), i});
+                warn.emplace(Key{message.get(), i}, *deadline);
+                next = std::min(next, now + kUnknownIspRecheckSeconds);
             }
         }
         if (next != std::numeric_limits<std::int64_t>::max()) expiry_.watch(message, next);
     }
-    if (due.empty()) return;
+    if (due.empty() && warn.empty()) return;
     // Out of every queue at once, so no worker takes them while the records are written.
     std::vector<ClearedRecipient> expired;
+    std::vector<OutcomeRecorder::DelayWarning> warned;
     queues_.remove_if(
         [&](const MessagePtr& message, std::uint32_t index, const std::string& queue) {
-            if (!due.contains({message.get(), index})) return false;
-            expired.push_back({message, index, queue});
-            return true;
+            const Key key{message.get(), index};
+            if (due.contains(key)) {
+                expired.push_back({message, index, queue});
+                return true;
+            }
+            if (const auto it = warn.find(key); it != warn.end()) {
+                warned.push_back({message, index, queue, it->second});
+                return true;
+            }
+            return false;
         });
+    if (!warned.empty()) send_delay_warnings(std::move(warned));
+    if (expired.empty()) return;
     for (const auto& item : expired) {
         if (auto* queue = throttle_.find(item.queue)) ++queue->counters.expired;
     }
@@ -106,6 +151,36 @@ void QueueManager::expire_due(std::int64_t now) {
                            queues_.defer(item.message, item.index, later, item.queue);
                            expiry_.watch(item.message, later);
                        }
+                   });
+}
+
+void QueueManager::send_delay_warnings(std::vector<OutcomeRecorder::DelayWarning> warned) {
+    services_.logger.info("queue: {} recipients delayed for {}s: warning their senders",
+                          warned.size(), delay_warning_ ? delay_warning_->count() : 0);
+    // The recipients travel with the coroutine and come back to the completion handler.
+    auto warn_and_return = [](OutcomeRecorder& recorder,
+                              std::vector<OutcomeRecorder::DelayWarning> recipients)
+        -> asio::awaitable<std::pair<bool, std::vector<OutcomeRecorder::DelayWarning>>> {
+        const bool spooled = co_await recorder.warn_delayed(recipients);
+        co_return std::pair{spooled, std::move(recipients)};
+    };
+    auto work = warn_and_return(recorder_, std::move(warned));  // named: see blocking_call.hpp
+    asio::co_spawn(executor_, std::move(work),
+                   [this](std::exception_ptr error,
+                          std::pair<bool, std::vector<OutcomeRecorder::DelayWarning>> done) {
+                       if (error) services_.logger.error("sending delay warnings failed");
+                       if (error || !done.first) {
+                           // Disk full, most likely: no delay warning for a while, then try again.
+                           warnings_resume_ = clock::now_unix() + kUnfinishedRetrySeconds;
+                       }
+                       // Back where they waited: due now or at their retry time.
+                       for (const auto& item : done.second) {
+                           const auto& recipient = item.message->recipients[item.index];
+                           if (recipient.state != spool::RecipientState::pending) continue;
+                           queues_.defer(item.message, item.index, recipient.next_attempt_unix,
+                                         item.queue);
+                       }
+                       wake_scheduler();
                    });
 }
 

@@ -8,6 +8,7 @@
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dsn/dsn_builder.hpp"
+#include "daemon/dsn/dsn_params.hpp"
 #include "daemon/dsn/orcpt.hpp"
 #include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
@@ -43,6 +44,7 @@ std::string reply_text(const smtp::Reply& reply) {
 // The enhanced status code for a DSN: the server's, or one derived from the basic code.
 std::string status_of(const smtp::Reply& reply) {
     if (!reply.enhanced.empty()) return reply.enhanced;
+    if (reply.code / 100 == 2) return "2.0.0";  // a success report
     return reply.code >= 500 ? "5.0.0" : "4.0.0";
 }
 
@@ -55,6 +57,11 @@ bool has_eight_bit(std::string_view text) {
         if (c >= 0x80) return true;
     }
     return false;
+}
+
+// A failure of this recipient gets a DSN: the message has a sender and NOTIFY= allows it.
+bool wants_failure_report(const QueuedMessage& message, std::uint32_t index) {
+    return !message.sender().empty() && dsn::notify_request(message.params(index)).failure;
 }
 }  // namespace
 
@@ -119,6 +126,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
     std::vector<Judged> judged(std::min(batch.recipients.size(), results.size()));
     std::vector<spool::RecipientProgress> progress;
     std::vector<Failure> failures;
+    std::vector<Failure> successes;  // delivered, and the sender asked to be told
     // Written before the progress is made durable (see below).
     std::vector<acclog::AccountingRecord> accounting;
     for (std::size_t k = 0; k < judged.size(); ++k) {
@@ -156,7 +164,12 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             recipient.state = RecipientState::delivered;
             --message.pending;
             judged[k].final = true;
-            progress.push_back({index, RecipientState::delivered, recipient.attempts, 0});
+            progress.push_back(message.progress(index));
+            if (result.outcome == Outcome::delivered && !attempt.remote_dsn &&
+                !message.sender().empty() && dsn::notify_request(message.params(index)).success) {
+                successes.push_back(
+                    {index, status_of(result.reply), text, "delivered", true, verdict, k});
+            }
             accounting.push_back(account(message, index, attempt, "attempt", outcome, text,
                                          result.reply.enhanced, verdict));
             accounting.push_back(account(message, index, attempt, "final", outcome, text,
@@ -180,7 +193,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
             const std::int64_t at = retry->at.time_since_epoch().count();
             recipient.next_attempt_unix = at;
-            progress.push_back({index, RecipientState::pending, recipient.attempts, at});
+            progress.push_back(message.progress(index));
             queues.defer(batch.message, index, at, batch.queue);
         } else {
             failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
@@ -190,18 +203,23 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
     }
 
     if (!failures.empty()) {
-        std::string dsn_id;
-        if (!message.sender().empty()) {
-            dsn_id = co_await spool_dsn(message, failures, attempt, content);
+        // RFC 3461 §4.1: a failure is reported unless the recipient's NOTIFY= leaves it out.
+        std::vector<Failure> reported;
+        for (const auto& failure : failures) {
+            if (wants_failure_report(message, failure.index)) reported.push_back(failure);
         }
-        const bool dsn_owed_but_missing = !message.sender().empty() && dsn_id.empty();
+        std::string dsn_id;
+        if (!reported.empty()) {
+            dsn_id = co_await spool_dsn(message, reported, dsn::Action::failed, attempt, content);
+        }
+        const bool dsn_owed_but_missing = !reported.empty() && dsn_id.empty();
         for (const auto& failure : failures) {
             QueuedRecipient& recipient = message.recipients[failure.index];
-            if (dsn_owed_but_missing) {
+            const bool owed = wants_failure_report(message, failure.index);
+            if (owed && dsn_owed_but_missing) {
                 // Without a durable DSN the bounce cannot be final: try the whole thing later.
                 recipient.next_attempt_unix = now_unix + 300;
-                progress.push_back({failure.index, RecipientState::pending, recipient.attempts,
-                                    recipient.next_attempt_unix});
+                progress.push_back(message.progress(failure.index));
                 queues.defer(batch.message, failure.index, recipient.next_attempt_unix,
                              batch.queue);
                 judged[failure.position].final = false;
@@ -209,11 +227,16 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             }
             recipient.state = RecipientState::bounced;
             --message.pending;
-            progress.push_back({failure.index, RecipientState::bounced, recipient.attempts, 0});
+            progress.push_back(message.progress(failure.index));
             accounting.push_back(account(message, failure.index, attempt, "final", failure.outcome,
                                          failure.diagnostic, failure.status, failure.verdict,
-                                         dsn_id));
+                                         owed ? dsn_id : std::string()));
         }
+    }
+    if (!successes.empty()) {
+        // A report of success, asked for with NOTIFY=SUCCESS, that a server without DSN will
+        // never send: "relayed" (RFC 3461 §5.2.2). The delivery stands whether or not it spools.
+        (void)co_await spool_dsn(message, successes, dsn::Action::relayed, attempt, content);
     }
 
     // Logged before the progress is made durable: a crash in between repeats the attempt and
@@ -256,6 +279,53 @@ asio::awaitable<std::vector<ClearedRecipient>> OutcomeRecorder::expire(
     co_return std::move(done.unfinished);
 }
 
+asio::awaitable<bool> OutcomeRecorder::warn_delayed(std::vector<DelayWarning> recipients) {
+    // One report per message, its recipients in the order given.
+    std::map<const QueuedMessage*, std::vector<const DelayWarning*>> by_message;
+    for (const auto& item : recipients) by_message[item.message.get()].push_back(&item);
+    bool all_spooled = true;
+    for (const auto& [raw, items] : by_message) {
+        QueuedMessage& message = *items.front()->message;
+        const MessagePtr keep = items.front()->message;  // alive across the co_awaits
+        std::vector<Failure> reported;
+        for (const DelayWarning* item : items) {
+            const QueuedRecipient& recipient = message.recipients[item->index];
+            const std::string diagnostic =
+                recipient.attempts == 0
+                    ? "Not tried yet: its destination is held, locked or rate-limited"
+                    : "Still being retried after " + std::to_string(recipient.attempts) +
+                          " attempts";
+            Failure notice{item->index, "4.0.0", diagnostic, "delayed", false, {}, 0};
+            notice.retry_until_unix = item->deadline_unix;
+            reported.push_back(std::move(notice));
+        }
+        AttemptContext context{items.front()->queue, "", "", "", "", now_unix_us(), ""};
+        const std::string dsn_id =
+            co_await spool_dsn(message, reported, dsn::Action::delayed, context, nullptr);
+        if (dsn_id.empty()) {
+            all_spooled = false;
+            continue;
+        }
+        std::vector<spool::RecipientProgress> progress;
+        for (const DelayWarning* item : items) {
+            message.recipients[item->index].delay_warned = true;
+            progress.push_back(message.progress(item->index));
+        }
+        // Out of every queue meanwhile (the caller's doing), so no attempt writes a record for
+        // these recipients until this one is durable: the last record stays the truth.
+        auto append = [path = queue_dir_ / std::string(message.queue_id()), progress] {
+            return spool::append_progress(path, progress);
+        };
+        const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
+        if (ec) {
+            // Warned in memory; after a restart the warning may be sent again.
+            logger_.error("{}: cannot record the delay warning: {}",
+                          std::string(message.queue_id()), ec.message());
+        }
+    }
+    co_return all_spooled;
+}
+
 asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempted(
     std::vector<ClearedRecipient> recipients, const Ending& ending) {
     struct Finished {
@@ -276,7 +346,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
         if (fresh) messages.push_back({item.message, {}, {}, {}});
         Finished& finished = messages[it->second];
-        finished.progress.push_back({item.index, ending.state, recipient.attempts, 0});
+        finished.progress.push_back(item.message->progress(item.index));
         const std::string diagnostic = ending.state == RecipientState::cleared
                                            ? "Removed from the queue by the administrator"
                                            : "Message expired in queue after " +
@@ -288,18 +358,20 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         finished.accounting.push_back(account(*item.message, item.index, context, "final",
                                               ending.outcome, cleared ? "" : diagnostic,
                                               cleared ? "" : ending.status, {}));
-        finished.failures.push_back(
-            {item.index, ending.status, diagnostic, ending.outcome, false, {}, 0});
+        if (wants_failure_report(*item.message, item.index)) {
+            finished.failures.push_back(
+                {item.index, ending.status, diagnostic, ending.outcome, false, {}, 0});
+        }
     }
     for (auto& finished : messages) {
         const std::string id(finished.message->queue_id());
         logger_.notice("{}: {} recipients {}", id, finished.progress.size(), ending.why);
-        if (ending.dsn && !finished.message->sender().empty()) {
+        if (ending.dsn && !finished.failures.empty()) {
             // Before the file can go: the DSN quotes the message's header.
             AttemptContext context{
                 finished.accounting.front().queue, "", "", "", "", now_unix_us(), ""};
-            const std::string dsn_id =
-                co_await spool_dsn(*finished.message, finished.failures, context, nullptr);
+            const std::string dsn_id = co_await spool_dsn(*finished.message, finished.failures,
+                                                          dsn::Action::failed, context, nullptr);
             if (dsn_id.empty() && !ending.final_without_dsn) {
                 // Without a durable DSN the end cannot be final: pending again, for later.
                 for (std::size_t k = 0; k < finished.progress.size(); ++k) {
@@ -311,7 +383,12 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
                 }
                 continue;
             }
-            for (auto& record : finished.accounting) record.dsn_queue_id = dsn_id;
+            for (std::size_t k = 0; k < finished.accounting.size(); ++k) {
+                const auto index = finished.progress[k].recipient_index;
+                if (wants_failure_report(*finished.message, index)) {
+                    finished.accounting[k].dsn_queue_id = dsn_id;
+                }
+            }
         }
         co_await write_accounting(finished.accounting);
         bool removed = false;
@@ -350,7 +427,7 @@ asio::awaitable<bool> OutcomeRecorder::remove_finished(const std::string& queue_
 }
 
 asio::awaitable<std::string> OutcomeRecorder::spool_dsn(
-    const QueuedMessage& message, const std::vector<Failure>& failures,
+    const QueuedMessage& message, const std::vector<Failure>& reported, dsn::Action action,
     const AttemptContext& attempt, std::shared_ptr<const std::string> content) {
     const auto config = config_();
     if (!content) {
@@ -364,17 +441,20 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(
     input.hostname = config->hostname;
     input.queue_id = std::string(message.queue_id());
     input.sender = std::string(message.sender());
+    input.envid = dsn::find_param(message.mail_params(), "ENVID");
+    input.return_full = dsn::return_request(message.mail_params()) == dsn::Return::full;
     input.arrival_unix = message.arrival_unix_us / 1000000;
     input.now_unix = now_unix_us() / 1000000;
     input.original_content = *content;
-    for (const auto& failure : failures) {
+    for (const auto& failure : reported) {
         dsn::DsnRecipient item;
         item.address = std::string(message.address(failure.index));
         item.orcpt = dsn::find_orcpt(message.params(failure.index));
-        item.action = dsn::Action::failed;
+        item.action = action;
         item.status = failure.status;
         item.diagnostic = failure.diagnostic;
         item.remote_mta = failure.remote_reply ? attempt.mx_host : std::string();
+        if (failure.retry_until_unix != 0) item.will_retry_until_unix = failure.retry_until_unix;
         input.recipients.push_back(std::move(item));
     }
 

@@ -18,6 +18,7 @@
 
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/delivery/client_connection.hpp"
+#include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/log/logger.hpp"
 #include "daemon/queue/delivery_queues.hpp"
 #include "daemon/spool/queue_id.hpp"
@@ -36,6 +37,9 @@ struct AttemptContext {
     std::string message_id;
     std::int64_t started_unix_us = 0;
     std::string tls;  // the connection's TLS version and cipher; "" in clear
+    // The server offered DSN, so NOTIFY=/ORCPT= went on with the mail (RFC 3461 §5.2.1): it,
+    // not Sluice, reports a success.
+    bool remote_dsn = false;
 };
 
 // Whether an admin's clear tells the senders with a DSN.
@@ -90,6 +94,19 @@ class OutcomeRecorder {
     boost::asio::awaitable<std::vector<ClearedRecipient>> expire(
         std::vector<ClearedRecipient> recipients);
 
+    // Recipients that have waited delivery.delay_warning and asked for delay reports, taken out
+    // of the queues by the caller: one "delayed" DSN per message (Will-Retry-Until its
+    // deadline), then each is marked warned, in memory and durably in the spool, so it is never
+    // warned twice. False when a DSN could not be spooled (disk full): those stay unwarned.
+    // The caller queues them all again.
+    struct DelayWarning {
+        MessagePtr message;
+        std::uint32_t index;
+        std::string queue;
+        std::int64_t deadline_unix;
+    };
+    boost::asio::awaitable<bool> warn_delayed(std::vector<DelayWarning> recipients);
+
     // Removes the spool file of a message with nothing left to do, durably; false if it could
     // not (the error is logged).
     boost::asio::awaitable<bool> remove_finished(const std::string& queue_id);
@@ -117,11 +134,14 @@ class OutcomeRecorder {
         std::string outcome;  // "bounced" | "expired"
         bool remote_reply;    // the diagnostic is a remote server's reply
         policy::engine::Verdict verdict;
-        std::size_t position;  // in the batch (and in the judged results)
+        std::size_t position;               // in the batch (and in the judged results)
+        std::int64_t retry_until_unix = 0;  // a delay report's Will-Retry-Until
     };
+    // Spools one DSN to the message's sender about `reported` (each with `action`); the DSN's
+    // queue ID, or "" when it could not be spooled.
     boost::asio::awaitable<std::string> spool_dsn(const QueuedMessage& message,
-                                                  const std::vector<Failure>& failures,
-                                                  const AttemptContext& attempt,
+                                                  const std::vector<Failure>& reported,
+                                                  dsn::Action action, const AttemptContext& attempt,
                                                   std::shared_ptr<const std::string> content);
     // Writes `records` to the accounting log and, with accounting.sync = "batch", waits for
     // their fdatasync on the blocking pool.

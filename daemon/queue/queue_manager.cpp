@@ -24,6 +24,11 @@ constexpr std::size_t kLoadChunk = 512;
 // How long an MX rollup answer classifies a domain (a failed lookup: the default rules).
 constexpr std::int64_t kMxRollupSeconds = 3600;
 constexpr std::int64_t kMxRollupFailedSeconds = 60;
+
+std::optional<std::chrono::seconds> delay_warning_of(const policy::config::Config& config) {
+    if (!config.delivery.delay_warning) return std::nullopt;
+    return std::chrono::ceil<std::chrono::seconds>(*config.delivery.delay_warning);
+}
 }  // namespace
 
 QueueManager::QueueManager(asio::any_io_executor executor, QueueServices services)
@@ -32,6 +37,7 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
       throttle_(services_.policy()),
       router_(services_.config(), services_.policy(), throttle_),
       shortest_lifetime_(shortest_lifetime(*services_.policy())),
+      delay_warning_(delay_warning_of(*services_.config())),
       recorder_(services_.config, services_.queue_dir, services_.spool, services_.queue_ids,
                 services_.accounting, services_.blocking, services_.logger,
                 [this](const spool::Envelope& envelope) { message_spooled(envelope); }),
@@ -77,8 +83,7 @@ void QueueManager::message_spooled(const spool::Envelope& envelope,
 
 void QueueManager::add(const MessagePtr& message) {
     if (message->finished()) return;
-    if (const auto due = earliest_deadline(*message);
-        due != std::numeric_limits<std::int64_t>::max()) {
+    if (const auto due = first_look(*message); due != std::numeric_limits<std::int64_t>::max()) {
         expiry_.watch(message, due);
     }
     for (const auto& queue : queues_.add_message(message, now_unix(), router())) {
@@ -95,7 +100,8 @@ void QueueManager::reconfigure() {
     router_.reconfigure(config, policy);
     // A shorter lifetime applies at once to mail already queued.
     shortest_lifetime_ = shortest_lifetime(*policy);
-    expiry_.bring_forward([this](const QueuedMessage& m) { return earliest_deadline(m); });
+    delay_warning_ = delay_warning_of(*config);
+    expiry_.bring_forward([this](const QueuedMessage& m) { return first_look(m); });
     // Ready work is routed again under the new rules; waiting recipients are when they are due,
     // and those in flight when their attempt ends.
     auto ready = queues_.drain_ready();

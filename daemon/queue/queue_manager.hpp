@@ -127,13 +127,20 @@ class QueueManager {
     // known (an MX lookup for rollup is pending). No side effects.
     [[nodiscard]] std::optional<std::int64_t> deadline_of(const QueuedMessage& message,
                                                           std::uint32_t index) const;
-    // Arrival + the shortest lifetime of any retry rule: no recipient expires before it.
-    [[nodiscard]] std::int64_t earliest_deadline(const QueuedMessage& message) const;
+    // When the expiry sweep must first look at `message`: arrival + the shortest lifetime of
+    // any retry rule (no recipient expires before it), or arrival + delivery.delay_warning if
+    // that is earlier and the message has a sender to warn.
+    [[nodiscard]] std::int64_t first_look(const QueuedMessage& message) const;
     // That shortest lifetime, worked out once per policy (seconds::max() without any rule).
     [[nodiscard]] static std::chrono::seconds shortest_lifetime(
         const policy::engine::CompiledPolicy& policy);
-    // Expires every waiting recipient past its deadline (expiry_sweep.cpp).
+    // Expires every waiting recipient past its deadline and sends the delay warnings due
+    // (expiry_sweep.cpp).
     void expire_due(std::int64_t now_unix);
+    // Whether recipient `index`, not yet warned, is owed a delay warning at some point.
+    [[nodiscard]] bool wants_delay_warning(const QueuedMessage& message, std::uint32_t index) const;
+    // Spools the delay warnings of `warned` (taken out of the queues) and queues them again.
+    void send_delay_warnings(std::vector<OutcomeRecorder::DelayWarning> warned);
     // A batch a worker took but did not attempt goes back first in its line, or is routed
     // again if the policy was reloaded since the worker started with `started_with`.
     void give_back(Batch batch, const policy::engine::CompiledPolicy* started_with);
@@ -152,7 +159,9 @@ class QueueManager {
     DeliveryQueues queues_;
     ExpiryWatch expiry_;  // every unfinished message, by when to look at its deadlines
     std::int64_t next_expiry_sweep_ = 0;
-    std::chrono::seconds shortest_lifetime_;  // of the current policy's retry rules
+    std::chrono::seconds shortest_lifetime_;             // of the current policy's retry rules
+    std::optional<std::chrono::seconds> delay_warning_;  // delivery.delay_warning, if set
+    std::int64_t warnings_resume_ = 0;  // none before this: a delay DSN could not be spooled
     OutcomeRecorder recorder_;
     boost::asio::steady_timer wakeup_;
     std::optional<Instant> rate_wake_;  // the earliest moment a rate-limited queue may go

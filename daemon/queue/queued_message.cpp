@@ -29,9 +29,11 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
       sender_size_(short_size(envelope.sender)),
       listener_size_(short_size(envelope.listener)),
       pool_size_(short_size(header_pool)),
-      auth_user_size_(short_size(envelope.auth_user)) {
+      auth_user_size_(short_size(envelope.auth_user)),
+      mail_params_size_(short_size(envelope.mail_params)) {
     std::size_t size = envelope.queue_id.size() + envelope.sender.size() +
-                       envelope.listener.size() + header_pool.size() + envelope.auth_user.size();
+                       envelope.listener.size() + header_pool.size() + envelope.auth_user.size() +
+                       envelope.mail_params.size();
     for (const auto& recipient : envelope.recipients) {
         size += recipient.address.size() + recipient.params.size();
     }
@@ -50,6 +52,7 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
     put(envelope.listener);
     put(header_pool);
     put(envelope.auth_user);
+    put(envelope.mail_params);
     recipients.reserve(envelope.recipients.size());
     for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
         const auto& source = envelope.recipients[i];
@@ -63,6 +66,7 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
             recipient.state = progress[i].state;
             recipient.attempts = progress[i].attempts;
             recipient.next_attempt_unix = progress[i].next_attempt_unix;
+            recipient.delay_warned = progress[i].delay_warned;
         }
         if (recipient.state == spool::RecipientState::pending) ++pending;
         recipients.push_back(recipient);

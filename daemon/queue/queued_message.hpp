@@ -1,10 +1,10 @@
 // The queue manager's in-memory picture of one spooled message: what routing and retrying need
 // (queue ID, sender, recipients and their state), never the content, which stays on disk and is
 // read for each delivery. Compact on purpose — a full queue holds a million of these: every
-// string lives in one buffer (queue ID, sender, listener, control-header pool, AUTH user, then each
-// recipient's address and RCPT parameters) and is handed out as string_view; a recipient's
-// mutable state is 24 bytes. Owned by the queue manager on the io thread, shared with the
-// delivery workers that are busy with it.
+// string lives in one buffer (queue ID, sender, listener, control-header pool, AUTH user, MAIL
+// parameters, then each recipient's address and RCPT parameters) and is handed out as string_view;
+// a recipient's mutable state is 24 bytes. Owned by the queue manager on the io thread, shared with
+// the delivery workers that are busy with it.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,8 @@ struct QueuedRecipient {
     std::uint16_t params_size = 0;
     // Taken by a delivery worker (DeliveryQueues::take_batch) and not yet given back or
     // deferred: its attempt, not the expiry sweep, decides what happens to it.
-    bool in_flight = false;  // fits the padding before next_attempt_unix
+    bool in_flight = false;     // fits the padding before next_attempt_unix
+    bool delay_warned = false;  // its delay DSN is spooled (persisted with its progress)
     std::int64_t next_attempt_unix = 0;
 };
 
@@ -50,6 +51,11 @@ class QueuedMessage {
     [[nodiscard]] std::string_view auth_user() const {
         return text(id_size_ + sender_size_ + listener_size_ + pool_size_, auth_user_size_);
     }
+    // The MAIL FROM parameters as received (RET= and ENVID= for DSNs).
+    [[nodiscard]] std::string_view mail_params() const {
+        return text(id_size_ + sender_size_ + listener_size_ + pool_size_ + auth_user_size_,
+                    mail_params_size_);
+    }
     [[nodiscard]] std::string_view address(std::uint32_t index) const {
         const auto& r = recipients[index];
         return text(r.text_offset, r.address_size);
@@ -60,6 +66,11 @@ class QueuedMessage {
         return text(r.text_offset + r.address_size, r.params_size);
     }
     [[nodiscard]] bool finished() const { return pending == 0; }
+    // The progress record that says where recipient `index` stands now, for the spool.
+    [[nodiscard]] spool::RecipientProgress progress(std::uint32_t index) const {
+        const auto& r = recipients[index];
+        return {index, r.state, r.attempts, r.next_attempt_unix, r.delay_warned};
+    }
 
     std::int64_t arrival_unix_us = 0;
     std::vector<QueuedRecipient> recipients;
@@ -77,6 +88,7 @@ class QueuedMessage {
     std::uint16_t listener_size_ = 0;
     std::uint16_t pool_size_ = 0;
     std::uint16_t auth_user_size_ = 0;
+    std::uint16_t mail_params_size_ = 0;
 };
 
 using MessagePtr = std::shared_ptr<QueuedMessage>;

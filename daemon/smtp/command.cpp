@@ -7,12 +7,15 @@
 #include <utility>
 
 #include "daemon/smtp/address_syntax.hpp"
+#include "daemon/smtp/xtext.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
 
 constexpr std::size_t kMaxUint64Digits = 20;
 constexpr std::size_t kMaxEchoedKeyword = 64;  // keeps a 555 reply line well under 512 octets
+constexpr std::size_t kMaxOrcptSize = 500;     // RFC 3461 §4.2
+constexpr std::size_t kMaxEnvidSize = 100;     // RFC 3461 §4.4
 
 struct VerbName {
     std::string_view name;
@@ -167,22 +170,43 @@ bool is_valid_notify(std::string_view value) {
     }
 }
 
-// RFC 3461 §4.2: ORCPT=addr-type ";" xtext; the value is kept verbatim, so only its shape counts.
+// RFC 3461 §4.2: ORCPT=addr-type ";" xtext, addr-type an atom ("rfc822", "utf-8").
 bool is_valid_orcpt(std::string_view value) {
-    std::size_t semicolon = value.find(';');
-    return semicolon != 0 && semicolon != std::string_view::npos && semicolon + 1 < value.size();
+    const std::size_t semicolon = value.find(';');
+    if (value.size() > kMaxOrcptSize || semicolon == 0 || semicolon == std::string_view::npos) {
+        return false;
+    }
+    for (char c : value.substr(0, semicolon)) {
+        const bool atom =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        if (!atom) return false;
+    }
+    const std::optional<std::string> address = decode_xtext(value.substr(semicolon + 1));
+    return address && !address->empty();
+}
+
+// RFC 3461 §4.4: ENVID=xtext, at most 100 characters.
+bool is_valid_envid(std::string_view value) {
+    return value.size() <= kMaxEnvidSize && decode_xtext(value).has_value();
 }
 
 // Applies one MAIL parameter to `mail`; a reply when it must be refused.
-std::optional<Reply> apply_mail_param(const Param& param, MailFrom& mail, bool& seen_body) {
+// Which MAIL parameters a transaction already had (each may come once).
+struct SeenMailParams {
+    bool body = false;
+    bool ret = false;
+    bool envid = false;
+};
+
+std::optional<Reply> apply_mail_param(const Param& param, MailFrom& mail, SeenMailParams& seen) {
     const Reply& syntax = mail_grammar().syntax_error;
     if (iequals(param.keyword, "SIZE")) {  // RFC 1870
         if (mail.size || !param.value) return syntax;
         mail.size = parse_decimal(*param.value);
         if (!mail.size) return syntax;
     } else if (iequals(param.keyword, "BODY")) {  // RFC 6152, RFC 3030 §3
-        if (seen_body || !param.value) return syntax;
-        seen_body = true;
+        if (seen.body || !param.value) return syntax;
+        seen.body = true;
         if (iequals(*param.value, "7BIT")) {
             mail.body_type = spool::BodyType::seven_bit;
         } else if (iequals(*param.value, "8BITMIME")) {
@@ -195,6 +219,13 @@ std::optional<Reply> apply_mail_param(const Param& param, MailFrom& mail, bool& 
     } else if (iequals(param.keyword, "SMTPUTF8")) {  // RFC 6531 §3.4: no value
         if (mail.smtputf8 || param.value) return syntax;
         mail.smtputf8 = true;
+    } else if (iequals(param.keyword, "RET")) {  // RFC 3461 §4.3
+        if (seen.ret || !param.value) return syntax;
+        if (!iequals(*param.value, "FULL") && !iequals(*param.value, "HDRS")) return syntax;
+        seen.ret = mail.dsn = true;
+    } else if (iequals(param.keyword, "ENVID")) {  // RFC 3461 §4.4
+        if (seen.envid || !param.value || !is_valid_envid(*param.value)) return syntax;
+        seen.envid = mail.dsn = true;
     } else if (iequals(param.keyword, "AUTH")) {
         // RFC 4954 §5: accepted and ignored; who submitted is what AUTH proved, not this.
         if (!param.value) return syntax;
@@ -204,14 +235,15 @@ std::optional<Reply> apply_mail_param(const Param& param, MailFrom& mail, bool& 
     return std::nullopt;
 }
 
-std::optional<Reply> apply_rcpt_param(const Param& param, bool& seen_notify, bool& seen_orcpt) {
+std::optional<Reply> apply_rcpt_param(const Param& param, RcptTo& rcpt, bool& seen_notify,
+                                      bool& seen_orcpt) {
     const Reply& syntax = rcpt_grammar().syntax_error;
     if (iequals(param.keyword, "NOTIFY")) {
         if (seen_notify || !param.value || !is_valid_notify(*param.value)) return syntax;
-        seen_notify = true;
+        seen_notify = rcpt.dsn = true;
     } else if (iequals(param.keyword, "ORCPT")) {
         if (seen_orcpt || !param.value || !is_valid_orcpt(*param.value)) return syntax;
-        seen_orcpt = true;
+        seen_orcpt = rcpt.dsn = true;
     } else {
         return unsupported_option(param.keyword);
     }
@@ -245,11 +277,11 @@ std::variant<MailFrom, Reply> parse_mail_from(std::string_view argument) {
         if (!mailbox) return grammar.address_error;
         mail.address = *mailbox;
     }
-    bool seen_body = false;
+    SeenMailParams seen;
     for (std::string_view rest = split->params; !rest.empty();) {
         std::optional<Param> param = split_param(next_token(rest));
         if (!param) return grammar.syntax_error;
-        if (auto refusal = apply_mail_param(*param, mail, seen_body)) return *std::move(refusal);
+        if (auto refusal = apply_mail_param(*param, mail, seen)) return *std::move(refusal);
     }
     // Only now is SMTPUTF8 known (it may follow the address's parameters in any order).
     if (!mail.smtputf8 && !is_ascii(mail.address)) {
@@ -276,7 +308,7 @@ std::variant<RcptTo, Reply> parse_rcpt_to(std::string_view argument) {
     for (std::string_view rest = split->params; !rest.empty();) {
         std::optional<Param> param = split_param(next_token(rest));
         if (!param) return grammar.syntax_error;
-        if (auto refusal = apply_rcpt_param(*param, seen_notify, seen_orcpt)) {
+        if (auto refusal = apply_rcpt_param(*param, rcpt, seen_notify, seen_orcpt)) {
             return *std::move(refusal);
         }
     }

@@ -49,11 +49,13 @@ struct MailFrom {
     std::optional<std::uint64_t> size;  // SIZE=
     spool::BodyType body_type = spool::BodyType::seven_bit;  // BODY=
     bool smtputf8 = false;
+    bool dsn = false;    // RET= or ENVID= (RFC 3461) was given
     std::string params;  // the parameters as received, for the spool
 };
 
 struct RcptTo {
     std::string address;  // without brackets and source route
+    bool dsn = false;     // NOTIFY= or ORCPT= (RFC 3461) was given
     std::string params;   // as received (NOTIFY=, ORCPT=), for the spool
 };
 
@@ -65,11 +67,15 @@ struct Bdat {
 // Parse the argument of MAIL ("FROM:<a@b> SIZE=10"), RCPT ("TO:<a@b>") and BDAT ("100 LAST").
 // On failure the variant holds the reply to send, as in REPLIES.md:
 //  - MAIL: 501 5.5.4 (no "FROM:<...>", junk after ">", malformed or repeated parameter, SIZE
-//    overflow), 501 5.1.7 (bad address), 555 5.5.4 (unknown parameter, BODY=BINARYMIME),
+//    overflow, RET= other than FULL/HDRS, ENVID= not xtext or over 100 characters),
+//    501 5.1.7 (bad address), 555 5.5.4 (unknown parameter, BODY=BINARYMIME),
 //    553 5.6.7 (non-ASCII address without the SMTPUTF8 parameter).
-//  - RCPT: 501 5.5.4, 501 5.1.3, 555 5.5.4 alike; NOTIFY= and ORCPT= are checked and kept in
-//    `params`. Non-ASCII addresses are accepted: the session checks them with is_ascii against
-//    the transaction's SMTPUTF8. "<Postmaster>" (any case) needs no domain (RFC 5321 §4.1.1.3).
+//  - RCPT: 501 5.5.4, 501 5.1.3, 555 5.5.4 alike; NOTIFY= (NEVER, or a list of SUCCESS,
+//    FAILURE, DELAY) and ORCPT= (addr-type ";" xtext, at most 500 characters) are checked and
+//    kept in `params`. Malformed xtext (a raw octet it may not hold, bad hex, a decoded control
+//    character such as CR LF) is 501 5.5.4. Non-ASCII addresses are accepted: the session checks
+//    them with is_ascii against the transaction's SMTPUTF8. "<Postmaster>" (any case) needs no
+//    domain (RFC 5321 §4.1.1.3).
 //  - BDAT: 501 5.5.4 unless "digits [LAST]".
 // One space after the colon is tolerated ("FROM: <a@b>", as Postfix does); brackets are not
 // optional. Source routes are dropped. Whether SMTPUTF8/BODY= may be used at all (EHLO, not

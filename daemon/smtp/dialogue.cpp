@@ -128,6 +128,7 @@ Step Dialogue::check_and_do_helo(const Command& command, bool extended) {
     reply.lines.push_back("8BITMIME");
     reply.lines.push_back("SMTPUTF8");
     reply.lines.push_back("ENHANCEDSTATUSCODES");
+    reply.lines.push_back("DSN");
     reply.lines.push_back("CHUNKING");
     if (settings_.tls == policy::config::ListenerTls::starttls && !tls_active_) {
         reply.lines.push_back("STARTTLS");
@@ -253,6 +254,7 @@ Step Dialogue::check_and_do_mail(const Command& command, SpoolRoom room) {
         return reply_step({555, "5.5.4", "Unsupported option: BODY"});
     }
     if (!extended_ && mail.size) return reply_step({555, "5.5.4", "Unsupported option: SIZE"});
+    if (!extended_ && mail.dsn) return reply_step({555, "5.5.4", "Unsupported option: DSN"});
     if (mail.size && *mail.size > settings_.max_message_size) {
         return reply_step(message_too_large());
     }
@@ -266,6 +268,7 @@ Step Dialogue::check_and_do_rcpt(const Command& command) {
     auto parsed = parse_rcpt_to(command.argument);
     if (auto* refusal = std::get_if<Reply>(&parsed)) return reply_step(std::move(*refusal));
     auto& rcpt = std::get<RcptTo>(parsed);
+    if (!extended_ && rcpt.dsn) return reply_step({555, "5.5.4", "Unsupported option: DSN"});
     if (!sender_->smtputf8 && !is_ascii(rcpt.address)) {
         return reply_step({553, "5.6.7", "Non-ASCII address requires SMTPUTF8"});
     }

@@ -21,8 +21,11 @@ constexpr std::array<std::uint32_t, 256> make_crc_table() {
 }
 constexpr auto kCrcTable = make_crc_table();
 
+// The state octet: the RecipientState in the low bits, kDelayWarnedBit for delay_warned.
+constexpr std::uint8_t kDelayWarnedBit = 0x80;
+
 bool is_known_state(std::uint8_t state) {
-    return state <= static_cast<std::uint8_t>(RecipientState::cleared);
+    return (state & ~kDelayWarnedBit) <= static_cast<std::uint8_t>(RecipientState::cleared);
 }
 
 // Parses one complete record; false if its magic or CRC says it is damaged.
@@ -33,7 +36,8 @@ bool parse_record(std::string_view record, RecipientProgress& out, std::uint8_t&
     }
     out.recipient_index = get_le<std::uint32_t>(&record[1]);
     raw_state = static_cast<std::uint8_t>(record[5]);
-    out.state = static_cast<RecipientState>(raw_state);
+    out.state = static_cast<RecipientState>(raw_state & ~kDelayWarnedBit);
+    out.delay_warned = (raw_state & kDelayWarnedBit) != 0;
     out.attempts = get_le<std::uint16_t>(&record[6]);
     out.next_attempt_unix = get_le<std::int64_t>(&record[8]);
     return true;
@@ -50,7 +54,8 @@ void put_progress_record(std::string& out, const RecipientProgress& progress) {
     std::size_t start = out.size();
     out.push_back(static_cast<char>(kProgressMagic));
     put_le<std::uint32_t>(out, progress.recipient_index);
-    put_le<std::uint8_t>(out, static_cast<std::uint8_t>(progress.state));
+    const auto state = static_cast<std::uint8_t>(progress.state);
+    put_le<std::uint8_t>(out, progress.delay_warned ? state | kDelayWarnedBit : state);
     put_le<std::uint16_t>(out, progress.attempts);
     put_le<std::int64_t>(out, progress.next_attempt_unix);
     put_le<std::uint32_t>(out, crc32(std::string_view(out).substr(start + 1, kCrcOffset - 1)));

@@ -11,15 +11,17 @@
 // Record types (RecordType): envelope fields once each (queue id, arrival i64 LE microseconds,
 // client address/name, helo, protocol, listener, sender, mail params, body type u8, smtputf8
 // u8), AUTH_USER (optional: only written when someone authenticated, so files without it are
-// as before and older builds skip it), one RECIPIENT per recipient (varint address length, address, params), CONTENT chunks
-// concatenated in order, then END with an empty payload. Types with kOptionalRecordBit set may
-// be skipped by a reader that does not know them; any other unknown type is an error, so an
-// older build never silently drops something a newer one depends on.
+// as before and older builds skip it), one RECIPIENT per recipient (varint address length, address,
+// params), CONTENT chunks concatenated in order, then END with an empty payload. Types with
+// kOptionalRecordBit set may be skipped by a reader that does not know them; any other unknown type
+// is an error, so an older build never silently drops something a newer one depends on.
 //
 // Delivery progress. The frame is compressed and checksummed, so it cannot be edited in place;
 // a recipient's progress is instead an appended fixed-size record (progress_record.hpp):
 //   progress = 0xB5 recipient_index:u32 state:u8 attempts:u16 next_attempt_unix:i64 crc32:u32
-// The CRC covers the 15 bytes from recipient_index to next_attempt_unix. The delivery side
+// The CRC covers the 15 bytes from recipient_index to next_attempt_unix. The state octet's top
+// bit (0x80) marks a recipient whose delay DSN was sent (delivery.delay_warning); builds before
+// it refuse such a record as an unknown state rather than warn twice. The delivery side
 // appends one record per attempt outcome and fdatasyncs before acting on it (append_progress):
 // once "delivered" is durable that recipient is never re-sent after a restart, and only an
 // attempt that was in flight at a crash (its record not yet durable) may be repeated. The last

@@ -45,6 +45,8 @@ struct RecipientProgress {
     RecipientState state = RecipientState::pending;
     std::uint16_t attempts = 0;
     std::int64_t next_attempt_unix = 0;  // seconds since epoch; 0 = as soon as possible
+    // A delay DSN (delivery.delay_warning) has been spooled for this recipient: never again.
+    bool delay_warned = false;
     friend bool operator==(const RecipientProgress&, const RecipientProgress&) = default;
 };
 

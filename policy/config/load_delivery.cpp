@@ -131,6 +131,7 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
                                     "idle_connection_timeout",
                                     "retry_intervals",
                                     "queue_lifetime",
+                                    "delay_warning",
                                     "retry_possibly_delivered",
                                     "tls",
                                     "mta_sts",
@@ -174,6 +175,9 @@ void read_delivery(SettingsReader& reader, const Group& root, DeliverySettings& 
         } else {
             out.retry_intervals = std::move(*intervals);
         }
+    }
+    if (Duration warning{}; reader.read_duration(*delivery, "delay_warning", warning)) {
+        out.delay_warning = warning;
     }
     reader.read_bool(*delivery, "retry_possibly_delivered", out.retry_possibly_delivered);
     reader.read_bool(*delivery, "mta_sts", out.mta_sts);

@@ -115,6 +115,9 @@ struct DeliverySettings {
                                              std::chrono::minutes(20), std::chrono::minutes(40),
                                              std::chrono::hours(1),    std::chrono::hours(2)};
     Duration queue_lifetime = std::chrono::hours(5 * 24);  // then a recipient expires (bounced)
+    // After this long undelivered, a recipient's sender gets one "delayed" DSN (when NOTIFY=
+    // allows it); unset: never (Postfix's delay_warning_time).
+    std::optional<Duration> delay_warning;
     bool retry_possibly_delivered = true;  // retry when the reply after the final dot was lost
     // MTA-STS (RFC 8461) for MX deliveries (never for static routes); the HTTPS port of
     // mta-sts.<domain> is 443 but in tests.

@@ -21,7 +21,7 @@ class PipeliningAnswersInOrder(unittest.TestCase):
             client.send("EHLO pipe.client.test\r\n")
             self.assertEqual(client.reply(), [
                 "250-mx.sluice.test", "250-PIPELINING", "250-SIZE 52428800", "250-8BITMIME",
-                "250-SMTPUTF8", "250-ENHANCEDSTATUSCODES", "250 CHUNKING"])
+                "250-SMTPUTF8", "250-ENHANCEDSTATUSCODES", "250-DSN", "250 CHUNKING"])
 
     def test_transaction_in_one_write(self):
         with Daemon() as daemon, self.connect(daemon) as client:

@@ -137,6 +137,44 @@ TEST_F(ClientConnectionTest, WithoutPipeliningEachCommandWaitsForItsReply) {
                                        dot_stuff(kContent) + "QUIT\r\n");
 }
 
+// RFC 3461 §5.2.1: the DSN parameters go on to a server that offers DSN, as they came, and
+// never to one that does not.
+TEST_F(ClientConnectionTest, DsnParametersGoOnlyToAServerThatOffersDsn) {
+    for (const bool offered : {true, false}) {
+        ScriptedServer server([offered](ScriptedPeer& peer) {
+            if (offered) {
+                greet(peer, {"DSN", "ENHANCEDSTATUSCODES"});
+            } else {
+                greet(peer, {"ENHANCEDSTATUSCODES"});
+            }
+            for (const char* reply :
+                 {"250 2.1.0 Ok\r\n", "250 2.1.5 Ok\r\n", "250 2.1.5 Ok\r\n", "354 go ahead\r\n"}) {
+                peer.read_line();
+                peer.send(reply);
+            }
+            peer.read_data();
+            peer.send("250 2.0.0 Ok\r\n");
+            answer_quit(peer);
+        });
+        auto opened = open(server.endpoint());
+        ASSERT_FALSE(opened.error) << opened.reply.summary();
+        auto m = message({"x@b.test", "y@b.test"});
+        m.dsn_mail_params = "RET=HDRS ENVID=Q+2B1";
+        m.dsn_rcpt_params = {"NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x+2Bt@b.test", ""};
+        EXPECT_DESCRIBED(send(*opened.connection, m),
+                         "delivered 250 2.0.0 Ok | delivered 250 2.0.0 Ok");
+        quit(*opened.connection);
+        const std::string want =
+            offered ? "EHLO client.test\r\nMAIL FROM:<sender@a.test> RET=HDRS ENVID=Q+2B1\r\n"
+                      "RCPT TO:<x@b.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x+2Bt@b.test\r\n"
+                      "RCPT TO:<y@b.test>\r\nDATA\r\n"
+                    : "EHLO client.test\r\nMAIL FROM:<sender@a.test>\r\n"
+                      "RCPT TO:<x@b.test>\r\nRCPT TO:<y@b.test>\r\nDATA\r\n";
+        EXPECT_EQ(server.transcript(), want + dot_stuff(kContent) + "QUIT\r\n")
+            << (offered ? "DSN offered" : "DSN not offered");
+    }
+}
+
 TEST_F(ClientConnectionTest, Greeting421RefusesTheConnection) {
     ScriptedServer server([](ScriptedPeer& peer) { peer.send("421 4.3.2 mx.test busy\r\n"); });
     auto opened = open(server.endpoint());

@@ -158,6 +158,47 @@ TEST(BuildDsn, DelayedAndMixed) {
         << dsn;
 }
 
+TEST(BuildDsn, RelayedReportsSuccessWithoutTheBody) {
+    DsnInput input = sample_input();
+    input.recipients[0].action = Action::relayed;
+    input.recipients[0].status = "2.0.0";
+    input.recipients[0].diagnostic = "250 2.0.0 Ok: queued as 4XyZ";
+    input.return_full = true;  // RET applies to failure reports only (RFC 3461 §4.3)
+    const std::string dsn = build_dsn(input);
+    EXPECT_NE(dsn.find("Subject: Successful Mail Delivery Report\r\n"), std::string::npos);
+    EXPECT_NE(dsn.find("Action: relayed\r\nStatus: 2.0.0\r\nRemote-MTA: dns; mx1.example.net\r\n"
+                       "Diagnostic-Code: smtp; 250 2.0.0 Ok: queued as 4XyZ\r\n"),
+              std::string::npos)
+        << dsn;
+    EXPECT_NE(dsn.find("relayed to a server that sends no delivery reports"), std::string::npos);
+    EXPECT_NE(dsn.find("Content-Description: Message Headers\r\n"
+                       "Content-Type: text/rfc822-headers\r\n"),
+              std::string::npos);
+    EXPECT_EQ(dsn.find("Secret body line"), std::string::npos);
+}
+
+TEST(BuildDsn, ReturnFullAttachesTheWholeMessageToAFailureReport) {
+    DsnInput input = sample_input();
+    input.envid = "QQ+2B314";
+    input.return_full = true;
+    std::string dsn = build_dsn(input);
+    EXPECT_NE(dsn.find("Original-Envelope-Id: QQ+314\r\n"), std::string::npos) << dsn;
+    EXPECT_NE(dsn.find("Content-Description: Undelivered Message\r\n"
+                       "Content-Type: message/rfc822\r\n\r\n" +
+                       std::string(kOriginal)),
+              std::string::npos)
+        << dsn;
+    EXPECT_NE(dsn.find("It is attached below.\r\n"), std::string::npos);
+
+    // Over the cap only the header block goes back, as with RET=HDRS.
+    const std::string large = std::string(kOriginal) + std::string(kMaxReturnedMessage, 'x');
+    input.original_content = large;
+    dsn = build_dsn(input);
+    EXPECT_EQ(dsn.find("Secret body line"), std::string::npos);
+    EXPECT_NE(dsn.find("Content-Type: text/rfc822-headers\r\n"), std::string::npos);
+    EXPECT_NE(dsn.find("(headers only)"), std::string::npos);
+}
+
 TEST(BuildDsn, StatusFallsBackWhenMalformed) {
     struct Case {
         std::string status;

@@ -196,7 +196,27 @@ TEST(ParseMailFrom, Table) {
         // RFC 4954 §5: AUTH= is accepted (and ignored); it needs a value.
         {"FROM:<a@b.example> AUTH=<>", "<a@b.example> size=- body=0 utf8=false params=[AUTH=<>]"},
         {"FROM:<a@b.example> AUTH", "501 5.5.4 Syntax: MAIL FROM:<address>"},
-        {"FROM:<a@b.example> RET=HDRS ENVID=x", "555 5.5.4 Unsupported option: RET"},
+        // DSN parameters (RFC 3461 §4.3, §4.4).
+        {"FROM:<a@b.example> RET=HDRS ENVID=x",
+         "<a@b.example> size=- body=0 utf8=false params=[RET=HDRS ENVID=x]"},
+        {"FROM:<a@b.example> ret=full", "<a@b.example> size=- body=0 utf8=false params=[ret=full]"},
+        {"FROM:<a@b.example> ENVID=QQ+2B1+20x",
+         "<a@b.example> size=- body=0 utf8=false params=[ENVID=QQ+2B1+20x]"},
+        {"FROM:<a@b.example> RET=BODY", kMailSyntax},
+        {"FROM:<a@b.example> RET", kMailSyntax},
+        {"FROM:<a@b.example> RET=FULL RET=HDRS", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=a ENVID=b", kMailSyntax},
+        {"FROM:<a@b.example> ENVID", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=a+0D+0Ab", kMailSyntax},  // decodes to CR LF
+        {"FROM:<a@b.example> ENVID=a+00", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=a+7F", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=a+2", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=a+2b", kMailSyntax},  // hex digits are upper case
+        {"FROM:<a@b.example> ENVID=a+ZZ", kMailSyntax},
+        {"FROM:<a@b.example> ENVID=\xc3\xbc", kMailSyntax},  // raw octets outside "!".."~"
+        {"FROM:<a@b.example> ENVID=" + std::string(100, 'e'),
+         "<a@b.example> size=- body=0 utf8=false params=[ENVID=" + std::string(100, 'e') + "]"},
+        {"FROM:<a@b.example> ENVID=" + std::string(101, 'e'), kMailSyntax},
         {"FROM:<a@b.example> =1", kMailSyntax},
         {"FROM:<a@b.example> -X=1", kMailSyntax},
         {"FROM:<a@b.example> X_Y=1", kMailSyntax},
@@ -287,6 +307,19 @@ TEST(ParseRcptTo, Table) {
         {"TO:<a@b.example> ORCPT=;a@b", kRcptSyntax},
         {"TO:<a@b.example> ORCPT=rfc822;", kRcptSyntax},
         {"TO:<a@b.example> ORCPT=rfc822;a ORCPT=rfc822;b", kRcptSyntax},
+        // Strict xtext: a decoded CR LF would inject a header into the DSN.
+        {"TO:<a@b.invalid> NOTIFY=FAILURE ORCPT=rfc822;a+0D+0ABcc:+20x@y", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;a+00@b", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;a+4@b", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;a+4g@b", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;a+2b@b", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;\xc3\xbc@b", kRcptSyntax},
+        // addr-type ends at the first ";": a raw ";" is fine in xtext.
+        {"TO:<a@b.example> ORCPT=rfc;822;a@b", "<a@b.example> params=[ORCPT=rfc;822;a@b]"},
+        {"TO:<a@b.example> ORCPT=rfc 822;a@b", kRcptSyntax},
+        {"TO:<a@b.example> ORCPT=rfc822;" + std::string(493, 'o'),
+         "<a@b.example> params=[ORCPT=rfc822;" + std::string(493, 'o') + "]"},
+        {"TO:<a@b.example> ORCPT=rfc822;" + std::string(494, 'o'), kRcptSyntax},
         {"TO:<a@b.example> SIZE=1", "555 5.5.4 Unsupported option: SIZE"},
         {"TO:<a@b.example> XRCPTFORWARD=x", "555 5.5.4 Unsupported option: XRCPTFORWARD"},
         {"TO:<a@b.example> =x", kRcptSyntax},

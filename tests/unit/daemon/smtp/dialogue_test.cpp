@@ -44,7 +44,7 @@ TEST(Dialogue, EhloAdvertisesExtensions) {
     Step step = dialogue.on_command("EHLO client.test", SpoolRoom::enough);
     EXPECT_EQ(step.reply.to_wire(),
               "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 10000\r\n250-8BITMIME\r\n"
-              "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n");
+              "250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n250 CHUNKING\r\n");
 }
 
 TEST(Dialogue, EnforcesCommandSequence) {
@@ -76,15 +76,14 @@ TEST(Dialogue, RelayDeniedOutsideRelayNetworks) {
 
 TEST(Dialogue, RecipientLimitAndSizeLimit) {
     Dialogue dialogue(settings(), "127.0.0.1", "test");
-    run_script(dialogue,
-               {{"EHLO c.test", "250 CHUNKING"},
-                {"MAIL FROM:<a@x.test> SIZE=10001",
-                 "552 5.3.4 Message size exceeds fixed maximum message size"},
-                {"MAIL FROM:<a@x.test> SIZE=10000", "250 2.1.0 Ok"},
-                {"RCPT TO:<1@y.test>", "250 2.1.5 Ok"},
-                {"RCPT TO:<2@y.test>", "250 2.1.5 Ok"},
-                {"RCPT TO:<3@y.test>", "250 2.1.5 Ok"},
-                {"RCPT TO:<4@y.test>", "452 4.5.3 Too many recipients"}});
+    run_script(dialogue, {{"EHLO c.test", "250 CHUNKING"},
+                          {"MAIL FROM:<a@x.test> SIZE=10001",
+                           "552 5.3.4 Message size exceeds fixed maximum message size"},
+                          {"MAIL FROM:<a@x.test> SIZE=10000", "250 2.1.0 Ok"},
+                          {"RCPT TO:<1@y.test>", "250 2.1.5 Ok"},
+                          {"RCPT TO:<2@y.test>", "250 2.1.5 Ok"},
+                          {"RCPT TO:<3@y.test>", "250 2.1.5 Ok"},
+                          {"RCPT TO:<4@y.test>", "452 4.5.3 Too many recipients"}});
 }
 
 TEST(Dialogue, LowSpoolSpaceRefusesMail) {
@@ -97,9 +96,15 @@ TEST(Dialogue, LowSpoolSpaceRefusesMail) {
 
 TEST(Dialogue, HeloSessionRefusesEsmtpParameters) {
     Dialogue dialogue(settings(), "127.0.0.1", "test");
-    run_script(dialogue, {{"HELO c.test", "250 mx.test"},
-                          {"MAIL FROM:<a@x.test> SMTPUTF8", "555 5.5.4 Unsupported option: SMTPUTF8"},
-                          {"MAIL FROM:<a@x.test> BODY=8BITMIME", "555 5.5.4 Unsupported option: BODY"}});
+    run_script(dialogue,
+               {{"HELO c.test", "250 mx.test"},
+                {"MAIL FROM:<a@x.test> SMTPUTF8", "555 5.5.4 Unsupported option: SMTPUTF8"},
+                {"MAIL FROM:<a@x.test> BODY=8BITMIME", "555 5.5.4 Unsupported option: BODY"},
+                {"MAIL FROM:<a@x.test> RET=HDRS", "555 5.5.4 Unsupported option: DSN"},
+                {"MAIL FROM:<a@x.test> ENVID=1", "555 5.5.4 Unsupported option: DSN"},
+                {"MAIL FROM:<a@x.test>", "250 2.1.0 Ok"},
+                {"RCPT TO:<b@y.test> NOTIFY=NEVER", "555 5.5.4 Unsupported option: DSN"},
+                {"RCPT TO:<b@y.test> ORCPT=rfc822;b@y.test", "555 5.5.4 Unsupported option: DSN"}});
 }
 
 TEST(Dialogue, DataBuildsEnvelope) {

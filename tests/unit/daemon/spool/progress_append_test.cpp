@@ -68,6 +68,20 @@ TEST_F(ProgressAppend, LatestRecordPerRecipientWins) {
     EXPECT_EQ(size(), file_.size() + 3 * kProgressRecordSize);
 }
 
+TEST_F(ProgressAppend, DelayWarnedMarkSurvivesWithEveryState) {
+    RecipientProgress warned{0, RecipientState::pending, 3, 1'700'000'900};
+    warned.delay_warned = true;
+    RecipientProgress bounced{1, RecipientState::bounced, 4, 0};
+    bounced.delay_warned = true;
+    const RecipientProgress records[] = {warned, bounced};
+    ASSERT_FALSE(append_progress(path_, records));
+    SpooledMessage got = read();
+    ASSERT_EQ(got.progress.size(), 3u);
+    EXPECT_EQ(got.progress[0], warned);
+    EXPECT_EQ(got.progress[1], bounced);
+    EXPECT_FALSE(got.progress[2].delay_warned);
+}
+
 TEST_F(ProgressAppend, TornTailIsIgnoredThenCutByTheNextAppend) {
     struct Case {
         const char* name;
@@ -139,6 +153,9 @@ TEST(ApplyProgressTail, Table) {
          format_errc::progress_corrupt, 0},
         {"out of range", rec(2, RecipientState::delivered),
          format_errc::progress_index_out_of_range, 0},
+        {"unknown state", rec(0, static_cast<RecipientState>(4)), format_errc::bad_record_value, 0},
+        {"unknown state, warned", rec(0, static_cast<RecipientState>(0x84)),
+         format_errc::bad_record_value, 0},
     };
     for (const Case& c : cases) {
         std::vector<RecipientProgress> progress(2);

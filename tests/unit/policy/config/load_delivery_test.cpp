@@ -121,6 +121,9 @@ TEST(LoadDeliveryConfig, ReportsBadSettings) {
          with("delivery = { retry_intervals = \"5m\"; };"),
          {"t.conf:4: delivery.retry_intervals: expected an array of durations [ \"5m\", ... ], "
           "got a string"}},
+        {"delay_warning zero",
+         with("delivery = { delay_warning = \"0s\"; };"),
+         {"t.conf:4: delivery.delay_warning: must be greater than zero"}},
         {"retry_possibly_delivered not a boolean",
          with("delivery = { retry_possibly_delivered = 1; };"),
          {"t.conf:4: delivery.retry_possibly_delivered: expected true or false, got an integer"}},
@@ -179,6 +182,7 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
              "  data_init_timeout = \"4s\"; data_block_timeout = \"5s\";\n"
              "  data_done_timeout = \"6s\"; idle_connection_timeout = \"7s\";\n"
              "  retry_intervals = [ \"1s\", \"1m\" ]; queue_lifetime = \"1h\";\n"
+             "  delay_warning = \"30m\";\n"
              "  retry_possibly_delivered = false; mta_sts = false; mta_sts_port = 8443; };\n"
              "routes = ( { domains = [ \"Relay.Test\", \"*.relay.test\" ]; host = \"127.0.0.1\";\n"
              "             port = 2526; },\n"
@@ -212,6 +216,7 @@ TEST(LoadDeliveryConfig, FillsTheModel) {
     EXPECT_EQ(d.idle_connection_timeout, 7s);
     EXPECT_EQ(d.retry_intervals, (std::vector<Duration>{1s, 1min}));
     EXPECT_EQ(d.queue_lifetime, 1h);
+    EXPECT_EQ(d.delay_warning, Duration(30min));
     EXPECT_FALSE(d.retry_possibly_delivered);
     EXPECT_FALSE(d.mta_sts);
     EXPECT_EQ(d.mta_sts_port, 8443);
@@ -255,6 +260,7 @@ TEST(LoadDeliveryConfig, AppliesDefaults) {
     EXPECT_EQ(d.idle_connection_timeout, 5s);
     EXPECT_EQ(d.retry_intervals, (std::vector<Duration>{5min, 10min, 20min, 40min, 1h, 2h}));
     EXPECT_EQ(d.queue_lifetime, 120h);
+    EXPECT_FALSE(d.delay_warning.has_value()) << "no delay warnings unless asked for";
     EXPECT_TRUE(d.retry_possibly_delivered);
     EXPECT_TRUE(d.mta_sts);
     EXPECT_EQ(d.mta_sts_port, 443);
