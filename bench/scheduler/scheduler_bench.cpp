@@ -125,13 +125,13 @@ int main(int argc, char** argv) {
                 ++recipient.attempts;
                 if (recipient.attempts == 1 && (delivered + deferrals) % 10 == 0) {
                     ++deferrals;
-                    throttle.deferred(*queue);
+                    ++queue->counters.deferred;
                     throttle.attempt_done(*queue, true);
                     queues.defer(batch->message, batch->recipients[0], now_unix + 300);
                 } else {
                     recipient.state = daemon::spool::RecipientState::delivered;
                     --batch->message->pending;
-                    throttle.delivered(*queue);
+                    ++queue->counters.delivered;
                     throttle.attempt_done(*queue, false);
                     ++delivered;
                 }

@@ -71,46 +71,35 @@ asio::awaitable<bool> QueueManager::record_attempt(
     std::shared_ptr<const std::string> content, bool step_speed) {
     queue.in_flight -= batch.recipients.size();
     const double random_unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-    auto judged = co_await recorder_.record(batch, results, attempt, queues_, std::move(content),
-                                            policy, isp, random_unit);
-    bool open = true;
-    bool throttled = false;  // a real temporary failure: adaptive speed steps down once
-    for (std::size_t k = 0; k < judged.size(); ++k) {
-        const auto& verdict = judged[k].verdict;
+    const AttemptRules rules{policy, isp, services_.config()->delivery.retry_possibly_delivered};
+    const auto outcome = co_await recorder_.record(batch, results, attempt, queues_,
+                                                   std::move(content), rules, now_unix(),
+                                                   random_unit);
+    for (std::size_t k = 0; k < results.size() && k < outcome.recipients.size(); ++k) {
         const auto& reply = results[k].reply;
-        // Shown by the status endpoint and sluicectl: escaped like a log line.
-        const std::string shown = log::printable_text(reply.summary());
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
-            throttle_.remember_reply(queue, shown);
-        }
-        switch (verdict.action) {
-            case policy::engine::Action::delivered:
-                throttle_.delivered(queue);
-                break;
-            case policy::engine::Action::bounce:
-                ++queue.counters.bounced;
-                break;
-            case policy::engine::Action::retry:
-                if (judged[k].final) {
-                    ++queue.counters.expired;
-                } else {
-                    throttle_.deferred(queue);
-                    throttled = throttled || !results[k].synthetic;
-                }
-                break;
-        }
-        if (verdict.lock) {
-            throttle_.lock(queue, *verdict.lock, shown, wall_now());
-            services_.logger.warning(
-                "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, verdict.lock->name,
-                verdict.lock->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
-                std::chrono::duration_cast<std::chrono::seconds>(verdict.lock->lock_for).count(),
-                reply.summary());  // the logger escapes it
-            open = false;
+            // Shown by the status endpoint and sluicectl: escaped like a log line.
+            throttle_.remember_reply(queue, log::printable_text(reply.summary()));
         }
     }
-    if (step_speed) throttle_.attempt_done(queue, throttled);
-    co_return open;
+    apply_lessons(queue, outcome.queue);
+    if (step_speed) throttle_.attempt_done(queue, outcome.queue.throttled);
+    co_return outcome.queue.locks.empty();
+}
+
+void QueueManager::apply_lessons(DestinationQueue& queue, const QueueLessons& lessons) {
+    queue.counters.delivered += lessons.delivered;
+    queue.counters.deferred += lessons.deferred;
+    queue.counters.bounced += lessons.bounced;
+    queue.counters.expired += lessons.expired;
+    for (const auto& hit : lessons.locks) {
+        throttle_.lock(queue, *hit.rule, log::printable_text(hit.reply), wall_now());
+        services_.logger.warning(
+            "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, hit.rule->name,
+            hit.rule->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
+            std::chrono::duration_cast<std::chrono::seconds>(hit.rule->lock_for).count(),
+            hit.reply);  // the logger escapes it
+    }
 }
 
 void QueueManager::give_back(Batch batch, const policy::engine::CompiledPolicy* started_with) {

@@ -24,23 +24,6 @@ using clock::now_unix_us;
 using spool::RecipientState;
 
 namespace {
-// The reply's text lines joined by a space, for pattern matching.
-std::string join_lines(const smtp::Reply& reply) {
-    std::string text;
-    for (const auto& line : reply.lines) {
-        if (!text.empty()) text += ' ';
-        text += line;
-    }
-    return text;
-}
-
-std::string reply_text(const smtp::Reply& reply) {
-    std::string text = std::to_string(reply.code);
-    if (!reply.enhanced.empty()) text += " " + reply.enhanced;
-    for (const auto& line : reply.lines) text += " " + line;
-    return text;
-}
-
 // The enhanced status code for a DSN: the server's, or one derived from the basic code.
 std::string status_of(const smtp::Reply& reply) {
     if (!reply.enhanced.empty()) return reply.enhanced;
@@ -51,6 +34,9 @@ std::string status_of(const smtp::Reply& reply) {
 policy::retry::TimePoint seconds(std::int64_t unix_seconds) {
     return policy::retry::TimePoint(std::chrono::seconds(unix_seconds));
 }
+
+// A bounce whose DSN could not be spooled (disk full) is tried again this much later.
+constexpr std::int64_t kDsnMissingRetrySeconds = 300;
 
 bool has_eight_bit(std::string_view text) {
     for (unsigned char c : text) {
@@ -112,93 +98,64 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message, 
     return record;
 }
 
-asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
+asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
     const Batch& batch, const std::vector<delivery::RecipientResult>& results,
     const AttemptContext& attempt, DeliveryQueues& queues,
-    std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
-    const policy::engine::ResolvedIsp& isp, double random_unit) {
-    const auto config = config_();
-    const auto& delivery = config->delivery;
+    std::shared_ptr<const std::string> content, const AttemptRules& rules,
+    std::int64_t now_unix, double random_unit) {
     QueuedMessage& message = *batch.message;
-    const std::int64_t now_unix = now_unix_us() / 1000000;
-    const std::int64_t arrival_unix = message.arrival_unix_us / 1000000;
+    std::vector<RecipientAttempt> attempts;
+    for (std::size_t k = 0; k < std::min(batch.recipients.size(), results.size()); ++k) {
+        QueuedRecipient& recipient = message.recipients[batch.recipients[k]];
+        ++recipient.attempts;
+        attempts.push_back({batch.recipients[k], recipient.attempts, results[k]});
+    }
+    AttemptOutcome outcome =
+        decide_attempt(attempts, rules, seconds(message.arrival_unix_us / 1000000),
+                       seconds(now_unix), random_unit);
 
-    std::vector<Judged> judged(std::min(batch.recipients.size(), results.size()));
     std::vector<spool::RecipientProgress> progress;
     std::vector<Failure> failures;
     std::vector<Failure> successes;  // delivered, and the sender asked to be told
     // Written before the progress is made durable (see below).
     std::vector<acclog::AccountingRecord> accounting;
-    for (std::size_t k = 0; k < judged.size(); ++k) {
-        const std::uint32_t index = batch.recipients[k];
+    for (std::size_t k = 0; k < outcome.recipients.size(); ++k) {
+        const RecipientDecision& decision = outcome.recipients[k];
+        const std::uint32_t index = decision.index;
         QueuedRecipient& recipient = message.recipients[index];
-        const auto& result = results[k];
-        ++recipient.attempts;
-        using Outcome = delivery::RecipientOutcome;
-        const bool unsure = result.outcome == Outcome::possibly_delivered;
-        const bool retry_unsure = unsure && delivery.retry_possibly_delivered;
-        const policy::reply::ReplyFacts facts{result.reply.code, result.reply.enhanced,
-                                              join_lines(result.reply), result.synthetic};
-        auto& verdict = judged[k].verdict;
-        if (unsure) {
-            // No reply came: nothing for the patterns to read, and no lock.
-            verdict.action =
-                retry_unsure ? policy::engine::Action::retry : policy::engine::Action::delivered;
-            verdict.bounce_class = "unknown";
-        } else if (result.reply.code / 100 == 2 && result.outcome != Outcome::delivered) {
-            // Only the client knows which 2xx ended a transaction; one that did not (a 250 to
-            // DATA) must never count as a delivery, whatever the patterns say of 2xx.
+        const auto& reply = results[k].reply;
+        if (decision.out_of_step_success) {
             logger_.error("{}: a {} result with a 2xx reply; retried", attempt.queue_name,
-                          delivery::to_string(result.outcome));
-            verdict.action = policy::engine::Action::retry;
-            verdict.bounce_class = "soft";
-            verdict.category = "protocol";
-        } else {
-            verdict = policy.judge(isp, facts);
+                          delivery::to_string(results[k].outcome));
         }
-        const std::string text = reply_text(result.reply);
-        if (verdict.action == policy::engine::Action::delivered) {
-            const std::string outcome = result.outcome == Outcome::delivered ? "delivered"
-                                        : unsure                             ? "possibly-delivered"
-                                                                             : "accepted-by-rule";
-            recipient.state = RecipientState::delivered;
-            --message.pending;
-            judged[k].final = true;
-            progress.push_back(message.progress(index));
-            if (result.outcome == Outcome::delivered && !attempt.remote_dsn &&
-                !message.sender().empty() && dsn::notify_request(message.params(index)).success) {
-                successes.push_back(
-                    {index, status_of(result.reply), text, "delivered", true, verdict, k});
-            }
-            accounting.push_back(account(message, index, attempt, "attempt", outcome, text,
-                                         result.reply.enhanced, verdict));
-            accounting.push_back(account(message, index, attempt, "final", outcome, text,
-                                         result.reply.enhanced, verdict));
-            continue;
-        }
-        if (verdict.action == policy::engine::Action::bounce) {
-            accounting.push_back(account(message, index, attempt, "attempt", "bounced", text,
-                                         result.reply.enhanced, verdict));
-            failures.push_back(
-                {index, status_of(result.reply), text, "bounced", !result.synthetic, verdict, k});
-            judged[k].final = true;
-            continue;
-        }
-        // Retry (a temporary failure, or possibly delivered and configured to retry).
-        accounting.push_back(account(message, index, attempt, "attempt",
-                                     retry_unsure ? "possibly-delivered" : "deferred", text,
-                                     result.reply.enhanced, verdict));
-        const auto next = policy::retry::next_retry(
-            *isp.retry, recipient.attempts, seconds(arrival_unix), seconds(now_unix), random_unit);
-        if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
-            const std::int64_t at = retry->at.time_since_epoch().count();
-            recipient.next_attempt_unix = at;
-            progress.push_back(message.progress(index));
-            queues.defer(batch.message, index, at, batch.queue);
-        } else {
-            failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
-                                "expired", false, verdict, k});
-            judged[k].final = true;
+        accounting.push_back(account(message, index, attempt, "attempt", decision.attempt_outcome,
+                                     decision.reply, reply.enhanced, decision.verdict));
+        switch (decision.change) {
+            case RecipientChange::delivered:
+                recipient.state = RecipientState::delivered;
+                --message.pending;
+                progress.push_back(message.progress(index));
+                if (results[k].outcome == delivery::RecipientOutcome::delivered &&
+                    !attempt.remote_dsn && !message.sender().empty() &&
+                    dsn::notify_request(message.params(index)).success) {
+                    successes.push_back({index, status_of(reply), decision.reply, "delivered",
+                                         true, decision.verdict, k});
+                }
+                accounting.push_back(account(message, index, attempt, "final",
+                                             decision.final_outcome, decision.reply,
+                                             reply.enhanced, decision.verdict));
+                break;
+            case RecipientChange::retry:
+                recipient.next_attempt_unix = decision.retry_at_unix;
+                progress.push_back(message.progress(index));
+                queues.defer(batch.message, index, decision.retry_at_unix, batch.queue);
+                break;
+            case RecipientChange::bounced:
+            case RecipientChange::expired:
+                failures.push_back({index, decision.status, decision.diagnostic,
+                                    decision.final_outcome, decision.remote_reply,
+                                    decision.verdict, k});
+                break;
         }
     }
 
@@ -218,11 +175,11 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             const bool owed = wants_failure_report(message, failure.index);
             if (owed && dsn_owed_but_missing) {
                 // Without a durable DSN the bounce cannot be final: try the whole thing later.
-                recipient.next_attempt_unix = now_unix + 300;
+                recipient.next_attempt_unix = now_unix + kDsnMissingRetrySeconds;
                 progress.push_back(message.progress(failure.index));
                 queues.defer(batch.message, failure.index, recipient.next_attempt_unix,
                              batch.queue);
-                judged[failure.position].final = false;
+                outcome.recipients[failure.position].change = RecipientChange::retry;
                 continue;
             }
             recipient.state = RecipientState::bounced;
@@ -260,7 +217,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
                           std::string(message.queue_id()), ec.message());
         }
     }
-    co_return judged;
+    co_return outcome;
 }
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,

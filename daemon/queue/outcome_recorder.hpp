@@ -1,5 +1,5 @@
-// What happens after an attempt: each recipient's result becomes its new state (delivered,
-// retry at t, bounced, expired) as the ISP's bounce patterns and retry rule say, a DSN is built
+// The I/O half of what happens after an attempt: each recipient's result becomes its new state
+// (delivered, retry at t, bounced, expired) as decide_attempt (attempt_outcome.hpp) says, a DSN is built
 // and durably spooled for bounced and expired recipients (before their state is made final, so a
 // crash can repeat a DSN but never lose one), one accounting record per attempt and per final
 // outcome is written (before the progress is durable: a crash can repeat a record, never lose
@@ -20,6 +20,7 @@
 #include "daemon/delivery/client_connection.hpp"
 #include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/log/logger.hpp"
+#include "daemon/queue/attempt_outcome.hpp"
 #include "daemon/queue/delivery_queues.hpp"
 #include "daemon/spool/queue_id.hpp"
 #include "daemon/spool/spool_writer.hpp"
@@ -62,21 +63,17 @@ class OutcomeRecorder {
                     boost::asio::thread_pool& blocking, log::Logger& logger,
                     MessageSink new_message);
 
-    // How the policy judged each recipient's reply (the caller applies locks and speed).
-    struct Judged {
-        policy::engine::Verdict verdict;
-        bool final = false;  // delivered, bounced or expired by this attempt
-    };
-
-    // Applies `results` (one per recipient of `batch`, in order) as `isp`'s rules say: bounce
-    // patterns decide bounce-now versus retry, its retry rule when (`random_unit` in [0, 1)
-    // spreads random intervals). `content` is the message as spooled if the caller has it (for
-    // the DSN's headers), else empty and read when needed.
-    boost::asio::awaitable<std::vector<Judged>> record(
+    // Applies one attempt's `results` (one per recipient of `batch`, in order) as `rules` say
+    // (decide_attempt, attempt_outcome.hpp) at `now_unix`: the recipients' new states, their
+    // DSNs, accounting records and spool progress, retries deferred in `queues`. `content` is
+    // the message as spooled if the caller has it (for the DSN's headers), else empty and read
+    // when needed. Returns the decisions (a bounce whose DSN could not be spooled is a retry
+    // there) and the lessons for the queue, for the caller to apply.
+    boost::asio::awaitable<AttemptOutcome> record(
         const Batch& batch, const std::vector<delivery::RecipientResult>& results,
         const AttemptContext& attempt, DeliveryQueues& queues,
-        std::shared_ptr<const std::string> content, const policy::engine::CompiledPolicy& policy,
-        const policy::engine::ResolvedIsp& isp, double random_unit);
+        std::shared_ptr<const std::string> content, const AttemptRules& rules,
+        std::int64_t now_unix, double random_unit);
 
     // An admin's clear: every recipient becomes final ("cleared") at once, in memory; then per
     // message a final accounting record per recipient (outcome "admin-cleared") is written

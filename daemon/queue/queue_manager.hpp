@@ -122,6 +122,8 @@ class QueueManager {
         const policy::engine::ResolvedIsp& isp, const Batch& batch,
         const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
         std::shared_ptr<const std::string> content, bool step_speed);
+    // The counters and locks an attempt taught `queue`.
+    void apply_lessons(DestinationQueue& queue, const QueueLessons& lessons);
     void add(const MessagePtr& message);
     // When recipient `index` expires under its ISP's retry rule; nullopt while its ISP is not
     // known (an MX lookup for rollup is pending). No side effects.

@@ -103,9 +103,6 @@ class QueueThrottle {
     void begin_pacing(DestinationQueue& queue);
     void end_pacing(DestinationQueue& queue);
 
-    // Per-recipient outcome counters.
-    void delivered(DestinationQueue& queue) { ++queue.counters.delivered; }
-    void deferred(DestinationQueue& queue) { ++queue.counters.deferred; }
     // One attempt (one reply to a transaction or a connection) for adaptive speed: a step down
     // when the remote deferred or throttled, else a success towards a step up.
     void attempt_done(DestinationQueue& queue, bool throttled);
