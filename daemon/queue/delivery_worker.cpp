@@ -1,21 +1,21 @@
 // QueueManager::run_worker: one outbound connection of a destination queue, from its source to
-// one domain's MX hosts (opened by destination_connector.hpp), carrying as many of that domain's
-// ready messages as the strategy and the rate limits allow. Kept apart from the scheduling code
-// in queue_manager.cpp.
+// one domain's MX hosts (opened by delivery/destination_connector.hpp), carrying as many of that
+// domain's ready messages as the strategy and the rate limits allow. Kept apart from the scheduling
+// code in queue_manager.cpp.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "daemon/asio/blocking_call.hpp"
 #include "daemon/clock/wall_clock.hpp"
+#include "daemon/delivery/destination_connector.hpp"
+#include "daemon/delivery/message_preparation.hpp"
 #include "daemon/delivery/send_rules.hpp"
 #include "daemon/dsn/dsn_params.hpp"
 #include "daemon/log/printable_text.hpp"
-#include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
-#include "daemon/queue/destination_connector.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "daemon/smtp/header_fields.hpp"
-#include "policy/engine/header_changes.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -72,9 +72,8 @@ asio::awaitable<bool> QueueManager::record_attempt(
     queue.in_flight -= batch.recipients.size();
     const double random_unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     const AttemptRules rules{policy, isp, services_.config()->delivery.retry_possibly_delivered};
-    const auto outcome = co_await recorder_.record(batch, results, attempt, queues_,
-                                                   std::move(content), rules, now_unix(),
-                                                   random_unit);
+    const auto outcome = co_await recorder_.record(
+        batch, results, attempt, queues_, std::move(content), rules, now_unix(), random_unit);
     for (std::size_t k = 0; k < results.size() && k < outcome.recipients.size(); ++k) {
         const auto& reply = results[k].reply;
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
@@ -112,157 +111,188 @@ void QueueManager::give_back(Batch batch, const policy::engine::CompiledPolicy* 
     wake_scheduler();
 }
 
+// What one worker works with from start to end: its queue, the rules it started with (a reload
+// does not change an open connection's rules), the domain it serves and the attempt's context.
+struct QueueManager::WorkerRun {
+    std::string queue_name;
+    DestinationQueue* queue;
+    std::shared_ptr<const policy::config::Config> config;
+    std::shared_ptr<const policy::engine::CompiledPolicy> policy;
+    const policy::engine::ResolvedIsp* isp;
+    std::string domain;
+    AttemptContext attempt;
+};
+
 asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
-    const auto config = services_.config();
-    const auto policy = services_.policy();  // this connection keeps the rules it started with
-    const auto& d = config->delivery;
+    auto config = services_.config();
+    auto policy = services_.policy();  // this connection keeps the rules it started with
     auto* queue = throttle_.find(queue_name);
-    auto first = queues_.take_batch(queue_name, d.max_recipients_per_transaction);
+    auto first = queues_.take_batch(queue_name, config->delivery.max_recipients_per_transaction);
     if (!queue || !first) co_return;
-    const std::string domain = first->domain;
     const auto* isp = policy->isp_named(queue->isp);
     if (!isp) isp = &policy->default_isp();
+    WorkerRun run{queue_name,
+                  queue,
+                  config,
+                  policy,
+                  isp,
+                  first->domain,
+                  AttemptContext{queue_name, "", "", "", "", now_unix_us(), ""}};
 
-    AttemptContext attempt{queue_name, "", "", "", "", now_unix_us(), ""};
-    const ConnectServices connect_services{
+    const delivery::ConnectServices connect_services{
         executor_, services_.resolver, services_.mta_sts, services_.logger, rng_, stopped_};
     const auto settings = client_settings(*config, *queue, *isp, services_.outbound_tls);
-    auto connected = co_await connect_to_domain(connect_services, *config, settings, domain);
+    auto connected =
+        co_await delivery::connect_to_domain(connect_services, *config, settings, run.domain);
     if (connected.stopped) {
         give_back(std::move(*first), policy.get());
         co_return;
     }
-    attempt.mx_host = connected.mx_host;
-    attempt.mx_ip = connected.mx_ip;
-
+    run.attempt.mx_host = connected.mx_host;
+    run.attempt.mx_ip = connected.mx_ip;
     if (!connected.connection) {
-        // Every ready message of this queue for the domain shares the failure (a 4xx/5xx
-        // greeting is a real reply: it may lock the queue).
-        std::optional<Batch> batch = std::move(first);
-        bool first_reply = true;  // one reply: adaptive speed steps once, not once per batch
-        while (batch) {
-            queue->in_flight += batch->recipients.size();
-            // Named: see blocking_call.hpp.
-            auto results = same_result(*batch, connected.failure);
-            const bool open = co_await record_attempt(*queue, *policy, *isp, *batch, results,
-                                                      attempt, nullptr, first_reply);
-            first_reply = false;
-            if (!open) break;
-            batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
-        }
+        co_await share_connection_failure(run, connected.failure, std::move(*first));
         co_return;
     }
-
     auto connection = std::move(connected.connection);
     ++queue->counters.connections;
-    attempt.source_ip = connection->local_address().to_string();
-    attempt.tls = connected.tls;
-    attempt.remote_dsn = connection->supports("DSN");
-    const std::string pool_header = policy->pool_header();
+    run.attempt.source_ip = connection->local_address().to_string();
+    run.attempt.tls = connected.tls;
+    run.attempt.remote_dsn = connection->supports("DSN");
+    co_await send_over(run, *connection, std::move(*first));
+    if (!connection->protocol_error().empty()) {
+        services_.logger.warning("{}: session with {} [{}] out of step, closed: {}", queue_name,
+                                 run.attempt.mx_host, run.attempt.mx_ip,
+                                 connection->protocol_error());
+    }
+    co_await connection->quit();
+}
+
+asio::awaitable<void> QueueManager::share_connection_failure(
+    WorkerRun& run, const delivery::RecipientResult& failure, Batch first) {
+    // Every ready message of this queue for the domain shares the failure (a 4xx/5xx greeting
+    // is a real reply: it may lock the queue).
+    const auto max_recipients = run.config->delivery.max_recipients_per_transaction;
+    std::optional<Batch> batch = std::move(first);
+    bool first_reply = true;  // one reply: adaptive speed steps once, not once per batch
+    while (batch) {
+        run.queue->in_flight += batch->recipients.size();
+        auto results = same_result(*batch, failure);  // named: see asio/blocking_call.hpp
+        const bool open = co_await record_attempt(*run.queue, *run.policy, *run.isp, *batch,
+                                                  results, run.attempt, nullptr, first_reply);
+        first_reply = false;
+        if (!open) break;
+        batch = queues_.take_batch(run.queue_name, max_recipients, &run.domain);
+    }
+}
+
+asio::awaitable<QueueManager::Pace> QueueManager::pace(WorkerRun& run, bool first_token_held,
+                                                       asio::steady_timer& pause) {
+    // The rate limits pace an open connection; a long wait is better spent disconnected.
+    Admission admission;
+    if (first_token_held) {
+        admission.reason = throttle_.stopped(*run.queue, wall_now());  // a lock or hold since
+    } else {
+        admission =
+            throttle_.may_send(*run.queue, asio::steady_timer::clock_type::now(), wall_now());
+    }
+    if (admission.reason == Blocked::none) co_return Pace::go;
+    const auto wait = admission.retry_at
+                          ? *admission.retry_at - asio::steady_timer::clock_type::now()
+                          : std::chrono::steady_clock::duration::max();
+    if (wait > run.config->delivery.idle_connection_timeout) {
+        if (admission.retry_at) wake_at(*admission.retry_at);
+        co_return Pace::stop;
+    }
+    pause.expires_at(*admission.retry_at);
+    throttle_.begin_pacing(*run.queue);
+    co_await pause.async_wait(nothrow_awaitable);
+    throttle_.end_pacing(*run.queue);
+    co_return Pace::ask_again;
+}
+
+asio::awaitable<void> QueueManager::send_over(WorkerRun& run,
+                                              delivery::ClientConnection& connection, Batch first) {
+    const auto max_recipients = run.config->delivery.max_recipients_per_transaction;
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.
     bool first_token_held = true;
     std::optional<Batch> batch = std::move(first);
     asio::steady_timer pause(executor_);
     while (batch) {
-        if (stopped_ || !connection->usable() || sent >= queue->strategy.messages_per_connection) {
-            give_back(std::move(*batch), policy.get());
+        if (stopped_ || !connection.usable() ||
+            sent >= run.queue->strategy.messages_per_connection) {
+            give_back(std::move(*batch), run.policy.get());
             break;
         }
-        // The rate limits pace an open connection; a long wait is better spent disconnected.
-        Admission admission;
-        if (first_token_held) {
-            admission.reason = throttle_.stopped(*queue, wall_now());  // a lock or hold since
-            first_token_held = false;
-        } else {
-            admission =
-                throttle_.may_send(*queue, asio::steady_timer::clock_type::now(), wall_now());
-        }
-        if (admission.reason != Blocked::none) {
-            const auto wait = admission.retry_at
-                                  ? *admission.retry_at - asio::steady_timer::clock_type::now()
-                                  : std::chrono::steady_clock::duration::max();
-            if (wait > d.idle_connection_timeout) {
-                give_back(std::move(*batch), policy.get());
-                if (admission.retry_at) wake_at(*admission.retry_at);
-                break;
-            }
-            pause.expires_at(*admission.retry_at);
-            throttle_.begin_pacing(*queue);
-            co_await pause.async_wait(nothrow_awaitable);
-            throttle_.end_pacing(*queue);
-            continue;
+        const Pace paced = co_await pace(run, first_token_held, pause);
+        first_token_held = false;
+        if (paced == Pace::ask_again) continue;
+        if (paced == Pace::stop) {
+            give_back(std::move(*batch), run.policy.get());
+            break;
         }
         if (sent > 0) {
             // Not "sent > 0 && co_await ...": GCC 12 mishandles co_await in conditional
             // evaluation.
-            const bool reset = co_await connection->reset();
+            const bool reset = co_await connection.reset();
             if (!reset) {
-                give_back(std::move(*batch), policy.get());
+                give_back(std::move(*batch), run.policy.get());
                 break;
             }
         }
-        auto reader = content_reader(services_.queue_dir / batch->message->queue_id());
-        auto content = co_await run_blocking<std::shared_ptr<const std::string>>(services_.blocking,
-                                                                                 std::move(reader));
-        if (!content) {
-            // Perhaps only for now (file descriptors): try these recipients again later.
-            services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
-                                   batch->message->queue_id(), kUnreadableRetrySeconds);
-            for (auto index : batch->recipients) {
-                queues_.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds,
-                              queue_name);
-            }
-            batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
-            continue;
-        }
-        const auto& message = *batch->message;
-        delivery::OutboundMessage outbound;
-        outbound.sender = std::string(message.sender());
-        for (auto index : batch->recipients) {
-            outbound.recipients.emplace_back(message.address(index));
-            outbound.dsn_rcpt_params.push_back(dsn::dsn_rcpt_params(message.params(index)));
-        }
-        outbound.dsn_mail_params = dsn::dsn_mail_params(message.mail_params());
-        outbound.smtputf8 = message.smtputf8;
-        // Sluice's control headers never leave the relay; DKIM signs what is sent, after every
-        // header change, off the io thread (an RSA signature costs ~0.25 ms). outbound.content
-        // is only a view: the signed copy lives in this frame until send() is done.
-        auto sending = content;
-        if (smtp::has_header(*content, pool_header)) {
-            sending =
-                std::make_shared<const std::string>(smtp::remove_header(*content, pool_header));
-        }
-        // The pool's and the ISP's header policies (remove, then add), before DKIM signs.
-        const auto* pool_policy = policy->pool_named(queue->pool);
-        const auto* pool_headers = pool_policy ? &pool_policy->headers : nullptr;
-        if ((pool_headers && !pool_headers->empty()) || !isp->headers.empty()) {
-            sending = std::make_shared<const std::string>(
-                policy::engine::apply_header_policies(*sending, {pool_headers, &isp->headers}));
-        }
-        auto sign = [&dkim_sign = services_.dkim_sign, sending, pool = queue->pool] {
-            return dkim_sign(*sending, pool);
-        };
-        const auto signed_content = co_await run_blocking<std::string>(services_.blocking, sign);
-        outbound.content = signed_content;
-        // 8-bit by what the content holds, not by what the client declared (RFC 6152: 7-bit
-        // content declared BODY=8BITMIME may go to any server).
-        outbound.eight_bit = delivery::has_eight_bit_bytes(signed_content);
-        attempt.message_id = smtp::header_value(*content, "Message-ID");
-        attempt.started_unix_us = now_unix_us();
-        queue->in_flight += batch->recipients.size();
-        auto results = co_await connection->send(outbound);
-        const bool open =
-            co_await record_attempt(*queue, *policy, *isp, *batch, results, attempt, content, true);
-        ++sent;
-        if (!open) break;
-        batch = queues_.take_batch(queue_name, d.max_recipients_per_transaction, &domain);
+        const std::optional<bool> open = co_await send_one(run, connection, *batch);
+        if (open) ++sent;
+        if (open == false) break;
+        batch = queues_.take_batch(run.queue_name, max_recipients, &run.domain);
     }
-    if (!connection->protocol_error().empty()) {
-        services_.logger.warning("{}: session with {} [{}] out of step, closed: {}", queue_name,
-                                 attempt.mx_host, attempt.mx_ip, connection->protocol_error());
+}
+
+asio::awaitable<std::optional<bool>> QueueManager::send_one(WorkerRun& run,
+                                                            delivery::ClientConnection& connection,
+                                                            Batch& batch) {
+    auto reader = content_reader(services_.queue_dir / batch.message->queue_id());
+    auto content = co_await run_blocking<std::shared_ptr<const std::string>>(services_.blocking,
+                                                                             std::move(reader));
+    if (!content) {
+        // Perhaps only for now (file descriptors): try these recipients again later.
+        services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
+                               batch.message->queue_id(), kUnreadableRetrySeconds);
+        for (auto index : batch.recipients) {
+            queues_.defer(batch.message, index, now_unix() + kUnreadableRetrySeconds,
+                          run.queue_name);
+        }
+        co_return std::nullopt;  // not sent; the connection may serve the next batch
     }
-    co_await connection->quit();
+    const auto& message = *batch.message;
+    delivery::OutboundMessage outbound;
+    outbound.sender = std::string(message.sender());
+    for (auto index : batch.recipients) {
+        outbound.recipients.emplace_back(message.address(index));
+        outbound.dsn_rcpt_params.push_back(dsn::dsn_rcpt_params(message.params(index)));
+    }
+    outbound.dsn_mail_params = dsn::dsn_mail_params(message.mail_params());
+    outbound.smtputf8 = message.smtputf8;
+    // The pool's control header removed, header policies applied, DKIM-signed off the io
+    // thread. outbound.content is only a view: the prepared copy lives in this frame.
+    const auto* pool_policy = run.policy->pool_named(run.queue->pool);
+    delivery::Preparation how{run.policy->pool_header(),
+                              pool_policy ? &pool_policy->headers : nullptr, &run.isp->headers,
+                              run.queue->pool};
+    delivery::DkimSign sign = services_.dkim_sign;  // named: see asio/blocking_call.hpp
+    const auto signed_content = co_await delivery::prepare_message(
+        services_.blocking, std::move(sign), content, std::move(how));
+    outbound.content = signed_content;
+    // 8-bit by what the content holds, not by what the client declared (RFC 6152: 7-bit
+    // content declared BODY=8BITMIME may go to any server).
+    outbound.eight_bit = delivery::has_eight_bit_bytes(signed_content);
+    run.attempt.message_id = smtp::header_value(*content, "Message-ID");
+    run.attempt.started_unix_us = now_unix_us();
+    run.queue->in_flight += batch.recipients.size();
+    auto results = co_await connection.send(outbound);
+    const bool open = co_await record_attempt(*run.queue, *run.policy, *run.isp, batch, results,
+                                              run.attempt, content, true);
+    co_return open;
 }
 
 }  // namespace sluice::daemon::queue

@@ -164,7 +164,7 @@ void QueueManager::send_delay_warnings(std::vector<OutcomeRecorder::DelayWarning
         const bool spooled = co_await recorder.warn_delayed(recipients);
         co_return std::pair{spooled, std::move(recipients)};
     };
-    auto work = warn_and_return(recorder_, std::move(warned));  // named: see blocking_call.hpp
+    auto work = warn_and_return(recorder_, std::move(warned));  // named: see asio/blocking_call.hpp
     asio::co_spawn(executor_, std::move(work),
                    [this](std::exception_ptr error,
                           std::pair<bool, std::vector<OutcomeRecorder::DelayWarning>> done) {

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <map>
 
+#include "daemon/asio/blocking_call.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/dsn/dsn_params.hpp"
 #include "daemon/dsn/orcpt.hpp"
-#include "daemon/queue/blocking_call.hpp"
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/smtp/spool_commit.hpp"
 #include "daemon/spool/progress_append.hpp"
@@ -101,8 +101,8 @@ acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message, 
 asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
     const Batch& batch, const std::vector<delivery::RecipientResult>& results,
     const AttemptContext& attempt, DeliveryQueues& queues,
-    std::shared_ptr<const std::string> content, const AttemptRules& rules,
-    std::int64_t now_unix, double random_unit) {
+    std::shared_ptr<const std::string> content, const AttemptRules& rules, std::int64_t now_unix,
+    double random_unit) {
     QueuedMessage& message = *batch.message;
     std::vector<RecipientAttempt> attempts;
     for (std::size_t k = 0; k < std::min(batch.recipients.size(), results.size()); ++k) {
@@ -114,11 +114,11 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
         decide_attempt(attempts, rules, seconds(message.arrival_unix_us / 1000000),
                        seconds(now_unix), random_unit);
 
-    std::vector<spool::RecipientProgress> progress;
+    Written written;
+    auto& progress = written.progress;
+    auto& accounting = written.accounting;
     std::vector<Failure> failures;
     std::vector<Failure> successes;  // delivered, and the sender asked to be told
-    // Written before the progress is made durable (see below).
-    std::vector<acclog::AccountingRecord> accounting;
     for (std::size_t k = 0; k < outcome.recipients.size(); ++k) {
         const RecipientDecision& decision = outcome.recipients[k];
         const std::uint32_t index = decision.index;
@@ -138,12 +138,12 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
                 if (results[k].outcome == delivery::RecipientOutcome::delivered &&
                     !attempt.remote_dsn && !message.sender().empty() &&
                     dsn::notify_request(message.params(index)).success) {
-                    successes.push_back({index, status_of(reply), decision.reply, "delivered",
-                                         true, decision.verdict, k});
+                    successes.push_back({index, status_of(reply), decision.reply, "delivered", true,
+                                         decision.verdict, k});
                 }
                 accounting.push_back(account(message, index, attempt, "final",
-                                             decision.final_outcome, decision.reply,
-                                             reply.enhanced, decision.verdict));
+                                             decision.final_outcome, decision.reply, reply.enhanced,
+                                             decision.verdict));
                 break;
             case RecipientChange::retry:
                 recipient.next_attempt_unix = decision.retry_at_unix;
@@ -153,42 +153,15 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
             case RecipientChange::bounced:
             case RecipientChange::expired:
                 failures.push_back({index, decision.status, decision.diagnostic,
-                                    decision.final_outcome, decision.remote_reply,
-                                    decision.verdict, k});
+                                    decision.final_outcome, decision.remote_reply, decision.verdict,
+                                    k});
                 break;
         }
     }
 
     if (!failures.empty()) {
-        // RFC 3461 §4.1: a failure is reported unless the recipient's NOTIFY= leaves it out.
-        std::vector<Failure> reported;
-        for (const auto& failure : failures) {
-            if (wants_failure_report(message, failure.index)) reported.push_back(failure);
-        }
-        std::string dsn_id;
-        if (!reported.empty()) {
-            dsn_id = co_await spool_dsn(message, reported, dsn::Action::failed, attempt, content);
-        }
-        const bool dsn_owed_but_missing = !reported.empty() && dsn_id.empty();
-        for (const auto& failure : failures) {
-            QueuedRecipient& recipient = message.recipients[failure.index];
-            const bool owed = wants_failure_report(message, failure.index);
-            if (owed && dsn_owed_but_missing) {
-                // Without a durable DSN the bounce cannot be final: try the whole thing later.
-                recipient.next_attempt_unix = now_unix + kDsnMissingRetrySeconds;
-                progress.push_back(message.progress(failure.index));
-                queues.defer(batch.message, failure.index, recipient.next_attempt_unix,
-                             batch.queue);
-                outcome.recipients[failure.position].change = RecipientChange::retry;
-                continue;
-            }
-            recipient.state = RecipientState::bounced;
-            --message.pending;
-            progress.push_back(message.progress(failure.index));
-            accounting.push_back(account(message, failure.index, attempt, "final", failure.outcome,
-                                         failure.diagnostic, failure.status, failure.verdict,
-                                         owed ? dsn_id : std::string()));
-        }
+        co_await settle_failures(batch, failures, attempt, queues, content, now_unix, outcome,
+                                 written);
     }
     if (!successes.empty()) {
         // A report of success, asked for with NOTIFY=SUCCESS, that a server without DSN will
@@ -196,9 +169,49 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
         (void)co_await spool_dsn(message, successes, dsn::Action::relayed, attempt, content);
     }
 
+    co_await persist(message, written);
+    co_return outcome;
+}
+
+asio::awaitable<void> OutcomeRecorder::settle_failures(
+    const Batch& batch, const std::vector<Failure>& failures, const AttemptContext& attempt,
+    DeliveryQueues& queues, std::shared_ptr<const std::string> content, std::int64_t now_unix,
+    AttemptOutcome& outcome, Written& written) {
+    QueuedMessage& message = *batch.message;
+    // RFC 3461 §4.1: a failure is reported unless the recipient's NOTIFY= leaves it out.
+    std::vector<Failure> reported;
+    for (const auto& failure : failures) {
+        if (wants_failure_report(message, failure.index)) reported.push_back(failure);
+    }
+    std::string dsn_id;
+    if (!reported.empty()) {
+        dsn_id = co_await spool_dsn(message, reported, dsn::Action::failed, attempt, content);
+    }
+    const bool dsn_owed_but_missing = !reported.empty() && dsn_id.empty();
+    for (const auto& failure : failures) {
+        QueuedRecipient& recipient = message.recipients[failure.index];
+        const bool owed = wants_failure_report(message, failure.index);
+        if (owed && dsn_owed_but_missing) {
+            // Without a durable DSN the bounce cannot be final: try the whole thing later.
+            recipient.next_attempt_unix = now_unix + kDsnMissingRetrySeconds;
+            written.progress.push_back(message.progress(failure.index));
+            queues.defer(batch.message, failure.index, recipient.next_attempt_unix, batch.queue);
+            outcome.recipients[failure.position].change = RecipientChange::retry;
+            continue;
+        }
+        recipient.state = RecipientState::bounced;
+        --message.pending;
+        written.progress.push_back(message.progress(failure.index));
+        written.accounting.push_back(account(message, failure.index, attempt, "final",
+                                             failure.outcome, failure.diagnostic, failure.status,
+                                             failure.verdict, owed ? dsn_id : std::string()));
+    }
+}
+
+asio::awaitable<void> OutcomeRecorder::persist(QueuedMessage& message, Written& written) {
     // Logged before the progress is made durable: a crash in between repeats the attempt and
     // its record (at least once), where the other order could lose the record of a delivery.
-    co_await write_accounting(accounting);
+    co_await write_accounting(written.accounting);
 
     // A finished message's removal is its record; otherwise progress is appended to its file.
     bool removed = false;
@@ -206,18 +219,18 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
         const std::string queue_id(message.queue_id());  // named: not a temporary in co_await
         removed = co_await remove_finished(queue_id);
     }
-    if (!removed) {
-        const auto path = queue_dir_ / std::string(message.queue_id());
-        // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
-        auto append = [path, progress] { return spool::append_progress(path, progress); };
-        const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
-        if (ec) {
-            // The outcome stands in memory; after a crash these attempts would be repeated.
-            logger_.error("{}: cannot record delivery progress: {}",
-                          std::string(message.queue_id()), ec.message());
-        }
+    if (removed) co_return;
+    const auto path = queue_dir_ / std::string(message.queue_id());
+    // Named, not a temporary inside co_await: GCC 12 may destroy such temporaries twice.
+    auto append = [path, progress = std::move(written.progress)] {
+        return spool::append_progress(path, progress);
+    };
+    const auto ec = co_await run_blocking<std::error_code>(blocking_, std::move(append));
+    if (ec) {
+        // The outcome stands in memory; after a crash these attempts would be repeated.
+        logger_.error("{}: cannot record delivery progress: {}", std::string(message.queue_id()),
+                      ec.message());
     }
-    co_return outcome;
 }
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
@@ -389,7 +402,7 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(
     const auto config = config_();
     if (!content) {
         const auto path = queue_dir_ / std::string(message.queue_id());
-        auto reader = content_reader(path);  // named: see blocking_call.hpp
+        auto reader = content_reader(path);  // named: see asio/blocking_call.hpp
         auto loaded =
             co_await run_blocking<std::shared_ptr<const std::string>>(blocking_, std::move(reader));
         content = loaded ? loaded : std::make_shared<const std::string>();

@@ -1,7 +1,7 @@
 // The I/O half of what happens after an attempt: each recipient's result becomes its new state
-// (delivered, retry at t, bounced, expired) as decide_attempt (attempt_outcome.hpp) says, a DSN is built
-// and durably spooled for bounced and expired recipients (before their state is made final, so a
-// crash can repeat a DSN but never lose one), one accounting record per attempt and per final
+// (delivered, retry at t, bounced, expired) as decide_attempt (attempt_outcome.hpp) says, a DSN is
+// built and durably spooled for bounced and expired recipients (before their state is made final,
+// so a crash can repeat a DSN but never lose one), one accounting record per attempt and per final
 // outcome is written (before the progress is durable: a crash can repeat a record, never lose
 // one), the progress records are appended to the spool file, and the file is removed once every
 // recipient is final.
@@ -136,6 +136,19 @@ class OutcomeRecorder {
     };
     // Spools one DSN to the message's sender about `reported` (each with `action`); the DSN's
     // queue ID, or "" when it could not be spooled.
+    // What an attempt writes: accounting records first, then spool progress (persist).
+    struct Written {
+        std::vector<spool::RecipientProgress> progress;
+        std::vector<acclog::AccountingRecord> accounting;
+    };
+    // Bounced and expired recipients: their DSN first (when NOTIFY= wants one), then final; a
+    // DSN that cannot be spooled leaves them pending (a retry in `outcome`).
+    boost::asio::awaitable<void> settle_failures(
+        const Batch& batch, const std::vector<Failure>& failures, const AttemptContext& attempt,
+        DeliveryQueues& queues, std::shared_ptr<const std::string> content, std::int64_t now_unix,
+        AttemptOutcome& outcome, Written& written);
+    // The accounting records, then the progress records or the file's removal.
+    boost::asio::awaitable<void> persist(QueuedMessage& message, Written& written);
     boost::asio::awaitable<std::string> spool_dsn(const QueuedMessage& message,
                                                   const std::vector<Failure>& reported,
                                                   dsn::Action action, const AttemptContext& attempt,

@@ -9,7 +9,7 @@
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dns/destination_resolver.hpp"
-#include "daemon/queue/blocking_call.hpp"
+#include "daemon/asio/blocking_call.hpp"
 #include "daemon/smtp/header_fields.hpp"
 #include "daemon/spool/spool_reader.hpp"
 

@@ -113,7 +113,26 @@ class QueueManager {
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
     boost::asio::awaitable<void> schedule_loop();
     boost::asio::awaitable<void> look_up_mx(std::string domain);
+    // A delivery worker (delivery_worker.cpp): connects for `queue_name`'s next batch, then
+    // sends that batch and the queue's next ones for the same domain over the connection.
     boost::asio::awaitable<void> run_worker(std::string queue_name);
+    struct WorkerRun;
+    // No connection: every ready batch of the queue for the domain shares `failure`.
+    boost::asio::awaitable<void> share_connection_failure(WorkerRun& run,
+                                                          const delivery::RecipientResult& failure,
+                                                          Batch first);
+    boost::asio::awaitable<void> send_over(WorkerRun& run, delivery::ClientConnection& connection,
+                                           Batch first);
+    // One batch over an open connection: content read, prepared, sent, recorded; whether the
+    // connection may go on (no lock was hit), or nullopt when the content could not be read
+    // (the batch waits a minute; nothing was sent).
+    boost::asio::awaitable<std::optional<bool>> send_one(WorkerRun& run, delivery::ClientConnection& connection,
+                                          Batch& batch);
+    // Whether an open connection may send its next message now (go), after waiting for the rate
+    // (ask_again), or should give its work back and close (stop: a lock, a hold, a long wait).
+    enum class Pace { go, ask_again, stop };
+    boost::asio::awaitable<Pace> pace(WorkerRun& run, bool first_token_held,
+                                      boost::asio::steady_timer& pause);
     // Applies one attempt's results (spool progress, accounting, DSNs) and what the verdicts
     // mean for the queue (locks, counters, and adaptive speed when `step_speed`: once per reply,
     // not per batch that shares it); whether the queue may go on sending.

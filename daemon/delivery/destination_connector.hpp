@@ -20,7 +20,7 @@ namespace sluice::daemon::mta_sts {
 class MtaStsService;
 }
 
-namespace sluice::daemon::queue {
+namespace sluice::daemon::delivery {
 
 // What connecting needs; every reference outlives the attempt (the QueueManager's own).
 struct ConnectServices {
@@ -33,8 +33,8 @@ struct ConnectServices {
 };
 
 struct Connected {
-    std::unique_ptr<delivery::ClientConnection> connection;  // null: `failure` applies
-    delivery::RecipientResult failure;
+    std::unique_ptr<ClientConnection> connection;  // null: `failure` applies
+    RecipientResult failure;
     std::string mx_host;  // the host connected to, or the last one tried
     std::string mx_ip;
     // The connection's TLS description, with " (MTA-STS enforce)" when a policy required it
@@ -47,7 +47,7 @@ struct Connected {
 // timeouts); DANE and MTA-STS may ask for more per host.
 boost::asio::awaitable<Connected> connect_to_domain(ConnectServices services,
                                                    const policy::config::Config& config,
-                                                   delivery::ClientSettings settings,
+                                                   ClientSettings settings,
                                                    std::string domain);
 
-}  // namespace sluice::daemon::queue
+}  // namespace sluice::daemon::delivery

@@ -1,4 +1,4 @@
-#include "daemon/queue/destination_connector.hpp"
+#include "daemon/delivery/destination_connector.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "policy/mta_sts/mx_requirement.hpp"
 #include "policy/routing/static_routes.hpp"
 
-namespace sluice::daemon::queue {
+namespace sluice::daemon::delivery {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -21,9 +21,8 @@ namespace {
 
 // RFC 7672 §2.2: where DANE applies TLS is mandatory. Usable TLSA records authenticate the
 // peer instead of the CAs; with none usable the configured mode stays if it asks for more.
-delivery::ClientSettings with_dane(const delivery::ClientSettings& settings,
-                                   const dane::DaneRequirement& requirement) {
-    delivery::ClientSettings out = settings;
+ClientSettings with_dane(const ClientSettings& settings, const dane::DaneRequirement& requirement) {
+    ClientSettings out = settings;
     if (requirement.authenticates()) {
         out.tls = policy::config::DeliveryTls::required;
         out.dane = requirement.check;
@@ -39,27 +38,82 @@ void name_mta_sts(smtp::Reply& reply) {
     if (!reply.lines.empty()) reply.lines.front() = "MTA-STS: " + reply.lines.front();
 }
 
+// The static route's host, else the domain's MX hosts (RFC 5321 §5.1), with their addresses.
+asio::awaitable<dns::RouteResult> destinations_of(const ConnectServices& services,
+                                                  const policy::config::Route* route,
+                                                  const std::string& domain, std::uint16_t port) {
+    // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
+    if (route) {
+        co_return co_await dns::resolve_host(services.resolver, route->host, route->port);
+    }
+    co_return co_await dns::resolve_destinations(services.resolver, domain, port, services.rng);
+}
+
+// Tries each address of `destination` in turn until a connection opens (result.connection)
+// or `stopping` is seen (result.stopped); each failure is logged and left in result.failure.
+asio::awaitable<void> try_addresses(const ConnectServices& services, const std::string& domain,
+                                    const dns::Destination& destination,
+                                    const ClientSettings& host_settings, MxRequirement requirement,
+                                    Connected& result) {
+    for (const auto& address : destination.addresses) {
+        if (services.stopping) {
+            result.stopped = true;
+            co_return;
+        }
+        const tcp::endpoint remote(address, destination.port);  // named: GCC 12
+        auto opened = co_await ClientConnection::open(services.executor, remote,
+                                                      destination.mx_host, host_settings);
+        result.mx_host = destination.mx_host;
+        result.mx_ip = address.to_string();
+        if (opened.connection) {
+            result.connection = std::move(opened.connection);
+            co_return;
+        }
+        if (requirement == MxRequirement::verified_tls && opened.synthetic) {
+            name_mta_sts(opened.reply);
+        }
+        const bool refused_session =
+            opened.error == errc::greeting_refused || opened.error == errc::hello_refused;
+        if (refused_session && opened.reply.code / 100 == 5) {
+            // The server's own words, so lock rules may act on them (a block list).
+            opened.reply =
+                deferral_for_refused_session(opened.reply, destination.mx_host, result.mx_ip);
+        }
+        services.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
+                             result.mx_ip, opened.reply.summary());
+        result.failure.reply = opened.reply;
+        result.failure.synthetic = opened.synthetic;
+    }
+}
+
+// The connection's TLS for the accounting log, with the MTA-STS policy that applied.
+void describe_tls(const ConnectServices& services, const std::string& domain,
+                  const policy::mta_sts::StsPolicy* sts_policy, MxRequirement sts_applied,
+                  Connected& result) {
+    result.tls = result.connection->tls_description();
+    if (sts_applied == MxRequirement::verified_tls) {
+        result.tls += " (MTA-STS enforce)";  // the accounting log shows the policy applied
+    } else if (sts_policy && sts_policy->mode == policy::mta_sts::Mode::testing &&
+               result.tls.empty()) {
+        services.logger.warning(
+            "delivery to {}: MTA-STS testing: {} is reached without TLS; enforce would defer",
+            domain, result.mx_host);
+    }
+}
+
 }  // namespace
 
 asio::awaitable<Connected> connect_to_domain(ConnectServices services,
                                              const policy::config::Config& config,
-                                             delivery::ClientSettings settings,
-                                             std::string domain) {
+                                             ClientSettings settings, std::string domain) {
     const auto& d = config.delivery;
     Connected result;
     result.failure.synthetic = true;
     const auto* route = policy::routing::find_route(config.routes, domain);
-    dns::RouteResult destinations;
-    // if/else, not "?:": GCC 12 miscompiles a conditional whose arms are co_await expressions.
-    if (route) {
-        destinations = co_await dns::resolve_host(services.resolver, route->host, route->port);
-    } else {
-        destinations =
-            co_await dns::resolve_destinations(services.resolver, domain, d.port, services.rng);
-    }
+    const dns::RouteResult destinations = co_await destinations_of(services, route, domain, d.port);
     if (destinations.error) {
-        result.failure.outcome = destinations.permanent ? delivery::RecipientOutcome::bounced
-                                                        : delivery::RecipientOutcome::deferred;
+        result.failure.outcome =
+            destinations.permanent ? RecipientOutcome::bounced : RecipientOutcome::deferred;
         result.failure.reply = smtp::Reply{destinations.permanent ? 550 : 451,
                                            destinations.enhanced, destinations.text};
         co_return result;
@@ -73,7 +127,7 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
     const policy::mta_sts::StsPolicy* sts_policy = sts ? &*sts : nullptr;
     auto sts_applied = MxRequirement::as_usual;  // for the host connected to
 
-    result.failure.outcome = delivery::RecipientOutcome::deferred;
+    result.failure.outcome = RecipientOutcome::deferred;
     result.failure.reply = smtp::Reply{451, "4.4.1", "No destination could be reached"};
     bool any_host_allowed = false;
     const auto dane_mode = d.dane ? dane::DaneMode::on : dane::DaneMode::off;
@@ -111,36 +165,9 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
         if (requirement == MxRequirement::verified_tls) {
             host_settings.tls = policy::config::DeliveryTls::verified;
         }
-        for (const auto& address : destination.addresses) {
-            if (services.stopping) {
-                result.stopped = true;
-                co_return result;
-            }
-            const tcp::endpoint remote(address, destination.port);  // named: GCC 12
-            auto opened = co_await delivery::ClientConnection::open(
-                services.executor, remote, destination.mx_host, host_settings);
-            result.mx_host = destination.mx_host;
-            result.mx_ip = address.to_string();
-            if (opened.connection) {
-                result.connection = std::move(opened.connection);
-                sts_applied = requirement;
-                break;
-            }
-            if (requirement == MxRequirement::verified_tls && opened.synthetic) {
-                name_mta_sts(opened.reply);
-            }
-            const bool refused_session = opened.error == delivery::errc::greeting_refused ||
-                                         opened.error == delivery::errc::hello_refused;
-            if (refused_session && opened.reply.code / 100 == 5) {
-                // The server's own words, so lock rules may act on them (a block list).
-                opened.reply = delivery::deferral_for_refused_session(
-                    opened.reply, destination.mx_host, result.mx_ip);
-            }
-            services.logger.info("delivery to {}: {} [{}]: {}", domain, destination.mx_host,
-                                 result.mx_ip, opened.reply.summary());
-            result.failure.reply = opened.reply;
-            result.failure.synthetic = opened.synthetic;
-        }
+        co_await try_addresses(services, domain, destination, host_settings, requirement, result);
+        if (result.stopped) co_return result;
+        if (result.connection) sts_applied = requirement;
         if (result.connection) break;
     }
     if (!result.connection) {
@@ -153,16 +180,8 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
         co_return result;
     }
 
-    result.tls = result.connection->tls_description();
-    if (sts_applied == MxRequirement::verified_tls) {
-        result.tls += " (MTA-STS enforce)";  // the accounting log shows the policy applied
-    } else if (sts_policy && sts_policy->mode == policy::mta_sts::Mode::testing &&
-               result.tls.empty()) {
-        services.logger.warning(
-            "delivery to {}: MTA-STS testing: {} is reached without TLS; enforce would defer",
-            domain, result.mx_host);
-    }
+    describe_tls(services, domain, sts_policy, sts_applied, result);
     co_return result;
 }
 
-}  // namespace sluice::daemon::queue
+}  // namespace sluice::daemon::delivery

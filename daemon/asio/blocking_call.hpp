@@ -14,7 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <utility>
 
-namespace sluice::daemon::queue {
+namespace sluice::daemon {
 
 template <typename Result, typename Function>
 boost::asio::awaitable<Result> run_blocking(boost::asio::thread_pool& pool, Function function) {
@@ -35,4 +35,4 @@ boost::asio::awaitable<Result> run_blocking(boost::asio::thread_pool& pool, Func
         asio::use_awaitable, std::move(function));
 }
 
-}  // namespace sluice::daemon::queue
+}  // namespace sluice::daemon
