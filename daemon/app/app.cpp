@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "daemon/acclog/accounting_log.hpp"
+#include "daemon/app/daemon_status.hpp"
 #include "daemon/app/security_loader.hpp"
-#include "daemon/app/status_backend.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"

@@ -1,5 +1,5 @@
 // What the status endpoint needs from the daemon, as an interface so status/ does not depend on
-// the App: snapshots to show and operations to run. Implemented by app/status_backend.cpp.
+// the App: snapshots to show and operations to run. Implemented by app/daemon_status.cpp.
 // Every call happens on the io thread; snapshots are cheap (no disk, no locks).
 #pragma once
 

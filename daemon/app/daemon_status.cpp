@@ -1,4 +1,4 @@
-#include "daemon/app/status_backend.hpp"
+#include "daemon/app/daemon_status.hpp"
 
 #include <chrono>
 
