@@ -125,8 +125,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
             view.held = "queue";
         }
         if (const auto* lock = throttle.lock_of(queue, wall)) {
-            // QueueThrottle keys a queue's own lock "queue:NAME" (queue_throttle.cpp).
-            const bool own = throttle.locks().active("queue:" + name, wall) != nullptr;
+            const bool own = throttle.locks().active(queue::queue_lock_key(name), wall) != nullptr;
             view.lock = status::LockView{lock->rule, lock->reply, own ? "queue" : "isp",
                                          lock->until.time_since_epoch().count()};
         }

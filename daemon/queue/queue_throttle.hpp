@@ -147,5 +147,9 @@ class QueueThrottle {
 
 // "isp/source".
 [[nodiscard]] std::string queue_name(std::string_view isp, std::string_view source);
+// The keys of locks() for a queue's own lock and for its ISP's lock: whoever reads locks()
+// asks here rather than spelling the keys out.
+[[nodiscard]] std::string queue_lock_key(std::string_view name);
+[[nodiscard]] std::string isp_lock_key(std::string_view isp);
 
 }  // namespace sluice::daemon::queue

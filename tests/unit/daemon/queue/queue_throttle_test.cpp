@@ -137,6 +137,35 @@ TEST(QueueThrottle, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
     EXPECT_EQ(throttle.stopped(a, later), Blocked::none);
 }
 
+// The status endpoint tells a queue's own lock from its ISP's by these keys.
+TEST(QueueThrottle, LockKeysFindTheLockEachScopeSet) {
+    struct Case {
+        policy::config::LockScope scope;
+        bool queue_key_found;
+        bool isp_key_found;
+    };
+    const Case cases[] = {
+        {policy::config::LockScope::source, true, false},
+        {policy::config::LockScope::isp, false, true},
+    };
+    for (const auto& c : cases) {
+        policy::config::LockRule rule;
+        rule.name = "r";
+        rule.lock_for = 30min;
+        rule.scope = c.scope;
+        QueueThrottle throttle(compile({strategy(5)}, {rule}));
+        auto& queue = throttle.queue("Gmail", "a");
+        throttle.lock(queue, rule, "421 slow down", kWall);
+        const bool queue_found = throttle.locks().active(queue_lock_key("Gmail/a"), kWall);
+        const bool isp_found = throttle.locks().active(isp_lock_key("Gmail"), kWall);
+        EXPECT_EQ(queue_found, c.queue_key_found)
+            << "scope " << static_cast<int>(c.scope) << ": got " << queue_found << ", want "
+            << c.queue_key_found;
+        EXPECT_EQ(isp_found, c.isp_key_found) << "scope " << static_cast<int>(c.scope) << ": got "
+                                              << isp_found << ", want " << c.isp_key_found;
+    }
+}
+
 TEST(QueueThrottle, HoldsWinOverEverything) {
     QueueThrottle throttle(compile({strategy(5)}));
     auto& a = throttle.queue("Gmail", "a");
