@@ -70,10 +70,11 @@ void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Block
     }
     if (view.deferred > 0) {
         const bool dns = !queue.last_replies.empty() &&
-                         queue.last_replies.front().find(" 4.4.3") != std::string::npos;
+                         queue.last_replies.front().kind == queue::ReplyKind::dns_failure;
         view.state = dns ? "dns-failure" : "waiting-for-retry";
-        view.detail = dns ? "waiting for retry after a DNS failure: " + queue.last_replies.front()
-                          : "waiting for retry";
+        view.detail =
+            dns ? "waiting for retry after a DNS failure: " + queue.last_replies.front().text
+                : "waiting for retry";
         return;
     }
     view.state = "idle";
@@ -136,7 +137,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
         const auto& c = queue.counters;
         view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                        c.cleared,   c.connections, c.throttled};
-        view.last_replies.assign(queue.last_replies.begin(), queue.last_replies.end());
+        for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
         if (auto due = next_due.find(name); due != next_due.end()) {
             view.next_attempt_unix = due->second;
         }

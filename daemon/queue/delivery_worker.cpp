@@ -80,7 +80,8 @@ asio::awaitable<bool> QueueManager::record_attempt(
         // Shown by the status endpoint and sluicectl: escaped like a log line.
         const std::string shown = log::printable_text(reply.summary());
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
-            throttle_.remember_reply(queue, shown);
+            throttle_.remember_reply(
+                queue, shown, results[k].dns_failure ? ReplyKind::dns_failure : ReplyKind::other);
         }
         switch (verdict.action) {
             case policy::engine::Action::delivered:

@@ -62,6 +62,7 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
                                                         : delivery::RecipientOutcome::deferred;
         result.failure.reply = smtp::Reply{destinations.permanent ? 550 : 451,
                                            destinations.enhanced, destinations.text};
+        result.failure.dns_failure = destinations.lookup_failed;
         co_return result;
     }
 

@@ -177,8 +177,8 @@ void QueueThrottle::attempt_done(DestinationQueue& queue, bool throttled) {
     queue.message_rate.set_rate(limiter_rate(*queue.adaptive));
 }
 
-void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply) {
-    queue.last_replies.push_front(std::move(reply));
+void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply, ReplyKind kind) {
+    queue.last_replies.push_front({std::move(reply), kind});
     if (queue.last_replies.size() > kLastReplies) queue.last_replies.pop_back();
 }
 

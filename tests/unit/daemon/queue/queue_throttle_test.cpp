@@ -166,6 +166,32 @@ TEST(QueueThrottle, LockKeysFindTheLockEachScopeSet) {
     }
 }
 
+TEST(QueueThrottle, RemembersTheLastFiveRepliesWithTheirKind) {
+    QueueThrottle throttle(compile({strategy(5)}));
+    auto& queue = throttle.queue("Gmail", "a");
+    for (int i = 1; i <= 6; ++i) {
+        throttle.remember_reply(queue, "250 ok " + std::to_string(i), ReplyKind::other);
+    }
+    throttle.remember_reply(queue, "451 4.4.3 DNS lookup failed: timeout", ReplyKind::dns_failure);
+    struct Want {
+        std::string text;
+        ReplyKind kind;
+    };
+    const Want want[] = {
+        {"451 4.4.3 DNS lookup failed: timeout", ReplyKind::dns_failure},
+        {"250 ok 6", ReplyKind::other},
+        {"250 ok 5", ReplyKind::other},
+        {"250 ok 4", ReplyKind::other},
+        {"250 ok 3", ReplyKind::other},
+    };
+    ASSERT_EQ(queue.last_replies.size(), std::size(want));
+    for (std::size_t i = 0; i < std::size(want); ++i) {
+        const auto& got = queue.last_replies[i];
+        EXPECT_EQ(got.text, want[i].text) << i << ": got " << got.text << ", want " << want[i].text;
+        EXPECT_EQ(got.kind, want[i].kind) << i << ": " << got.text;
+    }
+}
+
 TEST(QueueThrottle, HoldsWinOverEverything) {
     QueueThrottle throttle(compile({strategy(5)}));
     auto& a = throttle.queue("Gmail", "a");
