@@ -74,8 +74,7 @@ OutcomeRecorder::OutcomeRecorder(ConfigSource config, std::filesystem::path queu
 
 acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message, std::uint32_t index,
                                                   const AttemptContext& attempt, const char* type,
-                                                  const std::string& outcome,
-                                                  const std::string& reply,
+                                                  acclog::Outcome outcome, const std::string& reply,
                                                   const std::string& enhanced,
                                                   const policy::engine::Verdict& verdict,
                                                   const std::string& dsn_queue_id) const {
@@ -150,9 +149,9 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
         }
         const std::string text = reply_text(result.reply);
         if (verdict.action == policy::engine::Action::delivered) {
-            const std::string outcome = result.outcome == Outcome::delivered ? "delivered"
-                                        : unsure                             ? "possibly-delivered"
-                                                                             : "accepted-by-rule";
+            const auto outcome = result.outcome == Outcome::delivered ? acclog::Outcome::delivered
+                                 : unsure ? acclog::Outcome::possibly_delivered
+                                          : acclog::Outcome::accepted_by_rule;
             recipient.state = RecipientState::delivered;
             --message.pending;
             judged[k].final = true;
@@ -164,17 +163,19 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             continue;
         }
         if (verdict.action == policy::engine::Action::bounce) {
-            accounting.push_back(account(message, index, attempt, "attempt", "bounced", text,
-                                         result.reply.enhanced, verdict));
-            failures.push_back(
-                {index, status_of(result.reply), text, "bounced", !result.synthetic, verdict, k});
+            accounting.push_back(account(message, index, attempt, "attempt",
+                                         acclog::Outcome::bounced, text, result.reply.enhanced,
+                                         verdict));
+            failures.push_back({index, status_of(result.reply), text, acclog::Outcome::bounced,
+                                !result.synthetic, verdict, k});
             judged[k].final = true;
             continue;
         }
         // Retry (a temporary failure, or possibly delivered and configured to retry).
-        accounting.push_back(account(message, index, attempt, "attempt",
-                                     retry_unsure ? "possibly-delivered" : "deferred", text,
-                                     result.reply.enhanced, verdict));
+        accounting.push_back(
+            account(message, index, attempt, "attempt",
+                    retry_unsure ? acclog::Outcome::possibly_delivered : acclog::Outcome::deferred,
+                    text, result.reply.enhanced, verdict));
         const auto next = policy::retry::next_retry(
             *isp.retry, recipient.attempts, seconds(arrival_unix), seconds(now_unix), random_unit);
         if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
@@ -184,7 +185,7 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
             queues.defer(batch.message, index, at, batch.queue);
         } else {
             failures.push_back({index, "4.4.7", "Message expired in queue; last reply: " + text,
-                                "expired", false, verdict, k});
+                                acclog::Outcome::expired, false, verdict, k});
             judged[k].final = true;
         }
     }
@@ -242,16 +243,20 @@ asio::awaitable<std::vector<OutcomeRecorder::Judged>> OutcomeRecorder::record(
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
                                                     ClearDsn dsn) {
-    const Ending cleared{RecipientState::cleared, "admin-cleared",      "5.0.0",
-                         "cleared by an admin",   dsn == ClearDsn::yes, true};
+    const Ending cleared{RecipientState::cleared, acclog::Outcome::admin_cleared, "5.0.0",
+                         "cleared by an admin",   dsn == ClearDsn::yes,           true};
     const auto done = co_await finish_unattempted(std::move(recipients), cleared);
     co_return done.messages;
 }
 
 asio::awaitable<std::vector<ClearedRecipient>> OutcomeRecorder::expire(
     std::vector<ClearedRecipient> recipients) {
-    const Ending expired{RecipientState::bounced, "expired", "4.4.7",
-                         "expired in the queue",  true,      false};
+    const Ending expired{RecipientState::bounced,
+                         acclog::Outcome::expired,
+                         "4.4.7",
+                         "expired in the queue",
+                         true,
+                         false};
     auto done = co_await finish_unattempted(std::move(recipients), expired);
     co_return std::move(done.unfinished);
 }
