@@ -126,7 +126,7 @@ void AccountingLog::note_failure(int error, const AccountingRecord& record) {
             "accounting log {}: write failed: {}; record lost ({} {} {} {}); {} lost "
             "so far (logged for the first and every {}th)",
             settings_.file, std::strerror(error), record.type, record.queue_id, record.recipient,
-            record.outcome, write_failures_, kFailureLogEvery);
+            to_string(record.outcome), write_failures_, kFailureLogEvery);
     }
 }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "daemon/acclog/outcome.hpp"
+
 namespace sluice::daemon::acclog {
 
 struct AccountingRecord {
@@ -19,10 +21,9 @@ struct AccountingRecord {
     std::string source_ip;
     std::string mx_host;
     std::string mx_ip;
-    std::string reply;          // the remote reply, or our own reason
-    std::string enhanced_code;  // "5.1.1"
-    std::string
-        outcome;  // delivered | deferred | bounced | expired | possibly-delivered | dsn-sent
+    std::string reply;                    // the remote reply, or our own reason
+    std::string enhanced_code;            // "5.1.1"
+    Outcome outcome = Outcome::deferred;  // every record sets it; the words: outcome.hpp
     std::uint32_t attempt = 0;
     std::int64_t duration_ms = 0;
     std::string dsn_queue_id;  // the DSN spooled for a bounce, if any
@@ -31,8 +32,8 @@ struct AccountingRecord {
     std::string bounce_class;     // success | hard | soft | ignore | unknown
     std::string bounce_category;  // bad-mailbox, quota, spam-block, rate-limit, ...
     std::string bounce_pattern;
-    std::string auth_user;     // who submitted the message with SMTP AUTH; "" = nobody
-    std::string tls;           // "TLSv1.3 with cipher ... (256 bits)"; "" = in clear or no connection
+    std::string auth_user;  // who submitted the message with SMTP AUTH; "" = nobody
+    std::string tls;        // "TLSv1.3 with cipher ... (256 bits)"; "" = in clear or no connection
 };
 
 }  // namespace sluice::daemon::acclog

@@ -49,7 +49,7 @@ std::vector<std::pair<std::string_view, Value>> fields(const AccountingRecord& r
         {"mx_ip", r.mx_ip},
         {"attempt", static_cast<std::int64_t>(r.attempt)},
         {"duration_ms", r.duration_ms},
-        {"outcome", r.outcome},
+        {"outcome", std::string(to_string(r.outcome))},
         {"enhanced_code", r.enhanced_code},
         {"reply", r.reply},
         {"dsn_queue_id", r.dsn_queue_id},
@@ -185,13 +185,13 @@ std::string format_kv(const AccountingRecord& record) {
 }
 
 std::string akmta_command(const AccountingRecord& record) {
-    if (record.outcome == "admin-cleared") {
+    if (record.outcome == Outcome::admin_cleared) {
         return "";  // nothing was sent
     }
     if (record.mx_ip.empty()) {
         return "DIAL";  // no connection: DNS, route, MTA-STS or DANE failed before connecting
     }
-    if (record.outcome == "delivered" || record.outcome == "possibly-delivered") {
+    if (record.outcome == Outcome::delivered || record.outcome == Outcome::possibly_delivered) {
         return "DATA";  // accepted (or lost) at the end of the message
     }
     // RFC 3463: the subject of the enhanced status code says what the server objected to.
@@ -216,7 +216,8 @@ std::string akmta_command(const AccountingRecord& record) {
 }
 
 std::vector<std::string> akmta_fields(const AccountingRecord& r) {
-    const std::string status = r.type == "final" ? "final-" + r.outcome : r.outcome;
+    const std::string outcome(to_string(r.outcome));
+    const std::string status = r.type == "final" ? "final-" + outcome : outcome;
     return {
         r.queue_id,                                  // local storage id
         "",                                          // template id

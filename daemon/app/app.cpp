@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "daemon/acclog/accounting_log.hpp"
+#include "daemon/app/daemon_status.hpp"
 #include "daemon/app/security_loader.hpp"
-#include "daemon/app/status_backend.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
 #include "daemon/clock/wall_clock.hpp"
@@ -220,18 +220,31 @@ int App::run() {
         return 1;
     }
     parts.queue = std::make_unique<queue::QueueManager>(
-        executor, queue::QueueServices{
-                      current_config, current_policy, root / "queue", *parts.writer,
-                      parts.queue_ids, *parts.resolver, *parts.accounting, *parts.blocking, logger_,
-                      dkim_sign, parts.outbound_tls.get(), root / "holds", parts.mta_sts.get()});
-    parts.services = std::make_unique<smtp::SessionServices>(
-        smtp::SessionServices{*parts.writer, parts.queue_ids, parts.registry, logger_,
-                              [queue = parts.queue.get(), &accepted = parts.accepted](
-                                  const spool::Envelope& envelope, const std::string& header_pool) {
-                                  ++accepted;
-                                  queue->message_spooled(envelope, header_pool);
-                              },
-                              [&security] { return security; }});
+        executor, queue::QueueServices{.config = current_config,
+                                       .policy = current_policy,
+                                       .queue_dir = root / "queue",
+                                       .spool = *parts.writer,
+                                       .queue_ids = parts.queue_ids,
+                                       .resolver = *parts.resolver,
+                                       .accounting = *parts.accounting,
+                                       .blocking = *parts.blocking,
+                                       .logger = logger_,
+                                       .dkim_sign = dkim_sign,
+                                       .outbound_tls = parts.outbound_tls.get(),
+                                       .holds_file = root / "holds",
+                                       .mta_sts = parts.mta_sts.get()});
+    parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
+        .spool = *parts.writer,
+        .queue_ids = parts.queue_ids,
+        .registry = parts.registry,
+        .logger = logger_,
+        .message_spooled =
+            [queue = parts.queue.get(), &accepted = parts.accepted](
+                const spool::Envelope& envelope, const std::string& header_pool) {
+                ++accepted;
+                queue->message_spooled(envelope, header_pool);
+            },
+        .security = [&security] { return security; }});
 
     for (const auto& settings : config_->smtp.listen) {
         auto listener =
@@ -254,10 +267,18 @@ int App::run() {
             parts.status->refresh_token();
         }
     };
-    parts.status = std::make_unique<DaemonStatus>(
-        StatusSources{current_config, *parts.queue, *parts.writer, parts.registry, parts.listeners,
-                      parts.accepted, parts.reload, reload_now, SLUICE_VERSION, clock::now_unix(),
-                      logger_, *parts.accounting});
+    parts.status = std::make_unique<DaemonStatus>(StatusSources{.config = current_config,
+                                                                .queue = *parts.queue,
+                                                                .spool = *parts.writer,
+                                                                .registry = parts.registry,
+                                                                .listeners = parts.listeners,
+                                                                .accepted = parts.accepted,
+                                                                .reload = parts.reload,
+                                                                .reload_now = reload_now,
+                                                                .version = SLUICE_VERSION,
+                                                                .started_unix = clock::now_unix(),
+                                                                .logger = logger_,
+                                                                .accounting = *parts.accounting});
     parts.status->refresh_token();
     parts.status_server = std::make_unique<status::StatusServer>(executor, *parts.status, logger_);
     if (auto ec = parts.status_server->open(config_->status.listen)) {

@@ -116,6 +116,7 @@ asio::awaitable<Connected> connect_to_domain(ConnectServices services,
             destinations.permanent ? RecipientOutcome::bounced : RecipientOutcome::deferred;
         result.failure.reply = smtp::Reply{destinations.permanent ? 550 : 451,
                                            destinations.enhanced, destinations.text};
+        result.failure.dns_failure = destinations.lookup_failed;
         co_return result;
     }
 

@@ -35,6 +35,9 @@ struct RecipientResult {
     RecipientOutcome outcome = RecipientOutcome::deferred;
     smtp::Reply reply;
     bool synthetic = false;  // Sluice made the reply up: lock rules must ignore it
+    // Synthetic, because a DNS lookup for the domain failed (4.4.3): the status endpoint says
+    // "dns-failure" by this, never by reading the reply's text.
+    bool dns_failure = false;
 };
 
 // 2xx delivered, 5xx bounced, anything else deferred (any doubt is temporary).

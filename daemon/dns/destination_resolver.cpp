@@ -21,7 +21,9 @@ RouteResult failure(std::error_code error, bool permanent, std::string enhanced,
 }
 
 RouteResult dns_failure(std::error_code error) {
-    return failure(error, false, "4.4.3", "DNS lookup failed: " + error.message());
+    auto result = failure(error, false, "4.4.3", "DNS lookup failed: " + error.message());
+    result.lookup_failed = true;
+    return result;
 }
 
 // A failure of the recipient domain's own lookups (MX, or A/AAAA for an implicit MX).
@@ -74,8 +76,7 @@ awaitable<std::vector<AddressLookup>> lookup_all(Resolver& resolver,
 }
 
 awaitable<RouteResult> route_to_mx_hosts(Resolver& resolver, std::vector<MxRecord> records,
-                                         bool mx_secure, std::uint16_t port,
-                                         std::mt19937_64& rng) {
+                                         bool mx_secure, std::uint16_t port, std::mt19937_64& rng) {
     // RFC 7505 §3: a lone MX "." (preference 0 by the RFC; any is taken) means no mail at all.
     const bool null_mx = std::all_of(records.begin(), records.end(),
                                      [](const MxRecord& record) { return record.host.empty(); });
@@ -89,8 +90,7 @@ awaitable<RouteResult> route_to_mx_hosts(Resolver& resolver, std::vector<MxRecor
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         const auto& lookup = lookups[i];
         if (!lookup.error) {
-            result.destinations.push_back({hosts[i], lookup.value, port, mx_secure,
-                                           lookup.secure});
+            result.destinations.push_back({hosts[i], lookup.value, port, mx_secure, lookup.secure});
         } else if (!temporary && !is_permanent(lookup.error) && lookup.error != errc::no_data) {
             temporary = lookup.error;
         }

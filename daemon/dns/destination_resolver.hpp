@@ -36,6 +36,9 @@ struct RouteResult {
     std::string enhanced;  // RFC 3463 code for a DSN: "5.1.10", "5.1.2", "4.4.3", ...
     std::string text;      // "Recipient address has null MX", "DNS lookup failed: timeout", ...
     std::vector<Destination> destinations;  // in the order to try
+    // A lookup itself failed (timeout, SERVFAIL, no usable answer: "4.4.3"), as opposed to an
+    // answer that rules the domain or its hosts out. The status endpoint reports it by this.
+    bool lookup_failed = false;
 };
 
 // The destinations for mail to `domain`, each at `port`. MX hosts whose addresses cannot be

@@ -54,10 +54,10 @@ policy::engine::Verdict judge(const RecipientAttempt& attempt, const AttemptRule
 void decide_delivered(RecipientDecision& decision, const delivery::RecipientResult& result,
                       QueueLessons& lessons) {
     decision.change = RecipientChange::delivered;
-    decision.attempt_outcome = result.outcome == Outcome::delivered ? "delivered"
+    decision.attempt_outcome = result.outcome == Outcome::delivered ? acclog::Outcome::delivered
                                : result.outcome == Outcome::possibly_delivered
-                                   ? "possibly-delivered"
-                                   : "accepted-by-rule";
+                                   ? acclog::Outcome::possibly_delivered
+                                   : acclog::Outcome::accepted_by_rule;
     decision.final_outcome = decision.attempt_outcome;
     ++lessons.delivered;
 }
@@ -65,8 +65,8 @@ void decide_delivered(RecipientDecision& decision, const delivery::RecipientResu
 void decide_bounced(RecipientDecision& decision, const delivery::RecipientResult& result,
                     QueueLessons& lessons) {
     decision.change = RecipientChange::bounced;
-    decision.attempt_outcome = "bounced";
-    decision.final_outcome = "bounced";
+    decision.attempt_outcome = acclog::Outcome::bounced;
+    decision.final_outcome = acclog::Outcome::bounced;
     decision.status = status_of(result.reply);
     decision.diagnostic = decision.reply;
     decision.remote_reply = !result.synthetic;
@@ -77,7 +77,8 @@ void decide_retry(RecipientDecision& decision, const RecipientAttempt& attempt,
                   const AttemptRules& rules, policy::retry::TimePoint arrival,
                   policy::retry::TimePoint now, double random_unit, QueueLessons& lessons) {
     const bool unsure = attempt.result.outcome == Outcome::possibly_delivered;
-    decision.attempt_outcome = unsure ? "possibly-delivered" : "deferred";
+    decision.attempt_outcome =
+        unsure ? acclog::Outcome::possibly_delivered : acclog::Outcome::deferred;
     const auto next =
         policy::retry::next_retry(*rules.isp.retry, attempt.attempts, arrival, now, random_unit);
     if (const auto* retry = std::get_if<policy::retry::RetryAt>(&next)) {
@@ -88,7 +89,7 @@ void decide_retry(RecipientDecision& decision, const RecipientAttempt& attempt,
         return;
     }
     decision.change = RecipientChange::expired;
-    decision.final_outcome = "expired";
+    decision.final_outcome = acclog::Outcome::expired;
     decision.status = "4.4.7";
     decision.diagnostic = "Message expired in queue; last reply: " + decision.reply;
     ++lessons.expired;

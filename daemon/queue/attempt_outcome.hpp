@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/acclog/outcome.hpp"
 #include "daemon/delivery/outbound_message.hpp"
 #include "policy/engine/compiled_policy.hpp"
 #include "policy/retry/retry_rule.hpp"
@@ -42,11 +43,11 @@ enum class RecipientChange {
 struct RecipientDecision {
     std::uint32_t index = 0;
     RecipientChange change = RecipientChange::retry;
-    // The accounting outcome of the attempt record: "delivered", "possibly-delivered",
-    // "accepted-by-rule", "deferred" or "bounced" ("deferred" for an expiry too).
-    std::string attempt_outcome;
-    // For a final change, the outcome of the final record ("expired" for an expiry).
-    std::string final_outcome;
+    // The accounting outcome of the attempt record: delivered, possibly-delivered,
+    // accepted-by-rule, deferred or bounced (deferred for an expiry too).
+    acclog::Outcome attempt_outcome = acclog::Outcome::deferred;
+    // For a final change, the outcome of the final record (expired for an expiry).
+    acclog::Outcome final_outcome = acclog::Outcome::deferred;
     std::int64_t retry_at_unix = 0;  // RecipientChange::retry
     std::string reply;               // the reply as one line ("550 5.1.1 No such user")
     // Bounced and expired: the enhanced code and the text for the DSN and the final record.

@@ -78,7 +78,9 @@ asio::awaitable<bool> QueueManager::record_attempt(
         const auto& reply = results[k].reply;
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
             // Shown by the status endpoint and sluicectl: escaped like a log line.
-            throttle_.remember_reply(queue, log::printable_text(reply.summary()));
+            throttle_.remember_reply(
+                queue, log::printable_text(reply.summary()),
+                results[k].dns_failure ? ReplyKind::dns_failure : ReplyKind::other);
         }
     }
     apply_lessons(queue, outcome.queue);

@@ -67,8 +67,7 @@ OutcomeRecorder::OutcomeRecorder(ConfigSource config, std::filesystem::path queu
 
 acclog::AccountingRecord OutcomeRecorder::account(const QueuedMessage& message, std::uint32_t index,
                                                   const AttemptContext& attempt, const char* type,
-                                                  const std::string& outcome,
-                                                  const std::string& reply,
+                                                  acclog::Outcome outcome, const std::string& reply,
                                                   const std::string& enhanced,
                                                   const policy::engine::Verdict& verdict,
                                                   const std::string& dsn_queue_id) const {
@@ -138,8 +137,8 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
                 if (results[k].outcome == delivery::RecipientOutcome::delivered &&
                     !attempt.remote_dsn && !message.sender().empty() &&
                     dsn::notify_request(message.params(index)).success) {
-                    successes.push_back({index, status_of(reply), decision.reply, "delivered", true,
-                                         decision.verdict, k});
+                    successes.push_back({index, status_of(reply), decision.reply,
+                                         acclog::Outcome::delivered, true, decision.verdict, k});
                 }
                 accounting.push_back(account(message, index, attempt, "final",
                                              decision.final_outcome, decision.reply, reply.enhanced,
@@ -235,16 +234,20 @@ asio::awaitable<void> OutcomeRecorder::persist(QueuedMessage& message, Written& 
 
 asio::awaitable<std::size_t> OutcomeRecorder::clear(std::vector<ClearedRecipient> recipients,
                                                     ClearDsn dsn) {
-    const Ending cleared{RecipientState::cleared, "admin-cleared",      "5.0.0",
-                         "cleared by an admin",   dsn == ClearDsn::yes, true};
+    const Ending cleared{RecipientState::cleared, acclog::Outcome::admin_cleared, "5.0.0",
+                         "cleared by an admin",   dsn == ClearDsn::yes,           true};
     const auto done = co_await finish_unattempted(std::move(recipients), cleared);
     co_return done.messages;
 }
 
 asio::awaitable<std::vector<ClearedRecipient>> OutcomeRecorder::expire(
     std::vector<ClearedRecipient> recipients) {
-    const Ending expired{RecipientState::bounced, "expired", "4.4.7",
-                         "expired in the queue",  true,      false};
+    const Ending expired{RecipientState::bounced,
+                         acclog::Outcome::expired,
+                         "4.4.7",
+                         "expired in the queue",
+                         true,
+                         false};
     auto done = co_await finish_unattempted(std::move(recipients), expired);
     co_return std::move(done.unfinished);
 }
@@ -265,7 +268,11 @@ asio::awaitable<bool> OutcomeRecorder::warn_delayed(std::vector<DelayWarning> re
                     ? "Not tried yet: its destination is held, locked or rate-limited"
                     : "Still being retried after " + std::to_string(recipient.attempts) +
                           " attempts";
-            Failure notice{item->index, "4.0.0", diagnostic, "delayed", false, {}, 0};
+            Failure notice{};
+            notice.index = item->index;
+            notice.status = "4.0.0";
+            notice.diagnostic = diagnostic;
+            notice.outcome = acclog::Outcome::deferred;  // no record: the state is unchanged
             notice.retry_until_unix = item->deadline_unix;
             reported.push_back(std::move(notice));
         }

@@ -112,7 +112,7 @@ class OutcomeRecorder {
     // How recipients that end without an attempt end (clear, expire).
     struct Ending {
         spool::RecipientState state;
-        const char* outcome;  // accounting outcome
+        acclog::Outcome outcome;
         const char* status;   // enhanced code for the DSN and the record
         const char* why;      // for the log line: "cleared by an admin", "expired"
         bool dsn;
@@ -128,7 +128,7 @@ class OutcomeRecorder {
         std::uint32_t index;
         std::string status;  // enhanced code
         std::string diagnostic;
-        std::string outcome;  // "bounced" | "expired"
+        acclog::Outcome outcome;  // bounced | expired
         bool remote_reply;    // the diagnostic is a remote server's reply
         policy::engine::Verdict verdict;
         std::size_t position;               // in the batch (and in the judged results)
@@ -159,7 +159,7 @@ class OutcomeRecorder {
         const std::vector<acclog::AccountingRecord>& records);
     [[nodiscard]] acclog::AccountingRecord account(
         const QueuedMessage& message, std::uint32_t index, const AttemptContext& attempt,
-        const char* type, const std::string& outcome, const std::string& reply,
+        const char* type, acclog::Outcome outcome, const std::string& reply,
         const std::string& enhanced, const policy::engine::Verdict& verdict,
         const std::string& dsn_queue_id = {}) const;
 

@@ -7,9 +7,6 @@ namespace sluice::daemon::queue {
 namespace {
 constexpr std::size_t kLastReplies = 5;
 
-std::string queue_lock_key(const std::string& name) { return "queue:" + name; }
-std::string isp_lock_key(const std::string& isp) { return "isp:" + isp; }
-
 // The adaptive rate as a limiter rate, precise (AdaptiveRate::current never rounds to 0).
 std::optional<policy::config::Rate> limiter_rate(const policy::speed::AdaptiveRate& adaptive) {
     return adaptive.current();
@@ -36,6 +33,14 @@ std::string_view to_string(Blocked reason) {
         case Blocked::connect_rate: return "connect-rate";
     }
     return "unknown";
+}
+
+std::string queue_lock_key(std::string_view name) {
+    return "queue:" + std::string(name);
+}
+
+std::string isp_lock_key(std::string_view isp) {
+    return "isp:" + std::string(isp);
 }
 
 std::string queue_name(std::string_view isp, std::string_view source) {
@@ -172,8 +177,8 @@ void QueueThrottle::attempt_done(DestinationQueue& queue, bool throttled) {
     queue.message_rate.set_rate(limiter_rate(*queue.adaptive));
 }
 
-void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply) {
-    queue.last_replies.push_front(std::move(reply));
+void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply, ReplyKind kind) {
+    queue.last_replies.push_front({std::move(reply), kind});
     if (queue.last_replies.size() > kLastReplies) queue.last_replies.pop_back();
 }
 

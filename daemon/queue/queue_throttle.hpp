@@ -50,6 +50,18 @@ struct QueueCounters {
     std::uint64_t cleared = 0;    // recipients an admin removed
 };
 
+// What is known of a remembered reply beyond its text (the status endpoint explains a waiting
+// queue by it).
+enum class ReplyKind {
+    other,        // a server's reply, or Sluice's own for anything but DNS
+    dns_failure,  // Sluice's own: a DNS lookup for the domain failed
+};
+
+struct RecentReply {
+    std::string text;  // escaped like a log line
+    ReplyKind kind = ReplyKind::other;
+};
+
 struct DestinationQueue {
     std::string name;  // "ISP/source"
     std::string isp;
@@ -65,7 +77,7 @@ struct DestinationQueue {
     unsigned pacing = 0;  // of those, waiting for the rate limit (they take the next token)
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
-    std::deque<std::string> last_replies;  // newest first, a few
+    std::deque<RecentReply> last_replies;  // newest first, a few
     Blocked blocked = Blocked::none;  // the latest answer of may_connect
 };
 
@@ -106,7 +118,7 @@ class QueueThrottle {
     // One attempt (one reply to a transaction or a connection) for adaptive speed: a step down
     // when the remote deferred or throttled, else a success towards a step up.
     void attempt_done(DestinationQueue& queue, bool throttled);
-    void remember_reply(DestinationQueue& queue, std::string reply);
+    void remember_reply(DestinationQueue& queue, std::string reply, ReplyKind kind);
 
     // Locks (scope source: the queue; scope isp: every queue of the ISP).
     void lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
@@ -144,5 +156,9 @@ class QueueThrottle {
 
 // "isp/source".
 [[nodiscard]] std::string queue_name(std::string_view isp, std::string_view source);
+// The keys of locks() for a queue's own lock and for its ISP's lock: whoever reads locks()
+// asks here rather than spelling the keys out.
+[[nodiscard]] std::string queue_lock_key(std::string_view name);
+[[nodiscard]] std::string isp_lock_key(std::string_view isp);
 
 }  // namespace sluice::daemon::queue

@@ -1,7 +1,5 @@
 #include "daemon/status/status_server.hpp"
 
-#include "daemon/asio/listening_acceptor.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,8 +10,10 @@
 #include <chrono>
 #include <variant>
 
+#include "daemon/asio/listening_acceptor.hpp"
 #include "daemon/status/bearer_token.hpp"
 #include "daemon/status/dashboard_page.hpp"
+#include "daemon/status/operation_runner.hpp"
 #include "daemon/status/prometheus_text.hpp"
 #include "daemon/status/status_json.hpp"
 #include "policy/config/endpoint.hpp"
@@ -179,7 +179,8 @@ asio::awaitable<Response> respond(StatusBackend& backend, const Request& req,
     if (check == TokenCheck::wrong) co_return error(req, 403, "wrong token");
     auto scope = parse_scope(req.body(), request.query);
     if (auto* bad = std::get_if<ScopeError>(&scope)) co_return error(req, 400, bad->message);
-    auto result = co_await backend.operate(request.endpoint, std::get<OperationScope>(scope));
+    auto result =
+        co_await run_operation(backend, request.endpoint, std::get<OperationScope>(scope));
     co_return reply(result.status, kJson, std::move(result.body), version, keep);
 }
 }  // namespace

@@ -1,5 +1,5 @@
 // The plain data the status endpoint shows: a snapshot of the daemon (StatusView) and of each
-// destination queue (QueueView), built on the io thread (view_builder.cpp) and rendered as
+// destination queue (QueueView), built on the io thread (app/daemon_status.cpp) and rendered as
 // JSON (status_json.hpp) or Prometheus text (prometheus_text.hpp). No I/O, no Beast, no Asio.
 #pragma once
 

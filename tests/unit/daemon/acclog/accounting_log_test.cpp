@@ -28,7 +28,7 @@ AccountingRecord record_for(std::string recipient) {
     r.type = "final";
     r.queue_id = "0123456789ABCDEF";
     r.recipient = std::move(recipient);
-    r.outcome = "delivered";
+    r.outcome = Outcome::delivered;
     return r;
 }
 

@@ -27,7 +27,7 @@ AccountingRecord sample_record() {
     r.mx_ip = "127.0.0.2";
     r.reply = "250 2.0.0 Ok: queued as 12345";
     r.enhanced_code = "2.0.0";
-    r.outcome = "delivered";
+    r.outcome = Outcome::delivered;
     r.attempt = 3;
     r.duration_ms = 42;
     return r;
@@ -74,7 +74,7 @@ TEST(FormatJson, RoundTripsThroughAParser) {
         EXPECT_EQ(o.at("mx_host").as_string(), record.mx_host);
         EXPECT_EQ(o.at("mx_ip").as_string(), record.mx_ip);
         EXPECT_EQ(o.at("enhanced_code").as_string(), record.enhanced_code);
-        EXPECT_EQ(o.at("outcome").as_string(), record.outcome);
+        EXPECT_EQ(o.at("outcome").as_string(), to_string(record.outcome));
         EXPECT_EQ(o.at("attempt").as_int64(), 3);
         EXPECT_EQ(o.at("duration_ms").as_int64(), 42);
         EXPECT_EQ(o.at("dsn_queue_id").as_string(), "");
@@ -86,7 +86,7 @@ TEST(FormatJson, RoundTripsThroughAParser) {
 TEST(FormatJson, FieldOrderIsFixed) {
     AccountingRecord record;
     record.type = "final";
-    record.outcome = "bounced";
+    record.outcome = Outcome::bounced;
     record.dsn_queue_id = "0123456789ABCDEG";
     record.bounce_class = "hard";
     record.bounce_category = "bad-mailbox";
@@ -205,7 +205,7 @@ AccountingRecord akmta_example() {
     r.mx_ip = "116.69.16.162";
     r.reply = "451 4.4.1 Connection timed out";
     r.enhanced_code = "4.4.1";
-    r.outcome = "deferred";
+    r.outcome = Outcome::deferred;
     r.attempt = 1;
     r.duration_ms = 30000;
     r.bounce_class = "soft";
@@ -228,7 +228,7 @@ TEST(FormatAkmta, Issue13FieldByField) {
     AccountingRecord record = akmta_example();
     record.reply = "550 5.1.1 <zxhcgvxhjx32423@gmail.com>: no such user";
     record.enhanced_code = "5.1.1";
-    record.outcome = "bounced";
+    record.outcome = Outcome::bounced;
     const auto parsed = parse_akmta(format_akmta(record));
     ASSERT_TRUE(parsed) << format_akmta(record);
     EXPECT_EQ(parsed->time, "2024/10/28 12:16:31");
@@ -270,7 +270,7 @@ TEST(FormatAkmta, Issue13NullSenderFinalRecordAndQueueWithoutSource) {
     record.type = "final";
     record.sender = "";
     record.queue = "example.net";
-    record.outcome = "delivered";
+    record.outcome = Outcome::delivered;
     const auto parsed = parse_akmta(format_akmta(record));
     ASSERT_TRUE(parsed);
     ASSERT_EQ(parsed->fields.size(), 20u);
@@ -317,27 +317,27 @@ TEST(FormatAkmta, Issue13QuotingTable) {
 
 TEST(FormatAkmta, Issue13CommandTheResponseAnswered) {
     struct Case {
-        std::string outcome;
+        Outcome outcome;
         std::string mx_ip;
         std::string enhanced;
         std::string want;
     } cases[] = {
-        {"deferred", "", "4.4.3", "DIAL"},  // DNS: never connected
-        {"bounced", "", "5.1.2", "DIAL"},   // null MX, NXDOMAIN
-        {"deferred", "192.0.2.1", "4.4.1", "DIAL"},
-        {"delivered", "192.0.2.1", "2.0.0", "DATA"},
-        {"delivered", "192.0.2.1", "", "DATA"},
-        {"possibly-delivered", "192.0.2.1", "4.4.2", "DATA"},
-        {"bounced", "192.0.2.1", "5.1.1", "RCPT"},
-        {"deferred", "192.0.2.1", "4.2.2", "RCPT"},
-        {"bounced", "192.0.2.1", "5.1.8", "MAIL"},
-        {"bounced", "192.0.2.1", "5.1.7", "MAIL"},
-        {"bounced", "192.0.2.1", "5.3.4", "DATA"},
-        {"bounced", "192.0.2.1", "5.6.0", "DATA"},
-        {"deferred", "192.0.2.1", "4.7.0", ""},
-        {"deferred", "192.0.2.1", "", ""},
-        {"bounced", "192.0.2.1", "5.1.10", "RCPT"},
-        {"admin-cleared", "", "", ""},
+        {Outcome::deferred, "", "4.4.3", "DIAL"},  // DNS: never connected
+        {Outcome::bounced, "", "5.1.2", "DIAL"},   // null MX, NXDOMAIN
+        {Outcome::deferred, "192.0.2.1", "4.4.1", "DIAL"},
+        {Outcome::delivered, "192.0.2.1", "2.0.0", "DATA"},
+        {Outcome::delivered, "192.0.2.1", "", "DATA"},
+        {Outcome::possibly_delivered, "192.0.2.1", "4.4.2", "DATA"},
+        {Outcome::bounced, "192.0.2.1", "5.1.1", "RCPT"},
+        {Outcome::deferred, "192.0.2.1", "4.2.2", "RCPT"},
+        {Outcome::bounced, "192.0.2.1", "5.1.8", "MAIL"},
+        {Outcome::bounced, "192.0.2.1", "5.1.7", "MAIL"},
+        {Outcome::bounced, "192.0.2.1", "5.3.4", "DATA"},
+        {Outcome::bounced, "192.0.2.1", "5.6.0", "DATA"},
+        {Outcome::deferred, "192.0.2.1", "4.7.0", ""},
+        {Outcome::deferred, "192.0.2.1", "", ""},
+        {Outcome::bounced, "192.0.2.1", "5.1.10", "RCPT"},
+        {Outcome::admin_cleared, "", "", ""},
     };
     for (const auto& c : cases) {
         AccountingRecord record = akmta_example();
@@ -348,8 +348,8 @@ TEST(FormatAkmta, Issue13CommandTheResponseAnswered) {
         ASSERT_TRUE(parsed);
         ASSERT_EQ(parsed->fields.size(), 20u);
         EXPECT_EQ(parsed->fields[12], c.want)
-            << c.outcome << " " << c.mx_ip << " " << c.enhanced << ": got " << parsed->fields[12]
-            << ", want " << c.want;
+            << to_string(c.outcome) << " " << c.mx_ip << " " << c.enhanced << ": got "
+            << parsed->fields[12] << ", want " << c.want;
     }
 }
 

@@ -20,6 +20,7 @@ std::string describe(const RouteResult& result) {
     std::string out = result.error ? (result.permanent ? "permanent " : "temporary ") +
                                          result.enhanced + " " + result.text
                                    : "ok";
+    if (result.lookup_failed) out += " [lookup failed]";
     for (const auto& destination : result.destinations) {
         out += " | " + destination.mx_host + ":" + std::to_string(destination.port);
         for (const auto& address : destination.addresses) out += " " + address.to_string();
@@ -86,7 +87,8 @@ TEST_F(DestinationResolverTest, Table) {
         // An IP literal as MX target is looked up as a name; this dnsmasq refuses names
         // outside .test, so the lookup fails temporarily.
         {"literal.test",
-         "temporary 4.4.3 DNS lookup failed: no usable answer from the DNS servers"},
+         "temporary 4.4.3 DNS lookup failed: no usable answer from the DNS servers [lookup "
+         "failed]"},
     };
     for (const auto& c : cases) {
         const std::string got = describe(route(c.domain, 2525));
@@ -154,7 +156,7 @@ TEST(DestinationResolverWithoutServer, DnsFailureIsTemporary) {
     {
         Resolver resolver(io.get_executor(), settings);
         const auto got = run(io, resolve_destinations(resolver, "a.test", 25, rng));
-        EXPECT_EQ(describe(got), "temporary 4.4.3 DNS lookup failed: timeout");
+        EXPECT_EQ(describe(got), "temporary 4.4.3 DNS lookup failed: timeout [lookup failed]");
         EXPECT_EQ(got.error, errc::timeout);
     }
     io.restart();

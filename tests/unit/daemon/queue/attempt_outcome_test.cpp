@@ -65,17 +65,18 @@ std::string brief(const RecipientDecision& d) {
     std::string out;
     switch (d.change) {
         case RecipientChange::delivered:
-            out = "delivered " + d.attempt_outcome;
+            out = "delivered " + std::string(acclog::to_string(d.attempt_outcome));
             break;
         case RecipientChange::retry:
             out = fmt::format("retry@+{} {}", d.retry_at_unix - kArrival.time_since_epoch().count(),
-                              d.attempt_outcome);
+                              acclog::to_string(d.attempt_outcome));
             break;
         case RecipientChange::bounced:
             out = "bounced " + d.status + (d.remote_reply ? " remote" : "");
             break;
         case RecipientChange::expired:
-            out = "expired " + d.status + " after " + d.attempt_outcome;
+            out = "expired " + d.status + " after " +
+                  std::string(acclog::to_string(d.attempt_outcome));
             break;
     }
     if (d.out_of_step_success) out += " out-of-step";
@@ -172,10 +173,10 @@ TEST(DecideAttempt, TextsForTheRecordsAndTheDsn) {
     const auto& bounced = outcome.recipients[0];
     EXPECT_EQ(bounced.reply, "550 5.1.1 No such user");
     EXPECT_EQ(bounced.diagnostic, "550 5.1.1 No such user");
-    EXPECT_EQ(bounced.final_outcome, "bounced");
+    EXPECT_EQ(bounced.final_outcome, acclog::Outcome::bounced);
     const auto& expired = outcome.recipients[1];
     EXPECT_EQ(expired.diagnostic, "Message expired in queue; last reply: 451 4.3.0 try later");
-    EXPECT_EQ(expired.final_outcome, "expired");
+    EXPECT_EQ(expired.final_outcome, acclog::Outcome::expired);
     EXPECT_EQ(brief(outcome.queue), "d0 r0 b1 e1");
 }
 

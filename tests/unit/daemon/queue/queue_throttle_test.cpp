@@ -137,6 +137,61 @@ TEST(QueueThrottle, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
     EXPECT_EQ(throttle.stopped(a, later), Blocked::none);
 }
 
+// The status endpoint tells a queue's own lock from its ISP's by these keys.
+TEST(QueueThrottle, LockKeysFindTheLockEachScopeSet) {
+    struct Case {
+        policy::config::LockScope scope;
+        bool queue_key_found;
+        bool isp_key_found;
+    };
+    const Case cases[] = {
+        {policy::config::LockScope::source, true, false},
+        {policy::config::LockScope::isp, false, true},
+    };
+    for (const auto& c : cases) {
+        policy::config::LockRule rule;
+        rule.name = "r";
+        rule.lock_for = 30min;
+        rule.scope = c.scope;
+        QueueThrottle throttle(compile({strategy(5)}, {rule}));
+        auto& queue = throttle.queue("Gmail", "a");
+        throttle.lock(queue, rule, "421 slow down", kWall);
+        const bool queue_found = throttle.locks().active(queue_lock_key("Gmail/a"), kWall);
+        const bool isp_found = throttle.locks().active(isp_lock_key("Gmail"), kWall);
+        EXPECT_EQ(queue_found, c.queue_key_found)
+            << "scope " << static_cast<int>(c.scope) << ": got " << queue_found << ", want "
+            << c.queue_key_found;
+        EXPECT_EQ(isp_found, c.isp_key_found) << "scope " << static_cast<int>(c.scope) << ": got "
+                                              << isp_found << ", want " << c.isp_key_found;
+    }
+}
+
+TEST(QueueThrottle, RemembersTheLastFiveRepliesWithTheirKind) {
+    QueueThrottle throttle(compile({strategy(5)}));
+    auto& queue = throttle.queue("Gmail", "a");
+    for (int i = 1; i <= 6; ++i) {
+        throttle.remember_reply(queue, "250 ok " + std::to_string(i), ReplyKind::other);
+    }
+    throttle.remember_reply(queue, "451 4.4.3 DNS lookup failed: timeout", ReplyKind::dns_failure);
+    struct Want {
+        std::string text;
+        ReplyKind kind;
+    };
+    const Want want[] = {
+        {"451 4.4.3 DNS lookup failed: timeout", ReplyKind::dns_failure},
+        {"250 ok 6", ReplyKind::other},
+        {"250 ok 5", ReplyKind::other},
+        {"250 ok 4", ReplyKind::other},
+        {"250 ok 3", ReplyKind::other},
+    };
+    ASSERT_EQ(queue.last_replies.size(), std::size(want));
+    for (std::size_t i = 0; i < std::size(want); ++i) {
+        const auto& got = queue.last_replies[i];
+        EXPECT_EQ(got.text, want[i].text) << i << ": got " << got.text << ", want " << want[i].text;
+        EXPECT_EQ(got.kind, want[i].kind) << i << ": " << got.text;
+    }
+}
+
 TEST(QueueThrottle, HoldsWinOverEverything) {
     QueueThrottle throttle(compile({strategy(5)}));
     auto& a = throttle.queue("Gmail", "a");

@@ -1,14 +1,12 @@
-#include "daemon/app/status_backend.hpp"
+#include "daemon/app/daemon_status.hpp"
 
 #include <chrono>
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/status/bearer_token.hpp"
-#include "daemon/status/status_json.hpp"
 
 namespace sluice::daemon::app {
 
-namespace json = boost::json;
 using status::QueueView;
 
 namespace {
@@ -70,10 +68,11 @@ void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Block
     }
     if (view.deferred > 0) {
         const bool dns = !queue.last_replies.empty() &&
-                         queue.last_replies.front().find(" 4.4.3") != std::string::npos;
+                         queue.last_replies.front().kind == queue::ReplyKind::dns_failure;
         view.state = dns ? "dns-failure" : "waiting-for-retry";
-        view.detail = dns ? "waiting for retry after a DNS failure: " + queue.last_replies.front()
-                          : "waiting for retry";
+        view.detail =
+            dns ? "waiting for retry after a DNS failure: " + queue.last_replies.front().text
+                : "waiting for retry";
         return;
     }
     view.state = "idle";
@@ -125,8 +124,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
             view.held = "queue";
         }
         if (const auto* lock = throttle.lock_of(queue, wall)) {
-            // QueueThrottle keys a queue's own lock "queue:NAME" (queue_throttle.cpp).
-            const bool own = throttle.locks().active("queue:" + name, wall) != nullptr;
+            const bool own = throttle.locks().active(queue::queue_lock_key(name), wall) != nullptr;
             view.lock = status::LockView{lock->rule, lock->reply, own ? "queue" : "isp",
                                          lock->until.time_since_epoch().count()};
         }
@@ -137,7 +135,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
         const auto& c = queue.counters;
         view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                        c.cleared,   c.connections, c.throttled};
-        view.last_replies.assign(queue.last_replies.begin(), queue.last_replies.end());
+        for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
         if (auto due = next_due.find(name); due != next_due.end()) {
             view.next_attempt_unix = due->second;
         }
@@ -196,7 +194,7 @@ status::StatusView DaemonStatus::status() {
     return s;
 }
 
-bool DaemonStatus::known_isp(const std::string& isp) const {
+bool DaemonStatus::knows_isp(const std::string& isp) {
     // A hold left from an ISP a reload removed must still be releasable.
     if (sources_.queue.throttle().holds().contains(isp)) return true;
     const auto& policy = sources_.queue.throttle().policy();
@@ -207,64 +205,39 @@ bool DaemonStatus::known_isp(const std::string& isp) const {
     return false;
 }
 
-boost::asio::awaitable<status::OperationResult> DaemonStatus::operate(
-    status::Endpoint operation, status::OperationScope scope) {
-    using status::Endpoint;
-    auto& manager = sources_.queue;
-    if (operation == Endpoint::reload) {
-        sources_.reload_now();
-        const auto& reload = sources_.reload;
-        json::object body{{"ok", reload.ok}, {"generation", reload.generation}};
-        if (!reload.ok) body["error"] = reload.error;
-        co_return status::OperationResult{reload.ok ? 200u : 422u, status::to_body(body)};
-    }
-    if (!scope.isp.empty() && !known_isp(scope.isp)) {
-        co_return status::OperationResult{404, status::error_body("unknown ISP " + scope.isp)};
-    }
+status::ReloadResult DaemonStatus::reload() {
+    sources_.reload_now();
+    const auto& reload = sources_.reload;
+    return {reload.ok, reload.generation, reload.error};
+}
+
+status::HoldsResult DaemonStatus::holds_now(std::error_code save_error) const {
+    if (save_error) return {save_error, false, {}};
+    const auto holds = sources_.queue.holds();
+    return {{}, holds.node, std::vector<std::string>(holds.keys.begin(), holds.keys.end())};
+}
+
+boost::asio::awaitable<status::HoldsResult> DaemonStatus::hold(status::OperationScope scope) {
     const queue::AdminScope target{scope.isp, scope.source};
-    json::object body{
-        {"ok", true},
-        {"isp", scope.isp.empty() ? json::value(nullptr) : json::value(scope.isp)},
-        {"source", scope.source.empty() ? json::value(nullptr) : json::value(scope.source)}};
-    switch (operation) {
-        case Endpoint::hold:
-        case Endpoint::release: {
-            std::error_code ec;
-            if (operation == Endpoint::hold) {
-                ec = co_await manager.hold(target);
-            } else {
-                ec = co_await manager.release(target);
-            }
-            if (ec) {
-                co_return status::OperationResult{
-                    500, status::error_body("applied, but the holds file could not be saved: " +
-                                            ec.message())};
-            }
-            const auto holds = manager.holds();
-            json::array keys;
-            for (const auto& key : holds.keys) keys.emplace_back(key);
-            body["sending_paused"] = holds.node;
-            body["holds"] = std::move(keys);
-            break;
-        }
-        case Endpoint::unlock:
-            body["unlocked"] = manager.unlock(target);
-            break;
-        case Endpoint::clear: {
-            if (scope.isp.empty() && !scope.all) {
-                co_return status::OperationResult{
-                    400, status::error_body("clearing every queue needs \"all\": true")};
-            }
-            const auto dsn = scope.dsn ? queue::ClearDsn::yes : queue::ClearDsn::no;
-            const auto count = co_await manager.clear(target, dsn);
-            body["cleared_recipients"] = count.recipients;
-            body["messages"] = count.messages;
-            break;
-        }
-        default:
-            co_return status::OperationResult{404, status::error_body("no such operation")};
-    }
-    co_return status::OperationResult{200, status::to_body(body)};
+    const std::error_code ec = co_await sources_.queue.hold(target);
+    co_return holds_now(ec);
+}
+
+boost::asio::awaitable<status::HoldsResult> DaemonStatus::release(status::OperationScope scope) {
+    const queue::AdminScope target{scope.isp, scope.source};
+    const std::error_code ec = co_await sources_.queue.release(target);
+    co_return holds_now(ec);
+}
+
+bool DaemonStatus::unlock(const status::OperationScope& scope) {
+    return sources_.queue.unlock(queue::AdminScope{scope.isp, scope.source});
+}
+
+boost::asio::awaitable<status::ClearResult> DaemonStatus::clear(status::OperationScope scope) {
+    const queue::AdminScope target{scope.isp, scope.source};
+    const auto dsn = scope.dsn ? queue::ClearDsn::yes : queue::ClearDsn::no;
+    const auto count = co_await sources_.queue.clear(target, dsn);
+    co_return status::ClearResult{count.recipients, count.messages};
 }
 
 }  // namespace sluice::daemon::app

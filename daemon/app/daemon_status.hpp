@@ -1,8 +1,9 @@
 // The daemon's side of the status endpoint (status::StatusBackend): builds the status and
 // queue snapshots from the queue manager, spool writer, session registry and listeners, and
 // runs the operations (hold, release, clear, unlock on the queue manager; reload through the
-// same function SIGHUP uses). It also holds the operations token, read from status.token_file
-// at start-up and on each reload. io thread only; App owns it.
+// same function SIGHUP uses), returning what happened as typed results: status codes and JSON
+// are status/'s. It also holds the operations token, read from status.token_file at start-up
+// and on each reload. io thread only; App owns it.
 #pragma once
 
 #include <cstdint>
@@ -56,11 +57,17 @@ class DaemonStatus final : public status::StatusBackend {
     std::vector<status::QueueView> queues(const std::string& isp) override;
     std::vector<policy::net::Cidr> read_networks() override;
     std::string token() override { return token_; }
-    boost::asio::awaitable<status::OperationResult> operate(status::Endpoint operation,
-                                                            status::OperationScope scope) override;
+
+    // A hold left from an ISP a reload removed is known too, so it can be released.
+    bool knows_isp(const std::string& isp) override;
+    status::ReloadResult reload() override;
+    boost::asio::awaitable<status::HoldsResult> hold(status::OperationScope scope) override;
+    boost::asio::awaitable<status::HoldsResult> release(status::OperationScope scope) override;
+    bool unlock(const status::OperationScope& scope) override;
+    boost::asio::awaitable<status::ClearResult> clear(status::OperationScope scope) override;
 
   private:
-    [[nodiscard]] bool known_isp(const std::string& isp) const;
+    [[nodiscard]] status::HoldsResult holds_now(std::error_code save_error) const;
     StatusSources sources_;
     std::string token_;
 };
