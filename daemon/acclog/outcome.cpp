@@ -1,3 +1,5 @@
+// Outcome -> the word in the log (contract: outcome.hpp). One switch: the only place the
+// words are spelled.
 #include "daemon/acclog/outcome.hpp"
 
 namespace sluice::daemon::acclog {

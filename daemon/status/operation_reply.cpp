@@ -1,3 +1,5 @@
+// Typed operation results -> HTTP status and JSON body (contract: operation_reply.hpp). The
+// key order of each body is part of the wire format: fields are added in the order shown.
 #include "daemon/status/operation_reply.hpp"
 
 #include <boost/json/value.hpp>

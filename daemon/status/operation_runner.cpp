@@ -1,3 +1,5 @@
+// run_operation (contract: operation_runner.hpp): the order of the checks is the endpoint's
+// documented behaviour, so it lives here once, not in each backend.
 #include "daemon/status/operation_runner.hpp"
 
 namespace sluice::daemon::status {

@@ -1,3 +1,5 @@
+// The operations' replies, whole: status code and exact body for each result and refusal
+// (sluicectl and operators' scripts parse these bodies).
 #include "daemon/status/operation_reply.hpp"
 
 #include <gtest/gtest.h>
