@@ -59,6 +59,7 @@ void decide_delivered(RecipientDecision& decision, const delivery::RecipientResu
                                    ? acclog::Outcome::possibly_delivered
                                    : acclog::Outcome::accepted_by_rule;
     decision.final_outcome = decision.attempt_outcome;
+    decision.status = status_of(result.reply);  // for a success report (NOTIFY=SUCCESS)
     ++lessons.delivered;
 }
 

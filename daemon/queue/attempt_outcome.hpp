@@ -50,7 +50,8 @@ struct RecipientDecision {
     acclog::Outcome final_outcome = acclog::Outcome::deferred;
     std::int64_t retry_at_unix = 0;  // RecipientChange::retry
     std::string reply;               // the reply as one line ("550 5.1.1 No such user")
-    // Bounced and expired: the enhanced code and the text for the DSN and the final record.
+    // Bounced and expired: the enhanced code and the text for the DSN and the final record;
+    // delivered: the enhanced code for a success report.
     std::string status;
     std::string diagnostic;
     bool remote_reply = false;  // the diagnostic is a server's reply (Remote-MTA applies)

@@ -24,13 +24,6 @@ using clock::now_unix_us;
 using spool::RecipientState;
 
 namespace {
-// The enhanced status code for a DSN: the server's, or one derived from the basic code.
-std::string status_of(const smtp::Reply& reply) {
-    if (!reply.enhanced.empty()) return reply.enhanced;
-    if (reply.code / 100 == 2) return "2.0.0";  // a success report
-    return reply.code >= 500 ? "5.0.0" : "4.0.0";
-}
-
 policy::retry::TimePoint seconds(std::int64_t unix_seconds) {
     return policy::retry::TimePoint(std::chrono::seconds(unix_seconds));
 }
@@ -137,7 +130,7 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
                 if (results[k].outcome == delivery::RecipientOutcome::delivered &&
                     !attempt.remote_dsn && !message.sender().empty() &&
                     dsn::notify_request(message.params(index)).success) {
-                    successes.push_back({index, status_of(reply), decision.reply,
+                    successes.push_back({index, decision.status, decision.reply,
                                          acclog::Outcome::delivered, true, decision.verdict, k});
                 }
                 accounting.push_back(account(message, index, attempt, "final",
