@@ -63,9 +63,13 @@ std::string queue_id(std::uint64_t n) {
     return id;
 }
 
-std::size_t heap_in_use() { return mallinfo2().uordblks + mallinfo2().hblkhd; }
+std::size_t heap_in_use() {
+    return mallinfo2().uordblks + mallinfo2().hblkhd;
+}
 
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_seconds() {
+    return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 }  // namespace
 
@@ -150,10 +154,11 @@ int main(int argc, char** argv) {
                 per_message, (heap_after - heap_before) / 1048576.0);
     std::printf("  queueing (route + enqueue): %.0f ns CPU per message\n",
                 add_cpu * 1e9 / messages);
-    std::printf("  scheduling (admit + rate-limit + take + outcome): %.0f ns CPU per message "
-                "(%llu simulated seconds, %llu deferrals)\n",
-                run_cpu * 1e9 / messages, static_cast<unsigned long long>(steps),
-                static_cast<unsigned long long>(deferrals));
+    std::printf(
+        "  scheduling (admit + rate-limit + take + outcome): %.0f ns CPU per message "
+        "(%llu simulated seconds, %llu deferrals)\n",
+        run_cpu * 1e9 / messages, static_cast<unsigned long long>(steps),
+        static_cast<unsigned long long>(deferrals));
     std::printf("  target: < 300 bytes per queued message: %s\n",
                 per_message < 300 ? "met" : "NOT met");
     return 0;

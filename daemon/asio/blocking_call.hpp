@@ -26,10 +26,10 @@ boost::asio::awaitable<Result> run_blocking(boost::asio::thread_pool& pool, Func
                               function = std::move(function)]() mutable {
                 Result result = function();
                 auto executor = work.get_executor();
-                asio::post(executor, [handler = std::move(handler),
-                                      result = std::move(result)]() mutable {
-                    std::move(handler)(std::move(result));
-                });
+                asio::post(executor,
+                           [handler = std::move(handler), result = std::move(result)]() mutable {
+                               std::move(handler)(std::move(result));
+                           });
             });
         },
         asio::use_awaitable, std::move(function));

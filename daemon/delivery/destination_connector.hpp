@@ -28,7 +28,7 @@ struct ConnectServices {
     dns::Resolver& resolver;
     mta_sts::MtaStsService* mta_sts;  // null: MTA-STS is never applied
     log::Logger& logger;
-    std::mt19937_64& rng;   // the order of equal-preference MX hosts
+    std::mt19937_64& rng;  // the order of equal-preference MX hosts
     const bool& stopping;  // looked at before each address is tried
 };
 
@@ -46,8 +46,7 @@ struct Connected {
 // `settings`: the queue's client settings (delivery.tls or the ISP's own, source address,
 // timeouts); DANE and MTA-STS may ask for more per host.
 boost::asio::awaitable<Connected> connect_to_domain(ConnectServices services,
-                                                   const policy::config::Config& config,
-                                                   ClientSettings settings,
-                                                   std::string domain);
+                                                    const policy::config::Config& config,
+                                                    ClientSettings settings, std::string domain);
 
 }  // namespace sluice::daemon::delivery

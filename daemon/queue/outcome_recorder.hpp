@@ -113,8 +113,8 @@ class OutcomeRecorder {
     struct Ending {
         spool::RecipientState state;
         acclog::Outcome outcome;
-        const char* status;   // enhanced code for the DSN and the record
-        const char* why;      // for the log line: "cleared by an admin", "expired"
+        const char* status;  // enhanced code for the DSN and the record
+        const char* why;     // for the log line: "cleared by an admin", "expired"
         bool dsn;
         bool final_without_dsn;  // a DSN that cannot be spooled does not stop it (a clear)
     };
@@ -129,7 +129,7 @@ class OutcomeRecorder {
         std::string status;  // enhanced code
         std::string diagnostic;
         acclog::Outcome outcome;  // bounced | expired
-        bool remote_reply;    // the diagnostic is a remote server's reply
+        bool remote_reply;        // the diagnostic is a remote server's reply
         policy::engine::Verdict verdict;
         std::size_t position;               // in the batch (and in the judged results)
         std::int64_t retry_until_unix = 0;  // a delay report's Will-Retry-Until

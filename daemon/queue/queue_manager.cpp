@@ -7,9 +7,9 @@
 #include <chrono>
 #include <limits>
 
+#include "daemon/asio/blocking_call.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dns/destination_resolver.hpp"
-#include "daemon/asio/blocking_call.hpp"
 #include "daemon/smtp/header_fields.hpp"
 #include "daemon/spool/spool_reader.hpp"
 

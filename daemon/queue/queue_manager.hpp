@@ -126,8 +126,9 @@ class QueueManager {
     // One batch over an open connection: content read, prepared, sent, recorded; whether the
     // connection may go on (no lock was hit), or nullopt when the content could not be read
     // (the batch waits a minute; nothing was sent).
-    boost::asio::awaitable<std::optional<bool>> send_one(WorkerRun& run, delivery::ClientConnection& connection,
-                                          Batch& batch);
+    boost::asio::awaitable<std::optional<bool>> send_one(WorkerRun& run,
+                                                         delivery::ClientConnection& connection,
+                                                         Batch& batch);
     // Whether an open connection may send its next message now (go), after waiting for the rate
     // (ask_again), or should give its work back and close (stop: a lock, a hold, a long wait).
     enum class Pace { go, ask_again, stop };

@@ -21,16 +21,26 @@ const policy::config::Strategy& strategy_of(const policy::engine::CompiledPolicy
 
 std::string_view to_string(Blocked reason) {
     switch (reason) {
-        case Blocked::none: return "none";
-        case Blocked::node_held: return "node-held";
-        case Blocked::held: return "held";
-        case Blocked::locked: return "locked";
-        case Blocked::isp_locked: return "isp-locked";
-        case Blocked::connection_cap: return "connection-cap";
-        case Blocked::total_connections: return "total-connection-cap";
-        case Blocked::message_rate: return "rate-limit";
-        case Blocked::isp_message_rate: return "isp-rate-limit";
-        case Blocked::connect_rate: return "connect-rate";
+        case Blocked::none:
+            return "none";
+        case Blocked::node_held:
+            return "node-held";
+        case Blocked::held:
+            return "held";
+        case Blocked::locked:
+            return "locked";
+        case Blocked::isp_locked:
+            return "isp-locked";
+        case Blocked::connection_cap:
+            return "connection-cap";
+        case Blocked::total_connections:
+            return "total-connection-cap";
+        case Blocked::message_rate:
+            return "rate-limit";
+        case Blocked::isp_message_rate:
+            return "isp-rate-limit";
+        case Blocked::connect_rate:
+            return "connect-rate";
     }
     return "unknown";
 }
@@ -88,7 +98,6 @@ void QueueThrottle::apply_strategy(DestinationQueue& queue) {
     queue.connect_rate.set_rate(strategy.connect_rate);
     isps_[queue.isp].rate.set_rate(strategy.isp_message_rate);
 }
-
 
 void QueueThrottle::reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
     policy_ = std::move(policy);
@@ -184,8 +193,7 @@ void QueueThrottle::remember_reply(DestinationQueue& queue, std::string reply, R
 
 void QueueThrottle::lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
                          const std::string& reply, WallTime wall_now) {
-    const auto until =
-        wall_now + std::chrono::ceil<std::chrono::seconds>(rule.lock_for);
+    const auto until = wall_now + std::chrono::ceil<std::chrono::seconds>(rule.lock_for);
     const auto key = rule.scope == policy::config::LockScope::isp ? isp_lock_key(queue.isp)
                                                                   : queue_lock_key(queue.name);
     locks_.lock(key, policy::lock::Lock{rule.name, reply, until});

@@ -28,15 +28,15 @@ using WallTime = policy::lock::TimePoint;
 // Why a queue is not sending right now.
 enum class Blocked {
     none,
-    node_held,         // an admin paused all sending
-    held,              // an admin held this queue or its ISP
-    locked,            // a lock rule (or an admin) locked this queue
-    isp_locked,        // ... or its whole ISP
-    connection_cap,    // strategy.max_connections open
-    total_connections, // delivery.max_connections open across all queues
-    message_rate,      // the queue's (possibly adaptive) message rate
-    isp_message_rate,  // the ISP's overall message rate
-    connect_rate,      // the queue's connection attempt rate
+    node_held,          // an admin paused all sending
+    held,               // an admin held this queue or its ISP
+    locked,             // a lock rule (or an admin) locked this queue
+    isp_locked,         // ... or its whole ISP
+    connection_cap,     // strategy.max_connections open
+    total_connections,  // delivery.max_connections open across all queues
+    message_rate,       // the queue's (possibly adaptive) message rate
+    isp_message_rate,   // the ISP's overall message rate
+    connect_rate,       // the queue's connection attempt rate
 };
 [[nodiscard]] std::string_view to_string(Blocked reason);
 
@@ -73,12 +73,12 @@ struct DestinationQueue {
     policy::speed::RateLimiter message_rate;
     policy::speed::RateLimiter connect_rate;
     std::optional<policy::speed::AdaptiveRate> adaptive;
-    unsigned active = 0;  // open connections
-    unsigned pacing = 0;  // of those, waiting for the rate limit (they take the next token)
+    unsigned active = 0;          // open connections
+    unsigned pacing = 0;          // of those, waiting for the rate limit (they take the next token)
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
     std::deque<RecentReply> last_replies;  // newest first, a few
-    Blocked blocked = Blocked::none;  // the latest answer of may_connect
+    Blocked blocked = Blocked::none;       // the latest answer of may_connect
 };
 
 struct Admission {

@@ -106,8 +106,8 @@ TEST(QueueThrottle, NoSecondConnectionWhileOneWaitsForTheRate) {
     a.active = 1;
     throttle.begin_pacing(a);
     EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 1, 10).reason, Blocked::message_rate);
-    EXPECT_EQ(throttle.may_connect(b, kStart, kWall, 1, 10).reason,
-              Blocked::isp_message_rate) << "a waits for the ISP's rate too";
+    EXPECT_EQ(throttle.may_connect(b, kStart, kWall, 1, 10).reason, Blocked::isp_message_rate)
+        << "a waits for the ISP's rate too";
     throttle.end_pacing(a);
     EXPECT_EQ(throttle.may_connect(a, kStart, kWall, 1, 10).reason, Blocked::none);
 }
