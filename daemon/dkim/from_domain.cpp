@@ -6,11 +6,13 @@
 namespace sluice::daemon::dkim {
 namespace {
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool is_domain_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;  // IDN as UTF-8
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || static_cast<unsigned char>(c) >= 0x80;  // IDN as UTF-8
 }
 
 // The value with quoted strings and comments blanked out (kept as spaces so positions stay

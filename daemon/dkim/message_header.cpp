@@ -21,7 +21,9 @@ Line line_at(std::string_view content, std::size_t pos) {
     return {content.substr(pos, end - pos), next};
 }
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view field_name(std::string_view text) {
     const std::size_t colon = text.find(':');

@@ -4,10 +4,16 @@
 namespace sluice::daemon::dkim {
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-bool is_line_break(char c) { return c == '\r' || c == '\n'; }
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_line_break(char c) {
+    return c == '\r' || c == '\n';
+}
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Appends `text` with every run of SP/HTAB as one SP and without trailing whitespace. Line
 // break characters are skipped: in a header field that is unfolding (RFC 6376 §3.4.2).

@@ -23,7 +23,9 @@ Step step_of(Step::Action action, Reply reply, std::uint64_t chunk_size = 0) {
     return step;
 }
 
-Reply not_implemented() { return {502, "5.5.1", "Error: command not implemented"}; }
+Reply not_implemented() {
+    return {502, "5.5.1", "Error: command not implemented"};
+}
 
 // RFC 3848 / RFC 6531 protocol names for the Received: header: S for TLS, A for AUTH.
 std::string protocol_name(bool extended, bool smtputf8, bool tls, bool authenticated) {
@@ -59,7 +61,9 @@ Dialogue::Dialogue(DialogueSettings settings, std::string client_address, std::s
       client_address_(std::move(client_address)),
       listener_(std::move(listener)) {}
 
-Reply Dialogue::greeting() const { return {220, "", settings_.hostname + " ESMTP Sluice"}; }
+Reply Dialogue::greeting() const {
+    return {220, "", settings_.hostname + " ESMTP Sluice"};
+}
 
 Step Dialogue::reply_step(Reply reply) {
     if (counts_as_error(reply)) ++errors_;
@@ -90,32 +94,46 @@ Step Dialogue::on_command(std::string_view line, SpoolRoom room) {
     if (auth_state_ != AuthState::idle) return continue_auth(line);
     Command command = parse_command(line);
     switch (command.verb) {
-        case Verb::helo: return check_and_do_helo(command, false);
-        case Verb::ehlo: return check_and_do_helo(command, true);
-        case Verb::mail: return check_and_do_mail(command, room);
-        case Verb::rcpt: return check_and_do_rcpt(command);
-        case Verb::data: return check_and_do_data();
-        case Verb::bdat: return check_and_do_bdat(command);
-        case Verb::rset: return do_rset();
-        case Verb::noop: return reply_step({250, "2.0.0", "Ok"});
-        case Verb::quit: return step_of(Step::Action::close, Reply{221, "2.0.0", "Bye"});
+        case Verb::helo:
+            return check_and_do_helo(command, false);
+        case Verb::ehlo:
+            return check_and_do_helo(command, true);
+        case Verb::mail:
+            return check_and_do_mail(command, room);
+        case Verb::rcpt:
+            return check_and_do_rcpt(command);
+        case Verb::data:
+            return check_and_do_data();
+        case Verb::bdat:
+            return check_and_do_bdat(command);
+        case Verb::rset:
+            return do_rset();
+        case Verb::noop:
+            return reply_step({250, "2.0.0", "Ok"});
+        case Verb::quit:
+            return step_of(Step::Action::close, Reply{221, "2.0.0", "Bye"});
         case Verb::vrfy:
             return reply_step(
                 {252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"});
         case Verb::help:
             return reply_step(
                 {214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"});
-        case Verb::starttls: return check_and_do_starttls(command);
-        case Verb::auth: return check_and_do_auth(command);
-        case Verb::expn: return reply_step(not_implemented());
-        case Verb::unknown: break;
+        case Verb::starttls:
+            return check_and_do_starttls(command);
+        case Verb::auth:
+            return check_and_do_auth(command);
+        case Verb::expn:
+            return reply_step(not_implemented());
+        case Verb::unknown:
+            break;
     }
     return reply_step({500, "5.5.2", "Error: command not recognized"});
 }
 
 Step Dialogue::check_and_do_helo(const Command& command, bool extended) {
     if (command.argument.empty()) {
-        return reply_step({501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname"});
+        return reply_step(
+            {501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname"});
     }
     // RFC 5321 §4.1.4: EHLO/HELO also resets any transaction in progress.
     reset_transaction();
@@ -197,7 +215,8 @@ Step Dialogue::continue_auth(std::string_view line) {
     std::optional<std::string> decoded = decode_base64(line);
     if (!decoded) return reply_step({501, "5.5.2", "Cannot decode response"});
     switch (state) {
-        case AuthState::plain_response: return plain_credentials(*decoded);
+        case AuthState::plain_response:
+            return plain_credentials(*decoded);
         case AuthState::login_user:
             if (decoded->empty()) return reply_step({501, "5.5.2", "Cannot decode response"});
             auth_pending_user_ = std::move(*decoded);
@@ -208,7 +227,8 @@ Step Dialogue::continue_auth(std::string_view line) {
             step.credentials = Credentials{auth_pending_user_, std::move(*decoded)};
             return step;
         }
-        case AuthState::idle: break;
+        case AuthState::idle:
+            break;
     }
     SLUICE_ASSERT(false, "continue_auth without an exchange");
     return reply_step(not_implemented());
@@ -331,7 +351,8 @@ Dialogue::DataVerdict Dialogue::finish_bdat_chunk() {
         return {std::nullopt, std::move(refusal)};
     }
     if (!bdat_chunk_last_) {
-        return {std::nullopt, Reply{250, "2.0.0", fmt::format("{} octets received", bdat_chunk_size_)}};
+        return {std::nullopt,
+                Reply{250, "2.0.0", fmt::format("{} octets received", bdat_chunk_size_)}};
     }
     bdat_normalizer_.finish(bdat_content_);
     const bool bare = bdat_normalizer_.saw_bare_line_ending();
@@ -358,7 +379,8 @@ AcceptedMessage Dialogue::build_message(std::string content) {
     auto& envelope = message.envelope;
     envelope.client_address = client_address_;
     envelope.helo = helo_;
-    envelope.protocol = protocol_name(extended_, sender_->smtputf8, tls_active_, !auth_user_.empty());
+    envelope.protocol =
+        protocol_name(extended_, sender_->smtputf8, tls_active_, !auth_user_.empty());
     envelope.auth_user = auth_user_;
     envelope.listener = listener_;
     envelope.sender = std::move(sender_->address);
@@ -374,7 +396,9 @@ Reply Dialogue::committed(const std::string& queue_id) const {
     return {250, "2.0.0", "Ok: queued as " + queue_id};
 }
 
-Reply Dialogue::commit_failed() { return {451, "4.3.0", "Error: queue file write error"}; }
+Reply Dialogue::commit_failed() {
+    return {451, "4.3.0", "Error: queue file write error"};
+}
 
 Step Dialogue::do_rset() {
     reset_transaction();

@@ -1,7 +1,5 @@
 #include "daemon/smtp/listener.hpp"
 
-#include "daemon/asio/listening_acceptor.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "daemon/asio/listening_acceptor.hpp"
 #include "daemon/smtp/reply.hpp"
 
 namespace sluice::daemon::smtp {
@@ -36,7 +35,9 @@ tcp::endpoint Listener::local_endpoint() const {
     return acceptor_.local_endpoint(ec);
 }
 
-void Listener::start() { asio::co_spawn(executor_, accept_loop(), asio::detached); }
+void Listener::start() {
+    asio::co_spawn(executor_, accept_loop(), asio::detached);
+}
 
 void Listener::stop() {
     boost::system::error_code ignored;
@@ -50,7 +51,8 @@ asio::awaitable<void> Listener::accept_loop() {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         if (ec) {
             // EMFILE/ENFILE and friends: back off instead of spinning on a full table.
-            services_.logger.warning("listener {}: accept failed: {}", settings_.name, ec.message());
+            services_.logger.warning("listener {}: accept failed: {}", settings_.name,
+                                     ec.message());
             asio::steady_timer pause(executor_, std::chrono::milliseconds(100));
             co_await pause.async_wait(nothrow_awaitable);
             continue;
@@ -61,9 +63,8 @@ asio::awaitable<void> Listener::accept_loop() {
         if (remote_ec) continue;
         const std::string client = remote.address().to_string();
         SessionRegistry::Admission admission;
-        const auto verdict =
-            services_.registry.admit(client, config->smtp.max_connections,
-                                     config->smtp.max_connections_per_ip, admission);
+        const auto verdict = services_.registry.admit(
+            client, config->smtp.max_connections, config->smtp.max_connections_per_ip, admission);
         if (verdict != SessionRegistry::Verdict::admitted) {
             refuse(socket, client, verdict, *config);
             continue;

@@ -113,13 +113,13 @@ std::string format_rfc5322_date(std::int64_t unix_seconds) {
 std::string make_received_header(const TraceInfo& info) {
     // RFC 5321 §4.4 TCP-info: an IPv6 address-literal carries the "IPv6:" tag.
     std::string_view tag = info.client_address.find(':') == std::string::npos ? "" : "IPv6:";
-    std::string header = fmt::format("Received: from {} ({} [{}{}])", sanitized(info.helo, "unknown"),
-                                     sanitized(info.client_name, "unknown"), tag,
-                                     sanitized(info.client_address, "unknown"));
+    std::string header = fmt::format(
+        "Received: from {} ({} [{}{}])", sanitized(info.helo, "unknown"),
+        sanitized(info.client_name, "unknown"), tag, sanitized(info.client_address, "unknown"));
     if (!info.tls.empty()) header += fmt::format("\r\n\t(using {})", sanitized(info.tls, ""));
-    header += fmt::format("\r\n\tby {} (Sluice) with {} id {}",
-                          sanitized(info.hostname, "localhost"), sanitized(info.protocol, "SMTP"),
-                          sanitized(info.queue_id, "unknown"));
+    header +=
+        fmt::format("\r\n\tby {} (Sluice) with {} id {}", sanitized(info.hostname, "localhost"),
+                    sanitized(info.protocol, "SMTP"), sanitized(info.queue_id, "unknown"));
     if (!info.single_recipient.empty()) {
         header += fmt::format("\r\n\tfor <{}>", sanitized(info.single_recipient, ""));
     }

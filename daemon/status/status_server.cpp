@@ -1,7 +1,5 @@
 #include "daemon/status/status_server.hpp"
 
-#include "daemon/asio/listening_acceptor.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +10,7 @@
 #include <chrono>
 #include <variant>
 
+#include "daemon/asio/listening_acceptor.hpp"
 #include "daemon/status/bearer_token.hpp"
 #include "daemon/status/dashboard_page.hpp"
 #include "daemon/status/prometheus_text.hpp"
