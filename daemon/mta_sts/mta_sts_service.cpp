@@ -1,11 +1,11 @@
 #include "daemon/mta_sts/mta_sts_service.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/mta_sts/policy_fetcher.hpp"
 #include "daemon/mta_sts/policy_store.hpp"
@@ -20,7 +20,7 @@ using policy::mta_sts::CacheStep;
 using policy::mta_sts::StsPolicy;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 
 std::string lower_case(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),

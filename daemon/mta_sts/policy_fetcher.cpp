@@ -3,13 +3,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+
+#include "daemon/asio/nothrow_awaitable.hpp"
 
 namespace sluice::daemon::mta_sts {
 
@@ -19,7 +20,7 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::string_view kPolicyPath = "/.well-known/mta-sts.txt";
 

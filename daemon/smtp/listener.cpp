@@ -1,6 +1,5 @@
 #include "daemon/smtp/listener.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,12 +7,14 @@
 #include <chrono>
 
 #include "daemon/asio/listening_acceptor.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/smtp/reply.hpp"
 
 namespace sluice::daemon::smtp {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using asio_support::nothrow_awaitable;
 
 Listener::Listener(asio::any_io_executor executor, policy::config::Listener settings,
                    ConfigSource config, SessionServices& services)
@@ -45,7 +46,6 @@ void Listener::stop() {
 }
 
 asio::awaitable<void> Listener::accept_loop() {
-    constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
     for (;;) {
         auto [ec, socket] = co_await acceptor_.async_accept(nothrow_awaitable);
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;

@@ -3,7 +3,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/smtp/content_deadline.hpp"
 #include "daemon/smtp/data_reader.hpp"
@@ -31,7 +31,7 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kInputCapacity = 64 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{2000};
