@@ -22,7 +22,4 @@ struct MessageParts {
 
 [[nodiscard]] MessageParts split_message(std::string_view content);
 
-// True if `a` and `b` are equal ignoring ASCII case (header field names).
-[[nodiscard]] bool equal_ignoring_case(std::string_view a, std::string_view b);
-
 }  // namespace sluice::daemon::dkim

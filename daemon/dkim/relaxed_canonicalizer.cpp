@@ -1,6 +1,8 @@
 // canonicalize_header_relaxed / canonicalize_body_relaxed (see relaxed_canonicalizer.hpp).
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::dkim {
 namespace {
 
@@ -9,10 +11,6 @@ bool is_wsp(char c) {
 }
 bool is_line_break(char c) {
     return c == '\r' || c == '\n';
-}
-
-char to_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // Appends `text` with every run of SP/HTAB as one SP and without trailing whitespace. Line
@@ -54,7 +52,8 @@ std::string canonicalize_header_relaxed(std::string_view field) {
         name.remove_suffix(1);
     }
     for (char c : name) {
-        if (!is_line_break(c)) out += to_lower(c);  // a break inside a name is unfolded too
+        if (!is_line_break(c))
+            out += policy::text::to_lower(c);  // a break inside a name is unfolded too
     }
     if (colon != std::string_view::npos) {
         out += ':';

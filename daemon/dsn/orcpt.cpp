@@ -1,23 +1,10 @@
 // find_orcpt / decode_orcpt (see orcpt.hpp).
 #include "daemon/dsn/orcpt.hpp"
 
-#include <cctype>
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::dsn {
 namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -43,7 +30,7 @@ std::string find_orcpt(std::string_view rcpt_params) {
             end = rcpt_params.size();
         }
         std::string_view param = rcpt_params.substr(pos, end - pos);
-        if (param.size() > 6 && equal_ignoring_case(param.substr(0, 6), "ORCPT=")) {
+        if (param.size() > 6 && policy::text::istarts_with(param, "ORCPT=")) {
             return std::string(param.substr(6));
         }
         pos = end + 1;

@@ -8,9 +8,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
 
 #include "daemon/asio/nothrow_awaitable.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::mta_sts {
 
@@ -32,10 +32,7 @@ struct AddressResult {
 // "text/plain", "text/plain; charset=utf-8" (case-insensitive), nothing else.
 bool is_text_plain(std::string_view type) {
     constexpr std::string_view kWant = "text/plain";
-    if (type.size() < kWant.size()) return false;
-    for (std::size_t i = 0; i < kWant.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(type[i])) != kWant[i]) return false;
-    }
+    if (!policy::text::istarts_with(type, kWant)) return false;
     type.remove_prefix(kWant.size());
     return type.empty() || type.front() == ';' || type.front() == ' ';
 }

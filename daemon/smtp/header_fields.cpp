@@ -1,6 +1,6 @@
 #include "daemon/smtp/header_fields.hpp"
 
-#include <strings.h>
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 
@@ -25,7 +25,7 @@ void for_each_field(std::string_view content, std::string_view name, Visit visit
         }
         const std::string_view text = content.substr(line, end - line);
         if (text.size() > name.size() && text[name.size()] == ':' &&
-            ::strncasecmp(text.data(), name.data(), name.size()) == 0) {
+            policy::text::istarts_with(text, name)) {
             if (!visit(line, field_end, line + name.size() + 1)) return;
         }
         line = field_end;

@@ -1,7 +1,5 @@
 #include "daemon/smtp/server_session.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -22,6 +20,7 @@
 #include "daemon/smtp/trace_headers.hpp"
 #include "daemon/tls/tls_summary.hpp"
 #include "policy/net/cidr.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 
@@ -46,7 +45,7 @@ std::string printable(std::string_view text) {
 }
 
 bool starts_with_mail_verb(std::string_view line) {
-    return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
+    return policy::text::istarts_with(line, "MAIL");
 }
 
 // relay_networks decides whether the client may hand us mail for any recipient.

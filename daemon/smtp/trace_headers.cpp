@@ -8,7 +8,7 @@
 #include <array>
 #include <optional>
 
-#include "daemon/smtp/address_syntax.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
@@ -86,8 +86,8 @@ HeaderScan scan_headers(std::string_view content) {
             std::optional<std::string_view> name = field_name(line);
             if (!name) break;
             scan.has_header_block = true;
-            scan.has_date = scan.has_date || iequals(*name, "Date");
-            scan.has_message_id = scan.has_message_id || iequals(*name, "Message-ID");
+            scan.has_date = scan.has_date || policy::text::iequals(*name, "Date");
+            scan.has_message_id = scan.has_message_id || policy::text::iequals(*name, "Message-ID");
         }
         start = end + 1;
     }

@@ -3,13 +3,13 @@
 #include "policy/config/load_policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "policy/config/host_name.hpp"
 #include "policy/reply/reply_matcher.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -19,13 +19,6 @@ constexpr Presence kRequired = Presence::required;
 
 template <class Enum>
 using Choices = std::initializer_list<std::pair<std::string_view, Enum>>;
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
 
 // "example.com" or "*.example.com"; a trailing dot is allowed.
 bool is_domain_or_wildcard(std::string_view pattern) {
@@ -135,7 +128,7 @@ std::vector<std::string> read_domains(SettingsReader& reader, const Group& group
         if (!is_domain_or_wildcard(item.value)) {
             reader.report(item.path, "must be a domain or \"*.domain\" (its subdomains)");
         }
-        domains.push_back(lower_case(item.value));
+        domains.push_back(text::to_lower(item.value));
     }
     return domains;
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::policy::engine {
 namespace {
 
@@ -29,10 +31,7 @@ const T& require_named(const std::vector<T>& items, std::string_view name, const
 }
 
 std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
+    std::string lower = text::to_lower(text);
     if (lower.ends_with('.')) {
         lower.pop_back();
     }

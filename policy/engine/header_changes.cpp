@@ -1,14 +1,13 @@
 #include "policy/engine/header_changes.hpp"
 
-#include <strings.h>
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::engine {
 
 namespace {
 // Whether the header line starting at `line` begins the field `name` ("Name:").
 bool starts_field(std::string_view line, std::string_view name) {
-    return line.size() > name.size() && line[name.size()] == ':' &&
-           ::strncasecmp(line.data(), name.data(), name.size()) == 0;
+    return line.size() > name.size() && line[name.size()] == ':' && text::istarts_with(line, name);
 }
 
 // `content` without the fields named `name` (with their continuation lines), header only.

@@ -3,8 +3,9 @@
 // domain listed twice (validation reports that).
 #include "policy/isp/isp_directory.hpp"
 
-#include <algorithm>
 #include <optional>
+
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::isp {
 namespace {
@@ -13,11 +14,7 @@ std::string normalized(std::string_view name) {
     if (name.ends_with('.')) {
         name.remove_suffix(1);
     }
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return lower;
+    return text::to_lower(name);
 }
 
 // "*.parent" -> "parent"; otherwise nullopt.

@@ -1,21 +1,15 @@
 #include "policy/mta_sts/sts_policy.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <optional>
+
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::mta_sts {
 namespace {
 
 bool is_wsp(char c) {
     return c == ' ' || c == '\t';
-}
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
 }
 
 std::string_view trim_wsp(std::string_view text) {
@@ -120,7 +114,7 @@ PolicyParse parse_policy(std::string_view text) {
         // "mx: mail.example.com." (fully qualified) is a common spelling; one dot goes.
         if (pattern.ends_with('.')) pattern.remove_suffix(1);
         if (!is_mx_pattern(pattern)) return "mx: not a host name pattern: " + std::string(pattern);
-        policy.mx.push_back(lower_case(pattern));
+        policy.mx.push_back(text::to_lower(pattern));
     }
     if (policy.mx.empty() && policy.mode != Mode::none) {
         return std::string("mx: at least one is required");
@@ -130,7 +124,7 @@ PolicyParse parse_policy(std::string_view text) {
 
 bool mx_matches(const StsPolicy& policy, std::string_view mx_host) {
     if (mx_host.ends_with('.')) mx_host.remove_suffix(1);
-    const std::string host = lower_case(mx_host);
+    const std::string host = text::to_lower(mx_host);
     for (const auto& pattern : policy.mx) {
         if (pattern.starts_with("*.")) {
             const std::string_view suffix = std::string_view(pattern).substr(1);  // ".rest"

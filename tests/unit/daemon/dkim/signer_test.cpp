@@ -21,6 +21,7 @@
 #include "daemon/dkim/openssl_encoding.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "daemon/dkim/signature_header.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::dkim {
 namespace {
@@ -77,7 +78,7 @@ std::string decode_base64(const std::string& text) {
 // Verifies the topmost DKIM-Signature of `message` with `key`'s public half; "" if it holds.
 std::string verify(const std::string& message, const PrivateKey& key) {
     const MessageParts parts = split_message(message);
-    if (parts.fields.empty() || !equal_ignoring_case(parts.fields[0].name, "DKIM-Signature")) {
+    if (parts.fields.empty() || !policy::text::iequals(parts.fields[0].name, "DKIM-Signature")) {
         return "no DKIM-Signature on top";
     }
     const std::string_view field = parts.fields[0].text;
@@ -95,7 +96,7 @@ std::string verify(const std::string& message, const PrivateKey& key) {
     while (std::getline(names, name, ':')) {
         int skip = used[name]++;
         for (auto it = parts.fields.rbegin(); it != parts.fields.rend(); ++it) {
-            if (equal_ignoring_case(it->name, name) && skip-- == 0) {
+            if (policy::text::iequals(it->name, name) && skip-- == 0) {
                 data += canonicalize_header_relaxed(it->text);
                 break;
             }
