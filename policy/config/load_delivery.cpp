@@ -7,6 +7,7 @@
 
 #include "policy/config/endpoint.hpp"
 #include "policy/config/host_name.hpp"
+#include "policy/net/domain_pattern.hpp"
 #include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
@@ -27,15 +28,10 @@ std::optional<Endpoint> parse_dns_server(std::string_view text) {
     return std::nullopt;
 }
 
-// "example.com", "*.example.com" or "*".
-bool is_domain_pattern(std::string_view pattern) {
-    if (pattern == "*") {
-        return true;
-    }
-    if (pattern.starts_with("*.")) {
-        pattern.remove_prefix(2);
-    }
-    return is_host_name(pattern);
+// "example.com", "*.example.com" or "*" (net/domain_pattern.hpp).
+bool is_domain_pattern(std::string_view text) {
+    const net::DomainPattern pattern = net::parse_domain_pattern(text);
+    return pattern.kind == net::PatternKind::any || is_host_name(pattern.base);
 }
 
 void read_dns_servers(SettingsReader& reader, const Group& dns, std::vector<std::string>& out) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "policy/config/host_name.hpp"
+#include "policy/net/domain_pattern.hpp"
 #include "policy/reply/reply_matcher.hpp"
 #include "policy/text/ascii.hpp"
 
@@ -20,15 +21,15 @@ constexpr Presence kRequired = Presence::required;
 template <class Enum>
 using Choices = std::initializer_list<std::pair<std::string_view, Enum>>;
 
-// "example.com" or "*.example.com"; a trailing dot is allowed.
-bool is_domain_or_wildcard(std::string_view pattern) {
-    if (pattern.starts_with("*.")) {
-        pattern.remove_prefix(2);
+// "example.com" or "*.example.com" (net/domain_pattern.hpp; "*" is for routes only); a
+// trailing dot is allowed.
+bool is_domain_or_wildcard(std::string_view text) {
+    const net::DomainPattern pattern = net::parse_domain_pattern(text);
+    std::string_view base = pattern.base;
+    if (base.ends_with('.')) {
+        base.remove_suffix(1);
     }
-    if (pattern.ends_with('.')) {
-        pattern.remove_suffix(1);
-    }
-    return is_host_name(pattern);
+    return pattern.kind != net::PatternKind::any && is_host_name(base);
 }
 
 // "2", "45", "421": a prefix of a reply code.

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <optional>
 
+#include "policy/net/domain_pattern.hpp"
 #include "policy/text/ascii.hpp"
 
 namespace sluice::policy::mta_sts {
@@ -123,9 +124,9 @@ PolicyParse parse_policy(std::string_view text) {
 }
 
 bool mx_matches(const StsPolicy& policy, std::string_view mx_host) {
-    if (mx_host.ends_with('.')) mx_host.remove_suffix(1);
-    const std::string host = text::to_lower(mx_host);
+    const std::string host = net::canonical_domain(mx_host);
     for (const auto& pattern : policy.mx) {
+        // Not net::DomainPattern: here "*." stands for exactly one label (RFC 8461 §4.1).
         if (pattern.starts_with("*.")) {
             const std::string_view suffix = std::string_view(pattern).substr(1);  // ".rest"
             if (host.size() > suffix.size() && host.ends_with(suffix) &&
