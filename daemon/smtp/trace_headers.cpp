@@ -73,7 +73,9 @@ struct HeaderScan {
 };
 
 // Walks the header block: it ends at the first empty line, or at the first line that is
-// neither a field nor a continuation (SP/TAB) of one.
+// neither a field nor a continuation (SP/TAB) of one. Not policy/message/header_walker: this
+// scan decides whether the content opens with a header block at all (so a line that is no
+// field ends it), and it takes a bare LF as a line end too.
 HeaderScan scan_headers(std::string_view content) {
     HeaderScan scan;
     for (std::size_t start = 0; start < content.size();) {
