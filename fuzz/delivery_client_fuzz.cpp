@@ -11,7 +11,6 @@
 // recipient has exactly one result.
 #include <sys/socket.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -24,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/delivery/client_connection.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "tests/unit/daemon/delivery/delivery_invariant.hpp"
@@ -38,7 +38,7 @@ using sluice::daemon::delivery::testing::shape_of;
 
 namespace {
 
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using sluice::daemon::asio_support::nothrow_awaitable;
 const std::vector<std::string> kRecipients = {"a@x.test", "b@x.test", "c@x.test"};
 
 std::vector<std::string> answers_from(const std::uint8_t* data, std::size_t size) {

@@ -16,19 +16,13 @@
 #include "daemon/dkim/message_header.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "fuzz/fuzz_check.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace dkim = sluice::daemon::dkim;
 using sluice::fuzz::as_view;
+using sluice::policy::text::to_lower;
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 void check_header(std::string_view field) {
     const std::string canonical = dkim::canonicalize_header_relaxed(field);
@@ -68,16 +62,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::map<std::string, int> selected;  // per lower-cased name: fields selected
     for (auto name : selection.names) {
         bool signed_name = false;
-        for (auto wanted : dkim::kSignedHeaders) signed_name |= lower(wanted) == lower(name);
+        for (auto wanted : dkim::kSignedHeaders) signed_name |= to_lower(wanted) == to_lower(name);
         FUZZ_CHECK(signed_name);
-        ++named[lower(name)];
+        ++named[to_lower(name)];
     }
     for (auto text : selection.fields) {
         bool found = false;
         for (const auto& field : parts.fields) {
             if (field.text.data() == text.data() && field.text.size() == text.size()) {
                 found = true;
-                ++selected[lower(field.name)];
+                ++selected[to_lower(field.name)];
             }
         }
         FUZZ_CHECK(found);

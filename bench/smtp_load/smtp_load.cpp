@@ -5,7 +5,6 @@
 // when a step takes longer than -T seconds. A message that does not get 250 after its dot counts as
 // failed (with the reason on stderr, first few only); the exit status is 1 if any failed.
 #include <array>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -25,6 +24,7 @@
 
 #include "bench/smtp_load/latency_summary.hpp"
 #include "bench/smtp_load/load_options.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 
 namespace sluice::bench {
 namespace {
@@ -32,7 +32,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using sluice::daemon::asio_support::nothrow_awaitable;
 constexpr std::size_t kMaxReplyLine = 4096;
 constexpr int kMaxErrorsShown = 10;
 

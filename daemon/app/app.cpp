@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +19,7 @@
 #include "daemon/app/security_loader.hpp"
 #include "daemon/app/systemd_notifier.hpp"
 #include "daemon/app/watchdog.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/delivery/outbound_tls.hpp"
 #include "daemon/dkim/key_loader.hpp"
@@ -35,7 +35,7 @@
 namespace sluice::daemon::app {
 
 namespace asio = boost::asio;
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 
 // Everything run() builds, torn down in an explicit order: listeners and the spool writer go
 // while the io_context still exists, the io_context (and the session frames it holds) goes

@@ -2,13 +2,14 @@
 
 #include <systemd/sd-daemon.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
+
+#include "daemon/asio/nothrow_awaitable.hpp"
 
 namespace sluice::daemon::app {
 
@@ -23,7 +24,7 @@ asio::awaitable<void> feed_watchdog(std::chrono::microseconds period) {
     for (;;) {
         (void)sd_notify(0, "WATCHDOG=1");
         timer.expires_after(period);
-        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await timer.async_wait(asio_support::nothrow_awaitable);
         if (ec) co_return;
     }
 }

@@ -1,6 +1,5 @@
 #include "daemon/delivery/client_stream.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -8,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <variant>
+
+#include "daemon/asio/nothrow_awaitable.hpp"
 
 namespace sluice::daemon::delivery {
 
@@ -17,7 +18,7 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 }  // namespace
 
 // Each operation races a timer: the loser is cancelled (per-operation cancellation, which the

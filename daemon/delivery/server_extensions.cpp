@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::delivery {
 
 namespace {
-
-char to_upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), to_upper);
-    return out;
-}
 
 std::optional<std::uint64_t> parse_size(std::string_view parameters) {
     std::uint64_t value = 0;
@@ -32,7 +24,7 @@ ServerExtensions ServerExtensions::from_ehlo(const smtp::Reply& reply) {
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
         std::string_view line = reply.lines[i];
         const std::size_t space = line.find(' ');
-        const std::string keyword = upper(line.substr(0, space));
+        const std::string keyword = policy::text::to_upper(line.substr(0, space));
         if (keyword.empty()) continue;
         if (keyword == "SIZE" && space != std::string_view::npos) {
             extensions.size_limit_ = parse_size(line.substr(space + 1));
@@ -43,7 +35,7 @@ ServerExtensions ServerExtensions::from_ehlo(const smtp::Reply& reply) {
 }
 
 bool ServerExtensions::supports(std::string_view keyword) const {
-    const std::string wanted = upper(keyword);
+    const std::string wanted = policy::text::to_upper(keyword);
     return std::find(keywords_.begin(), keywords_.end(), wanted) != keywords_.end();
 }
 

@@ -3,14 +3,14 @@
 // and takes what follows its last "@".
 #include "daemon/dkim/from_domain.hpp"
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::dkim {
 namespace {
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool is_domain_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;  // IDN as UTF-8
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || static_cast<unsigned char>(c) >= 0x80;  // IDN as UTF-8
 }
 
 // The value with quoted strings and comments blanked out (kept as spaces so positions stay
@@ -60,7 +60,7 @@ std::optional<std::string> domain_of(std::string_view mailbox) {
     std::string domain;
     for (char c : rest) {
         if (!is_domain_char(c)) break;
-        domain += to_lower(c);
+        domain += policy::text::to_lower(c);
     }
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
     if (domain.empty()) return std::nullopt;
@@ -71,7 +71,7 @@ std::optional<std::string> domain_of(std::string_view mailbox) {
 
 std::optional<std::string> from_domain(const std::vector<HeaderField>& fields) {
     for (const HeaderField& field : fields) {
-        if (!equal_ignoring_case(field.name, "From")) continue;
+        if (!policy::text::iequals(field.name, "From")) continue;
         const std::string_view value = field.text.substr(field.text.find(':') + 1);
         return domain_of(first_mailbox(value));
     }

@@ -1,6 +1,8 @@
 // select_headers (see header_selection.hpp).
 #include "daemon/dkim/header_selection.hpp"
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::dkim {
 
 HeaderSelection select_headers(const std::vector<HeaderField>& fields) {
@@ -8,7 +10,7 @@ HeaderSelection select_headers(const std::vector<HeaderField>& fields) {
     for (std::string_view name : kSignedHeaders) {
         // Bottom-up: the last instance is hashed first.
         for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
-            if (equal_ignoring_case(it->name, name)) {
+            if (policy::text::iequals(it->name, name)) {
                 selection.names.push_back(name);
                 selection.fields.push_back(it->text);
             }

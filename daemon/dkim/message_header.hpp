@@ -2,18 +2,18 @@
 // its raw text (name, colon, value and continuation lines, without the line break that ends
 // it). A line break is CRLF, bare CR or bare LF, as in relaxed_canonicalizer.hpp. The header
 // ends at the first empty line (the body follows it) or at the end of the content (no body).
-// Pure; the views point into the content, which must outlive them. Never fails.
+// The walk itself is policy/message/header_walker.hpp. Pure; the views point into the
+// content, which must outlive them. Never fails.
 #pragma once
 
 #include <string_view>
 #include <vector>
 
+#include "policy/message/header_walker.hpp"
+
 namespace sluice::daemon::dkim {
 
-struct HeaderField {
-    std::string_view name;  // before the colon, whitespace trimmed; empty if there is no colon
-    std::string_view text;  // the whole field as written, without its final line break
-};
+using policy::message::HeaderField;
 
 struct MessageParts {
     std::vector<HeaderField> fields;  // in message order
@@ -21,8 +21,5 @@ struct MessageParts {
 };
 
 [[nodiscard]] MessageParts split_message(std::string_view content);
-
-// True if `a` and `b` are equal ignoring ASCII case (header field names).
-[[nodiscard]] bool equal_ignoring_case(std::string_view a, std::string_view b);
 
 }  // namespace sluice::daemon::dkim

@@ -1,13 +1,17 @@
 // canonicalize_header_relaxed / canonicalize_body_relaxed (see relaxed_canonicalizer.hpp).
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::dkim {
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-bool is_line_break(char c) { return c == '\r' || c == '\n'; }
-
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_line_break(char c) {
+    return c == '\r' || c == '\n';
+}
 
 // Appends `text` with every run of SP/HTAB as one SP and without trailing whitespace. Line
 // break characters are skipped: in a header field that is unfolding (RFC 6376 §3.4.2).
@@ -48,7 +52,8 @@ std::string canonicalize_header_relaxed(std::string_view field) {
         name.remove_suffix(1);
     }
     for (char c : name) {
-        if (!is_line_break(c)) out += to_lower(c);  // a break inside a name is unfolded too
+        if (!is_line_break(c))
+            out += policy::text::to_lower(c);  // a break inside a name is unfolded too
     }
     if (colon != std::string_view::npos) {
         out += ':';

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 
+#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/from_domain.hpp"
 #include "daemon/dkim/header_selection.hpp"
 #include "daemon/dkim/message_header.hpp"
-#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/openssl_encoding.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "daemon/dkim/signature_header.hpp"
+#include "policy/net/domain_pattern.hpp"
 
 namespace sluice::daemon::dkim {
 namespace {
@@ -64,8 +65,7 @@ bool key_applies(const policy::config::DkimKey& key, std::string_view domain,
                  std::string_view pool) {
     const bool domain_matches =
         domain == key.domain ||
-        (key.subdomains && domain.size() > key.domain.size() + 1 &&
-         domain.ends_with(key.domain) && domain[domain.size() - key.domain.size() - 1] == '.');
+        (key.subdomains && policy::net::is_subdomain_of(domain, key.domain));
     const bool pool_matches =
         key.pools.empty() || std::find(key.pools.begin(), key.pools.end(), pool) != key.pools.end();
     return domain_matches && pool_matches;

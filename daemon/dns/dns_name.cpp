@@ -1,5 +1,7 @@
 #include "daemon/dns/dns_name.hpp"
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::dns {
 
 namespace {
@@ -23,7 +25,7 @@ std::optional<std::string> normalize_name(std::string_view name) {
             if (byte <= 0x20 || byte >= 0x7f || c == '\\') return std::nullopt;
             if (++label > kMaxLabelLength) return std::nullopt;
         }
-        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        out.push_back(policy::text::to_lower(c));
     }
     if (label == 0) return std::nullopt;
     return out;

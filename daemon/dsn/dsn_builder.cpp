@@ -11,6 +11,7 @@
 
 #include "daemon/dsn/orcpt.hpp"
 #include "daemon/smtp/trace_headers.hpp"
+#include "policy/message/header_walker.hpp"
 
 namespace sluice::daemon::dsn {
 namespace {
@@ -121,11 +122,7 @@ std::string status_of(const DsnRecipient& recipient) {
 // The original header block: up to the empty line, at most kMaxHeaderBlock bytes (cut at a
 // line end), always CRLF-terminated.
 std::string_view header_block(std::string_view content) {
-    if (content.starts_with("\r\n")) {
-        return {};
-    }
-    std::size_t end = content.find("\r\n\r\n");
-    end = end == std::string_view::npos ? content.size() : end + 2;
+    std::size_t end = policy::message::find_header_end(content, policy::message::LineBreaks::crlf);
     if (end > kMaxHeaderBlock) {
         end = content.rfind("\r\n", kMaxHeaderBlock - 2);
         end = end == std::string_view::npos ? 0 : end + 2;

@@ -3,12 +3,12 @@
 
 #include <array>
 
-#include "daemon/smtp/address_syntax.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::dsn {
 namespace {
 
-using smtp::iequals;
+using policy::text::iequals;
 
 // Calls `visit(keyword, token)` for each space-separated "KEYWORD[=value]" token.
 template <typename Visit>

@@ -1,16 +1,16 @@
 #include "daemon/mta_sts/mta_sts_service.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cctype>
 
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/mta_sts/policy_fetcher.hpp"
 #include "daemon/mta_sts/policy_store.hpp"
 #include "policy/config/host_name.hpp"
 #include "policy/mta_sts/txt_record.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::mta_sts {
 
@@ -20,13 +20,7 @@ using policy::mta_sts::CacheStep;
 using policy::mta_sts::StsPolicy;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
-
-std::string lower_case(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
+using asio_support::nothrow_awaitable;
 }  // namespace
 
 MtaStsService::MtaStsService(asio::any_io_executor executor, dns::Resolver& resolver,
@@ -68,7 +62,7 @@ asio::awaitable<std::optional<std::string>> MtaStsService::look_up_id(const std:
 
 asio::awaitable<std::optional<StsPolicy>> MtaStsService::policy_for(std::string domain,
                                                                     std::uint16_t port) {
-    domain = lower_case(std::move(domain));
+    policy::text::lower_in_place(domain);
     if (!policy::config::is_host_name(domain)) co_return std::nullopt;  // e.g. [192.0.2.1]
     const auto txt_id = co_await look_up_id(domain);
     const auto now = clock::now_unix();

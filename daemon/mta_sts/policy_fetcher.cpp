@@ -3,13 +3,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
+
+#include "daemon/asio/nothrow_awaitable.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::mta_sts {
 
@@ -19,7 +20,7 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::string_view kPolicyPath = "/.well-known/mta-sts.txt";
 
@@ -31,10 +32,7 @@ struct AddressResult {
 // "text/plain", "text/plain; charset=utf-8" (case-insensitive), nothing else.
 bool is_text_plain(std::string_view type) {
     constexpr std::string_view kWant = "text/plain";
-    if (type.size() < kWant.size()) return false;
-    for (std::size_t i = 0; i < kWant.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(type[i])) != kWant[i]) return false;
-    }
+    if (!policy::text::istarts_with(type, kWant)) return false;
     type.remove_prefix(kWant.size());
     return type.empty() || type.front() == ';' || type.front() == ' ';
 }

@@ -2,11 +2,11 @@
 // one domain's MX hosts (opened by delivery/destination_connector.hpp), carrying as many of that
 // domain's ready messages as the strategy and the rate limits allow. Kept apart from the scheduling
 // code in queue_manager.cpp.
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/asio/blocking_call.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/delivery/destination_connector.hpp"
 #include "daemon/delivery/message_preparation.hpp"
@@ -24,7 +24,7 @@ using clock::now_unix;
 using clock::now_unix_us;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::int64_t kUnreadableRetrySeconds = 60;
 
 delivery::ClientSettings client_settings(const policy::config::Config& config,

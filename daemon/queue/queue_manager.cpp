@@ -1,6 +1,5 @@
 #include "daemon/queue/queue_manager.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,6 +7,7 @@
 #include <limits>
 
 #include "daemon/asio/blocking_call.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dns/destination_resolver.hpp"
 #include "daemon/smtp/header_fields.hpp"
@@ -19,7 +19,7 @@ namespace asio = boost::asio;
 using clock::now_unix;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kLoadChunk = 512;
 // How long an MX rollup answer classifies a domain (a failed lookup: the default rules).
 constexpr std::int64_t kMxRollupSeconds = 3600;

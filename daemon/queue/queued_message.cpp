@@ -1,10 +1,11 @@
 #include "daemon/queue/queued_message.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -82,10 +83,7 @@ MessagePtr make_queued_message(const spool::Envelope& envelope,
 std::string recipient_domain(std::string_view address) {
     const auto at = address.rfind('@');
     if (at == std::string_view::npos) return {};
-    std::string domain(address.substr(at + 1));
-    std::transform(domain.begin(), domain.end(), domain.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return domain;
+    return policy::text::to_lower(address.substr(at + 1));
 }
 
 }  // namespace sluice::daemon::queue

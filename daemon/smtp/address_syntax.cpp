@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/utf8.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
@@ -127,19 +128,10 @@ bool is_valid_address_literal(std::string_view literal) {
     if (literal.size() < 3 || literal.front() != '[' || literal.back() != ']') return false;
     std::string_view inside = literal.substr(1, literal.size() - 2);
     constexpr std::string_view kIpv6Tag = "IPv6:";
-    if (inside.size() > kIpv6Tag.size() && iequals(inside.substr(0, kIpv6Tag.size()), kIpv6Tag)) {
+    if (inside.size() > kIpv6Tag.size() && policy::text::istarts_with(inside, kIpv6Tag)) {
         return parses_as_address(AF_INET6, inside.substr(kIpv6Tag.size()));
     }
     return parses_as_address(AF_INET, inside);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
 }
 
 bool is_valid_utf8(std::string_view text) {

@@ -27,9 +27,6 @@ inline constexpr std::size_t kMaxAddressLength = 256;
 // "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3); general literals are refused.
 [[nodiscard]] bool is_valid_address_literal(std::string_view literal);
 
-// ASCII case-insensitive equality, for SMTP verbs, keywords and literal tags.
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
-
 // Well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 

@@ -8,9 +8,12 @@
 
 #include "daemon/smtp/address_syntax.hpp"
 #include "daemon/smtp/xtext.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
+
+using policy::text::iequals;  // verbs, keywords and parameter values (RFC 5321 §2.4)
 
 constexpr std::size_t kMaxUint64Digits = 20;
 constexpr std::size_t kMaxEchoedKeyword = 64;  // keeps a 555 reply line well under 512 octets
@@ -127,7 +130,7 @@ struct PathArgument {
 
 std::optional<PathArgument> split_path_argument(std::string_view argument,
                                                 std::string_view keyword) {
-    if (argument.size() < keyword.size() || !iequals(argument.substr(0, keyword.size()), keyword)) {
+    if (!policy::text::istarts_with(argument, keyword)) {
         return std::nullopt;
     }
     argument.remove_prefix(keyword.size());

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/assert.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 
@@ -39,14 +40,6 @@ std::string protocol_name(bool extended, bool smtputf8, bool tls, bool authentic
 // RFC 4954 §4: the LOGIN mechanism's prompts, base64 of "Username:" and "Password:".
 constexpr const char* kLoginUserPrompt = "VXNlcm5hbWU6";
 constexpr const char* kLoginPasswordPrompt = "UGFzc3dvcmQ6";
-
-std::string upper_case(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return out;
-}
 
 // Replies that report a resource limit rather than a client mistake do not count as errors.
 bool counts_as_error(const Reply& reply) {
@@ -191,7 +184,7 @@ Step Dialogue::check_and_do_auth(const Command& command) {
     if (sender_) return reply_step({503, "5.5.1", "Error: MAIL transaction in progress"});
     const std::string_view argument = command.argument;
     const std::size_t space = argument.find(' ');
-    const std::string mechanism = upper_case(argument.substr(0, space));
+    const std::string mechanism = policy::text::to_upper(argument.substr(0, space));
     const std::string_view initial =
         space == std::string_view::npos ? std::string_view() : argument.substr(space + 1);
     if (mechanism == "PLAIN") {

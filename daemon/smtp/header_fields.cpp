@@ -1,6 +1,6 @@
 #include "daemon/smtp/header_fields.hpp"
 
-#include <strings.h>
+#include "policy/message/header_walker.hpp"
 
 namespace sluice::daemon::smtp {
 
@@ -9,26 +9,14 @@ namespace {
 // last CRLF, continuation lines included) whose name is `name`; stops when visit returns false.
 template <typename Visit>
 void for_each_field(std::string_view content, std::string_view name, Visit visit) {
-    std::size_t line = 0;
-    while (line < content.size()) {
-        const auto end = content.find("\r\n", line);
-        if (end == std::string_view::npos || end == line) return;  // end of the header block
-        std::size_t field_end = end + 2;
-        while (field_end < content.size() &&
-               (content[field_end] == ' ' || content[field_end] == '\t')) {
-            const auto next = content.find("\r\n", field_end);
-            if (next == std::string_view::npos) {
-                field_end = content.size();
-                break;
-            }
-            field_end = next + 2;
+    policy::message::HeaderWalker walker(content, policy::message::LineBreaks::crlf);
+    while (const auto field = walker.next()) {
+        // A first line without CRLF is no complete field and ends the header here; a last
+        // continuation line without one still belongs to its field.
+        if (!field->terminated() && field->text.find("\r\n") == std::string_view::npos) return;
+        if (policy::message::has_field_name(field->text, name)) {
+            if (!visit(field->begin, field->next, field->begin + name.size() + 1)) return;
         }
-        const std::string_view text = content.substr(line, end - line);
-        if (text.size() > name.size() && text[name.size()] == ':' &&
-            ::strncasecmp(text.data(), name.data(), name.size()) == 0) {
-            if (!visit(line, field_end, line + name.size() + 1)) return;
-        }
-        line = field_end;
     }
 }
 

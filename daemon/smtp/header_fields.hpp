@@ -2,6 +2,7 @@
 // names compare case-insensitively, folded continuation lines belong to their field, the header
 // block ends at the first empty line. Used for control headers (X-Sluice-Pool), which are read
 // at acceptance and removed before delivery, and for the Message-ID of the accounting log.
+// The walk itself is policy/message/header_walker.hpp.
 #pragma once
 
 #include <string>

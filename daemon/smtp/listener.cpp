@@ -1,20 +1,20 @@
 #include "daemon/smtp/listener.hpp"
 
-#include "daemon/asio/listening_acceptor.hpp"
-
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "daemon/asio/listening_acceptor.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/smtp/reply.hpp"
 
 namespace sluice::daemon::smtp {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using asio_support::nothrow_awaitable;
 
 Listener::Listener(asio::any_io_executor executor, policy::config::Listener settings,
                    ConfigSource config, SessionServices& services)
@@ -36,7 +36,9 @@ tcp::endpoint Listener::local_endpoint() const {
     return acceptor_.local_endpoint(ec);
 }
 
-void Listener::start() { asio::co_spawn(executor_, accept_loop(), asio::detached); }
+void Listener::start() {
+    asio::co_spawn(executor_, accept_loop(), asio::detached);
+}
 
 void Listener::stop() {
     boost::system::error_code ignored;
@@ -44,13 +46,13 @@ void Listener::stop() {
 }
 
 asio::awaitable<void> Listener::accept_loop() {
-    constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
     for (;;) {
         auto [ec, socket] = co_await acceptor_.async_accept(nothrow_awaitable);
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         if (ec) {
             // EMFILE/ENFILE and friends: back off instead of spinning on a full table.
-            services_.logger.warning("listener {}: accept failed: {}", settings_.name, ec.message());
+            services_.logger.warning("listener {}: accept failed: {}", settings_.name,
+                                     ec.message());
             asio::steady_timer pause(executor_, std::chrono::milliseconds(100));
             co_await pause.async_wait(nothrow_awaitable);
             continue;
@@ -61,9 +63,8 @@ asio::awaitable<void> Listener::accept_loop() {
         if (remote_ec) continue;
         const std::string client = remote.address().to_string();
         SessionRegistry::Admission admission;
-        const auto verdict =
-            services_.registry.admit(client, config->smtp.max_connections,
-                                     config->smtp.max_connections_per_ip, admission);
+        const auto verdict = services_.registry.admit(
+            client, config->smtp.max_connections, config->smtp.max_connections_per_ip, admission);
         if (verdict != SessionRegistry::Verdict::admitted) {
             refuse(socket, client, verdict, *config);
             continue;

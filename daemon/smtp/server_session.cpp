@@ -1,27 +1,26 @@
 #include "daemon/smtp/server_session.hpp"
 
-#include "daemon/smtp/header_fields.hpp"
-
-#include <boost/asio/as_tuple.hpp>
+#include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <algorithm>
 #include <chrono>
-#include <strings.h>
 
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/smtp/content_deadline.hpp"
 #include "daemon/smtp/data_reader.hpp"
 #include "daemon/smtp/dialogue.hpp"
+#include "daemon/smtp/header_fields.hpp"
 #include "daemon/smtp/input_buffer.hpp"
 #include "daemon/smtp/spool_commit.hpp"
 #include "daemon/smtp/trace_headers.hpp"
 #include "daemon/tls/tls_summary.hpp"
 #include "policy/net/cidr.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 
@@ -31,7 +30,7 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kInputCapacity = 64 * 1024;
 constexpr std::size_t kMaxPendingOutput = 64 * 1024;
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{2000};
@@ -46,7 +45,7 @@ std::string printable(std::string_view text) {
 }
 
 bool starts_with_mail_verb(std::string_view line) {
-    return line.size() >= 4 && ::strncasecmp(line.data(), "MAIL", 4) == 0;
+    return policy::text::istarts_with(line, "MAIL");
 }
 
 // relay_networks decides whether the client may hand us mail for any recipient.
@@ -85,7 +84,7 @@ policy::config::ListenerAuth effective_auth(const policy::config::Listener& list
 }
 
 class ServerSession final : public StoppableSession {
-public:
+  public:
     ServerSession(tcp::socket socket, std::shared_ptr<const policy::config::Config> config,
                   const policy::config::Listener& listener, std::string client_address,
                   SessionServices& services)
@@ -97,10 +96,10 @@ public:
           tls_mode_(effective_tls(listener, security_ ? security_->server_tls : nullptr)),
           client_address_(std::move(client_address)),
           input_(kInputCapacity),
-          dialogue_(dialogue_settings(*config_, client_may_relay(*config_, client_address_),
-                                      tls_mode_,
-                                      effective_auth(listener, tls_mode_, security_.get())),
-                    client_address_, listener.name),
+          dialogue_(
+              dialogue_settings(*config_, client_may_relay(*config_, client_address_), tls_mode_,
+                                effective_auth(listener, tls_mode_, security_.get())),
+              client_address_, listener.name),
           registration_(services.registry.add(*this)) {
         watchdog_timer_.expires_at(Clock::time_point::max());
     }
@@ -127,7 +126,7 @@ public:
         socket_.close(ignored);
     }
 
-private:
+  private:
     enum class ReadResult { ok, closed, timed_out, stopped };
 
     awaitable<void> converse();
@@ -210,15 +209,18 @@ awaitable<void> ServerSession::converse() {
         }
         Step step = status == InputBuffer::LineStatus::too_long
                         ? dialogue_.on_line_too_long()
-                        : dialogue_.on_command(line, starts_with_mail_verb(line) ? spool_room()
-                                                                                 : SpoolRoom::enough);
+                        : dialogue_.on_command(
+                              line, starts_with_mail_verb(line) ? spool_room() : SpoolRoom::enough);
         if (step.action == Step::Action::check_credentials) {
             step = check_credentials(*step.credentials);
         }
         if (step.delay.count() > 0) co_await pause(step.delay);
         switch (step.action) {
-            case Step::Action::reply: queue(step.reply); break;
-            case Step::Action::check_credentials: break;  // replaced just above
+            case Step::Action::reply:
+                queue(step.reply);
+                break;
+            case Step::Action::check_credentials:
+                break;  // replaced just above
             case Step::Action::auth_challenge:
                 // The client had to wait for the 334: lines it sent before are not the
                 // response (a command pipelined after AUTH must not become the password).
@@ -228,7 +230,8 @@ awaitable<void> ServerSession::converse() {
                 }
                 queue(step.reply);
                 break;
-            case Step::Action::close: co_return co_await say_and_close(step.reply);
+            case Step::Action::close:
+                co_return co_await say_and_close(step.reply);
             case Step::Action::read_data:
                 // RFC 2920 §3.1: DATA ends a pipelined group; bytes sent before our 354
                 // must not become message content.
@@ -341,7 +344,8 @@ awaitable<bool> ServerSession::read_bdat_chunk(std::uint64_t size) {
             continue;
         }
         const auto pending = input_.pending();
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, pending.size()));
+        const auto take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(remaining, pending.size()));
         dialogue_.take_bdat_bytes(pending.substr(0, take));
         input_.consume(take);
         remaining -= take;
@@ -361,21 +365,26 @@ awaitable<void> ServerSession::conclude(Dialogue::DataVerdict verdict) {
     envelope.arrival_unix_us = clock::now_unix_us();
     envelope.queue_id = services_.queue_ids.next(envelope.arrival_unix_us);
 
-    TraceInfo trace{config_->hostname, envelope.client_address, envelope.client_name,
-                    envelope.helo,     envelope.protocol,       envelope.queue_id,
+    TraceInfo trace{config_->hostname,
+                    envelope.client_address,
+                    envelope.client_name,
+                    envelope.helo,
+                    envelope.protocol,
+                    envelope.queue_id,
                     envelope.recipients.size() == 1 ? envelope.recipients.front().address : "",
-                    envelope.arrival_unix_us, tls_description_};
+                    envelope.arrival_unix_us,
+                    tls_description_};
     const spool::Envelope spooled_envelope = envelope;  // for the queue, once durable
     const std::string header_pool = header_value(accepted.content, config_->policy.pool_header);
-    spool::SpooledMessage message{std::move(envelope), add_trace_headers(trace, accepted.content), {}};
+    spool::SpooledMessage message{
+        std::move(envelope), add_trace_headers(trace, accepted.content), {}};
     const std::string queue_id = message.envelope.queue_id;
-    const std::string summary =
-        fmt::format("{}: client=[{}] from=<{}> nrcpt={} size={}", queue_id, client_address_,
-                    message.envelope.sender, message.envelope.recipients.size(),
-                    message.content.size());
+    const std::string summary = fmt::format(
+        "{}: client=[{}] from=<{}> nrcpt={} size={}", queue_id, client_address_,
+        message.envelope.sender, message.envelope.recipients.size(), message.content.size());
 
-    const std::error_code ec = co_await async_spool(services_.spool, std::move(message),
-                                                    asio::use_awaitable);
+    const std::error_code ec =
+        co_await async_spool(services_.spool, std::move(message), asio::use_awaitable);
     if (ec) {
         services_.logger.error("{} refused: spool: {}", summary, ec.message());
         queue(Dialogue::commit_failed());
@@ -457,7 +466,8 @@ awaitable<void> ServerSession::say_and_close(const Reply& reply) {
 }
 
 std::chrono::milliseconds ServerSession::time_left(Clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     return std::max(left, std::chrono::milliseconds(0));
 }
 
@@ -501,12 +511,11 @@ awaitable<void> serve_smtp_session(tcp::socket socket,
     if (ec) co_return;  // the client left before we looked
     std::string client_address = remote.address().to_string();
     if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped()) {
-        client_address = asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
-                             .to_string();
+        client_address =
+            asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6()).to_string();
     }
     services.logger.info("connect from [{}] on {}", client_address, listener.name);
-    ServerSession session(std::move(socket), std::move(config), listener, client_address,
-                          services);
+    ServerSession session(std::move(socket), std::move(config), listener, client_address, services);
     co_await session.run();
     services.logger.info("disconnect from [{}]", client_address);
     (void)admission;  // released when this frame ends

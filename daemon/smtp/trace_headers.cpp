@@ -8,7 +8,7 @@
 #include <array>
 #include <optional>
 
-#include "daemon/smtp/address_syntax.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
@@ -73,7 +73,9 @@ struct HeaderScan {
 };
 
 // Walks the header block: it ends at the first empty line, or at the first line that is
-// neither a field nor a continuation (SP/TAB) of one.
+// neither a field nor a continuation (SP/TAB) of one. Not policy/message/header_walker: this
+// scan decides whether the content opens with a header block at all (so a line that is no
+// field ends it), and it takes a bare LF as a line end too.
 HeaderScan scan_headers(std::string_view content) {
     HeaderScan scan;
     for (std::size_t start = 0; start < content.size();) {
@@ -86,8 +88,8 @@ HeaderScan scan_headers(std::string_view content) {
             std::optional<std::string_view> name = field_name(line);
             if (!name) break;
             scan.has_header_block = true;
-            scan.has_date = scan.has_date || iequals(*name, "Date");
-            scan.has_message_id = scan.has_message_id || iequals(*name, "Message-ID");
+            scan.has_date = scan.has_date || policy::text::iequals(*name, "Date");
+            scan.has_message_id = scan.has_message_id || policy::text::iequals(*name, "Message-ID");
         }
         start = end + 1;
     }
@@ -113,13 +115,13 @@ std::string format_rfc5322_date(std::int64_t unix_seconds) {
 std::string make_received_header(const TraceInfo& info) {
     // RFC 5321 §4.4 TCP-info: an IPv6 address-literal carries the "IPv6:" tag.
     std::string_view tag = info.client_address.find(':') == std::string::npos ? "" : "IPv6:";
-    std::string header = fmt::format("Received: from {} ({} [{}{}])", sanitized(info.helo, "unknown"),
-                                     sanitized(info.client_name, "unknown"), tag,
-                                     sanitized(info.client_address, "unknown"));
+    std::string header = fmt::format(
+        "Received: from {} ({} [{}{}])", sanitized(info.helo, "unknown"),
+        sanitized(info.client_name, "unknown"), tag, sanitized(info.client_address, "unknown"));
     if (!info.tls.empty()) header += fmt::format("\r\n\t(using {})", sanitized(info.tls, ""));
-    header += fmt::format("\r\n\tby {} (Sluice) with {} id {}",
-                          sanitized(info.hostname, "localhost"), sanitized(info.protocol, "SMTP"),
-                          sanitized(info.queue_id, "unknown"));
+    header +=
+        fmt::format("\r\n\tby {} (Sluice) with {} id {}", sanitized(info.hostname, "localhost"),
+                    sanitized(info.protocol, "SMTP"), sanitized(info.queue_id, "unknown"));
     if (!info.single_recipient.empty()) {
         header += fmt::format("\r\n\tfor <{}>", sanitized(info.single_recipient, ""));
     }

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "policy/text/ascii.hpp"
+
 namespace sluice::daemon::status {
 
 namespace {
@@ -15,24 +17,13 @@ std::string_view trim(std::string_view text) {
     const auto last = text.find_last_not_of(" \t\r\n");
     return text.substr(first, last - first + 1);
 }
-
-bool equal_case_insensitive(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
 }  // namespace
 
 TokenCheck check_bearer_token(std::string_view authorization, std::string_view expected) {
     authorization = trim(authorization);
     constexpr std::string_view kScheme = "Bearer";
     if (authorization.size() <= kScheme.size() ||
-        !equal_case_insensitive(authorization.substr(0, kScheme.size()), kScheme) ||
+        !policy::text::istarts_with(authorization, kScheme) ||
         authorization[kScheme.size()] != ' ') {
         return TokenCheck::missing;
     }

@@ -1,6 +1,5 @@
 #include "daemon/status/status_server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +10,7 @@
 #include <variant>
 
 #include "daemon/asio/listening_acceptor.hpp"
+#include "daemon/asio/nothrow_awaitable.hpp"
 #include "daemon/status/bearer_token.hpp"
 #include "daemon/status/dashboard_page.hpp"
 #include "daemon/status/operation_runner.hpp"
@@ -26,7 +26,7 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 namespace {
-constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+using asio_support::nothrow_awaitable;
 constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr auto kIoTimeout = std::chrono::seconds(10);

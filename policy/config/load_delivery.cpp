@@ -2,13 +2,13 @@
 // are stored in lower case, so matching (routing/static_routes) compares one spelling.
 #include "policy/config/load_delivery.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 
 #include "policy/config/endpoint.hpp"
 #include "policy/config/host_name.hpp"
+#include "policy/net/domain_pattern.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -28,22 +28,10 @@ std::optional<Endpoint> parse_dns_server(std::string_view text) {
     return std::nullopt;
 }
 
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
-// "example.com", "*.example.com" or "*".
-bool is_domain_pattern(std::string_view pattern) {
-    if (pattern == "*") {
-        return true;
-    }
-    if (pattern.starts_with("*.")) {
-        pattern.remove_prefix(2);
-    }
-    return is_host_name(pattern);
+// "example.com", "*.example.com" or "*" (net/domain_pattern.hpp).
+bool is_domain_pattern(std::string_view text) {
+    const net::DomainPattern pattern = net::parse_domain_pattern(text);
+    return pattern.kind == net::PatternKind::any || is_host_name(pattern.base);
 }
 
 void read_dns_servers(SettingsReader& reader, const Group& dns, std::vector<std::string>& out) {
@@ -64,7 +52,7 @@ void read_dns_servers(SettingsReader& reader, const Group& dns, std::vector<std:
 void read_route(SettingsReader& reader, const Group& group, std::uint16_t default_port,
                 Route& route) {
     for (const ListItem& item : reader.string_list(group, "domains")) {
-        route.domains.push_back(lower_case(item.value));
+        route.domains.push_back(text::to_lower(item.value));
         if (!is_domain_pattern(item.value)) {
             reader.report(item.path, "must be a domain, \"*.domain\" (its subdomains) or \"*\"");
         }

@@ -2,21 +2,14 @@
 // compare without case, and From domains are matched in lower case.
 #include "policy/config/load_keys.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "policy/config/host_name.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
 namespace {
 
 constexpr Presence kOptional = Presence::optional;
 constexpr Presence kRequired = Presence::required;
-
-void lower_in_place(std::string& text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-}
 
 void read_algorithm(SettingsReader& reader, const Group& group, DkimAlgorithm& out) {
     std::string algorithm;
@@ -33,13 +26,13 @@ void read_algorithm(SettingsReader& reader, const Group& group, DkimAlgorithm& o
 
 void read_key(SettingsReader& reader, const Group& group, DkimKey& key) {
     if (reader.read_string(group, "domain", key.domain, kRequired)) {
-        lower_in_place(key.domain);
+        text::lower_in_place(key.domain);
         if (!is_host_name(key.domain)) {
             reader.report(join_path(group.path, "domain"), "not a valid domain name");
         }
     }
     if (reader.read_string(group, "selector", key.selector, kRequired)) {
-        lower_in_place(key.selector);
+        text::lower_in_place(key.selector);
         if (!is_host_name(key.selector)) {
             reader.report(join_path(group.path, "selector"),
                           "not a valid selector (letters, digits, hyphens and dots)");

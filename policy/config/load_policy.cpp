@@ -3,13 +3,14 @@
 #include "policy/config/load_policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "policy/config/host_name.hpp"
+#include "policy/net/domain_pattern.hpp"
 #include "policy/reply/reply_matcher.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -20,22 +21,15 @@ constexpr Presence kRequired = Presence::required;
 template <class Enum>
 using Choices = std::initializer_list<std::pair<std::string_view, Enum>>;
 
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
-// "example.com" or "*.example.com"; a trailing dot is allowed.
-bool is_domain_or_wildcard(std::string_view pattern) {
-    if (pattern.starts_with("*.")) {
-        pattern.remove_prefix(2);
+// "example.com" or "*.example.com" (net/domain_pattern.hpp; "*" is for routes only); a
+// trailing dot is allowed.
+bool is_domain_or_wildcard(std::string_view text) {
+    const net::DomainPattern pattern = net::parse_domain_pattern(text);
+    std::string_view base = pattern.base;
+    if (base.ends_with('.')) {
+        base.remove_suffix(1);
     }
-    if (pattern.ends_with('.')) {
-        pattern.remove_suffix(1);
-    }
-    return is_host_name(pattern);
+    return pattern.kind != net::PatternKind::any && is_host_name(base);
 }
 
 // "2", "45", "421": a prefix of a reply code.
@@ -135,7 +129,7 @@ std::vector<std::string> read_domains(SettingsReader& reader, const Group& group
         if (!is_domain_or_wildcard(item.value)) {
             reader.report(item.path, "must be a domain or \"*.domain\" (its subdomains)");
         }
-        domains.push_back(lower_case(item.value));
+        domains.push_back(text::to_lower(item.value));
     }
     return domains;
 }

@@ -4,9 +4,10 @@
 #include "policy/config/units.hpp"
 
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <limits>
+
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -127,7 +128,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
         return std::nullopt;
     }
     int shift = 0;
-    switch (std::tolower(static_cast<unsigned char>(number->rest.front()))) {
+    switch (policy::text::to_lower(number->rest.front())) {
         case 'k':
             shift = 10;
             break;

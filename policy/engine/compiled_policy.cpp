@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "policy/net/domain_pattern.hpp"
+
 namespace sluice::policy::engine {
 namespace {
 
@@ -26,26 +28,6 @@ const T& require_named(const std::vector<T>& items, std::string_view name, const
                                     "\"");
     }
     return *item;
-}
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    if (lower.ends_with('.')) {
-        lower.pop_back();
-    }
-    return lower;
-}
-
-// "example.com" matches itself; "*.example.com" its subdomains.
-bool domain_matches(std::string_view pattern, std::string_view domain) {
-    if (!pattern.starts_with("*.")) {
-        return pattern == domain;
-    }
-    const std::string_view dot_suffix = pattern.substr(1);
-    return domain.size() > dot_suffix.size() && domain.ends_with(dot_suffix);
 }
 
 // The implicit rules: exactly what Sluice did before per-ISP policy existed.
@@ -177,11 +159,11 @@ const config::Pool& CompiledPolicy::pool_for(std::string_view header_pool,
     if (const config::Pool* pool = pool_named(header_pool); pool != nullptr) {
         return *pool;
     }
-    const std::string domain = lower_case(sender_domain);
+    const std::string domain = net::canonical_domain(sender_domain);
     if (!domain.empty()) {
         for (const config::Pool& pool : settings_.pools) {
             for (const std::string& pattern : pool.sender_domains) {
-                if (domain_matches(pattern, domain)) {
+                if (net::matches_domain_pattern(pattern, domain)) {
                     return pool;
                 }
             }

@@ -1,35 +1,35 @@
 #include "policy/engine/header_changes.hpp"
 
-#include <strings.h>
+#include "policy/message/header_walker.hpp"
 
 namespace sluice::policy::engine {
 
 namespace {
-// Whether the header line starting at `line` begins the field `name` ("Name:").
-bool starts_field(std::string_view line, std::string_view name) {
-    return line.size() > name.size() && line[name.size()] == ':' &&
-           ::strncasecmp(line.data(), name.data(), name.size()) == 0;
+// Where the CRLF-terminated lines of `field` end: a last line without CRLF is not counted.
+std::size_t end_of_whole_lines(const message::HeaderField& field) {
+    if (field.terminated()) return field.next;
+    const std::size_t last_crlf = field.text.rfind("\r\n");
+    return last_crlf == std::string_view::npos ? field.begin : field.begin + last_crlf + 2;
 }
 
 // `content` without the fields named `name` (with their continuation lines), header only.
+// Only whole lines are header: from a last line without CRLF on, everything is copied as it
+// is, like the empty line and the body.
 std::string without_field(std::string_view content, std::string_view name) {
     std::string out;
     out.reserve(content.size());
-    std::size_t line = 0;
-    bool dropping = false;
-    while (line < content.size()) {
-        const auto end = content.find("\r\n", line);
-        const auto next = end == std::string_view::npos ? content.size() : end + 2;
-        const std::string_view text = content.substr(line, next - line);
-        if (text == "\r\n" || end == std::string_view::npos) {  // the body: copied as it is
-            out.append(content.substr(line));
+    message::HeaderWalker walker(content, message::LineBreaks::crlf);
+    while (const auto field = walker.next()) {
+        const std::size_t whole = end_of_whole_lines(*field);
+        if (!message::has_field_name(field->text, name)) {
+            out.append(content.substr(field->begin, whole - field->begin));
+        }
+        if (whole != field->next) {
+            out.append(content.substr(whole));
             return out;
         }
-        const bool continuation = text.front() == ' ' || text.front() == '\t';
-        if (!continuation) dropping = starts_field(text, name);
-        if (!dropping) out.append(text);
-        line = next;
     }
+    out.append(content.substr(walker.header_end()));
     return out;
 }
 }  // namespace

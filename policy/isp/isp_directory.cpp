@@ -3,62 +3,46 @@
 // domain listed twice (validation reports that).
 #include "policy/isp/isp_directory.hpp"
 
-#include <algorithm>
-#include <optional>
+#include "policy/net/domain_pattern.hpp"
 
 namespace sluice::policy::isp {
+
+using net::canonical_domain;
+
 namespace {
-
-std::string normalized(std::string_view name) {
-    if (name.ends_with('.')) {
-        name.remove_suffix(1);
-    }
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    });
-    return lower;
+// "*" is no ISP pattern (validate_policy), so whatever is not "*.parent" is a plain name here.
+bool is_wildcard(const net::DomainPattern& pattern) {
+    return pattern.kind == net::PatternKind::subdomains;
 }
-
-// "*.parent" -> "parent"; otherwise nullopt.
-std::optional<std::string> wildcard_parent(const std::string& pattern) {
-    if (pattern.starts_with("*.")) {
-        return pattern.substr(2);
-    }
-    return std::nullopt;
-}
-
-bool is_subdomain_of(std::string_view host, std::string_view parent) {
-    return host.size() > parent.size() + 1 && host.ends_with(parent) &&
-           host[host.size() - parent.size() - 1] == '.';
-}
-
 }  // namespace
 
 IspDirectory::IspDirectory(const std::vector<config::Isp>& isps) {
     for (const config::Isp& isp : isps) {
         for (const std::string& domain : isp.domains) {
-            const std::string name = normalized(domain);
-            if (auto parent = wildcard_parent(name)) {
-                parents_.emplace(*parent, &isp);
+            const std::string name = canonical_domain(domain);
+            const net::DomainPattern pattern = net::parse_domain_pattern(name);
+            if (is_wildcard(pattern)) {
+                parents_.emplace(pattern.base, &isp);
             } else {
                 exact_.emplace(name, &isp);
             }
         }
-        for (const std::string& pattern : isp.mx_patterns) {
-            const std::string name = normalized(pattern);
-            auto parent = wildcard_parent(name);
-            mx_rules_.push_back({parent ? *parent : name, parent.has_value(), &isp});
+        for (const std::string& text : isp.mx_patterns) {
+            const std::string name = canonical_domain(text);
+            const net::DomainPattern pattern = net::parse_domain_pattern(name);
+            const bool subdomains = is_wildcard(pattern);
+            mx_rules_.push_back({std::string(subdomains ? pattern.base : name), subdomains, &isp});
         }
     }
 }
 
 const config::Isp* IspDirectory::by_domain(std::string_view domain) const {
-    const std::string name = normalized(domain);
+    const std::string name = canonical_domain(domain);
     if (auto it = exact_.find(name); it != exact_.end()) {
         return it->second;
     }
-    // Longest parent first: drop one leading label at a time.
+    // Longest parent first: drop one leading label at a time (an index instead of a pass over
+    // every "*.parent" pattern).
     for (std::size_t dot = name.find('.'); dot != std::string::npos;
          dot = name.find('.', dot + 1)) {
         if (auto it = parents_.find(name.substr(dot + 1)); it != parents_.end()) {
@@ -70,10 +54,10 @@ const config::Isp* IspDirectory::by_domain(std::string_view domain) const {
 
 const config::Isp* IspDirectory::by_mx(std::span<const std::string> mx_hosts) const {
     for (const std::string& mx : mx_hosts) {
-        const std::string host = normalized(mx);
+        const std::string host = canonical_domain(mx);
         for (const MxRule& rule : mx_rules_) {
             const bool hit =
-                rule.subdomains ? is_subdomain_of(host, rule.pattern) : host == rule.pattern;
+                rule.subdomains ? net::is_subdomain_of(host, rule.pattern) : host == rule.pattern;
             if (hit) {
                 return rule.isp;
             }

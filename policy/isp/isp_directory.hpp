@@ -1,8 +1,8 @@
 // Which ISP a recipient domain belongs to. Precedence: an exact domain in an ISP's `domains`,
 // then the longest "*.parent" entry, then (MX rollup) the first ISP in file order with an MX
 // pattern matching the domain's most preferred MX host that matches any ISP, else none (the
-// caller uses the default rules). Patterns: "mx.yandex.ru" exact, "*.google.com" any subdomain.
-// Case-insensitive; a trailing dot is ignored.
+// caller uses the default rules). Patterns: "mx.yandex.ru" exact, "*.google.com" any subdomain
+// (policy/net/domain_pattern.hpp). Case-insensitive; a trailing dot is ignored.
 #pragma once
 
 #include <span>

@@ -1,21 +1,16 @@
 #include "policy/mta_sts/sts_policy.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <optional>
+
+#include "policy/net/domain_pattern.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::policy::mta_sts {
 namespace {
 
 bool is_wsp(char c) {
     return c == ' ' || c == '\t';
-}
-
-std::string lower_case(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
 }
 
 std::string_view trim_wsp(std::string_view text) {
@@ -120,7 +115,7 @@ PolicyParse parse_policy(std::string_view text) {
         // "mx: mail.example.com." (fully qualified) is a common spelling; one dot goes.
         if (pattern.ends_with('.')) pattern.remove_suffix(1);
         if (!is_mx_pattern(pattern)) return "mx: not a host name pattern: " + std::string(pattern);
-        policy.mx.push_back(lower_case(pattern));
+        policy.mx.push_back(text::to_lower(pattern));
     }
     if (policy.mx.empty() && policy.mode != Mode::none) {
         return std::string("mx: at least one is required");
@@ -129,9 +124,9 @@ PolicyParse parse_policy(std::string_view text) {
 }
 
 bool mx_matches(const StsPolicy& policy, std::string_view mx_host) {
-    if (mx_host.ends_with('.')) mx_host.remove_suffix(1);
-    const std::string host = lower_case(mx_host);
+    const std::string host = net::canonical_domain(mx_host);
     for (const auto& pattern : policy.mx) {
+        // Not net::DomainPattern: here "*." stands for exactly one label (RFC 8461 §4.1).
         if (pattern.starts_with("*.")) {
             const std::string_view suffix = std::string_view(pattern).substr(1);  // ".rest"
             if (host.size() > suffix.size() && host.ends_with(suffix) &&

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "policy/net/domain_pattern.hpp"
+
 namespace sluice::policy::routing {
 namespace {
 
@@ -12,37 +14,22 @@ constexpr std::size_t kNoMatch = 0;
 constexpr std::size_t kCatchAll = 1;
 constexpr std::size_t kExact = std::numeric_limits<std::size_t>::max();
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
+// How specifically `text` matches `domain`: kNoMatch, kCatchAll for "*", kExact for the
+// domain itself, and for "*.parent" 3 + the parent's length (a longer parent is more specific).
+std::size_t match_score(std::string_view text, std::string_view domain) {
+    const net::DomainPattern pattern = net::parse_domain_pattern(text);
+    if (!net::matches(pattern, domain)) {
+        return kNoMatch;
     }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto fold = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        if (fold(a[i]) != fold(b[i])) {
-            return false;
-        }
+    switch (pattern.kind) {
+        case net::PatternKind::any:
+            return kCatchAll;
+        case net::PatternKind::subdomains:
+            return 3 + pattern.base.size();
+        case net::PatternKind::exact:
+            return kExact;
     }
-    return true;
-}
-
-// How specifically `pattern` matches `domain`: kNoMatch, kCatchAll for "*", kExact for the
-// domain itself, and for "*.suffix" 2 + the suffix length (a longer suffix is more specific).
-std::size_t match_score(std::string_view pattern, std::string_view domain) {
-    if (pattern == "*") {
-        return kCatchAll;
-    }
-    if (!pattern.starts_with("*.")) {
-        return equal_ignoring_case(pattern, domain) ? kExact : kNoMatch;
-    }
-    const std::string_view dot_suffix = pattern.substr(1);  // ".example.com"
-    if (domain.size() <= dot_suffix.size()) {
-        return kNoMatch;  // the suffix itself is not its own subdomain
-    }
-    return equal_ignoring_case(domain.substr(domain.size() - dot_suffix.size()), dot_suffix)
-               ? 2 + dot_suffix.size()
-               : kNoMatch;
+    return kNoMatch;
 }
 
 }  // namespace

@@ -33,6 +33,40 @@ TEST(SplitMessage, NoBodyAndNoColon) {
     EXPECT_TRUE(split_message("").fields.empty());
 }
 
+// CRLF, bare CR and bare LF all end lines (as in the canonicalizer); a last line without a
+// break is still a field; the name is trimmed of WSP before the colon.
+TEST(SplitMessage, LineBreaksAndEdges) {
+    struct Case {
+        std::string content;
+        std::vector<std::string> want_texts;
+        std::vector<std::string> want_names;
+        std::string want_body;  // empty too when there is no empty line
+    } cases[] = {
+        {"A: 1\nB: 2\rC: 3\r\n\nbody", {"A: 1", "B: 2", "C: 3"}, {"A", "B", "C"}, "body"},
+        {"A: 1\n b\r c", {"A: 1\n b\r c"}, {"A"}, ""},
+        {"A: 1", {"A: 1"}, {"A"}, ""},
+        {"\nbody", {}, {}, "body"},
+        {" x: 1\r\nA: 2", {" x: 1", "A: 2"}, {" x", "A"}, ""},
+        {"A \t: 1\r\n", {"A \t: 1"}, {"A"}, ""},
+        {"A: 1\r\n\r\n", {"A: 1"}, {"A"}, ""},
+        {"No colon\r\n\r\nb", {"No colon"}, {""}, "b"},
+        {"A: 1\r\r\nb", {"A: 1"}, {"A"}, "b"},
+        {"A\r\n b: 1\r\n", {"A\r\n b: 1"}, {"A\r\n b"}, ""},
+    };
+    for (const auto& c : cases) {
+        const MessageParts parts = split_message(c.content);
+        std::vector<std::string> texts;
+        std::vector<std::string> names;
+        for (const HeaderField& field : parts.fields) {
+            texts.emplace_back(field.text);
+            names.emplace_back(field.name);
+        }
+        EXPECT_EQ(texts, c.want_texts) << "\"" << c.content << "\"";
+        EXPECT_EQ(names, c.want_names) << "\"" << c.content << "\"";
+        EXPECT_EQ(parts.body, c.want_body) << "\"" << c.content << "\"";
+    }
+}
+
 TEST(SelectHeaders, OverSignsEveryListedName) {
     const MessageParts parts = split_message(
         "Received: x\r\nFrom: a@example.com\r\nTo: b@example.org\r\nSubject: one\r\n"

@@ -14,13 +14,14 @@
 #include <map>
 #include <regex>
 
+#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/dns_record.hpp"
 #include "daemon/dkim/key_loader.hpp"
 #include "daemon/dkim/message_header.hpp"
-#include "daemon/codec/base64.hpp"
 #include "daemon/dkim/openssl_encoding.hpp"
 #include "daemon/dkim/relaxed_canonicalizer.hpp"
 #include "daemon/dkim/signature_header.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::dkim {
 namespace {
@@ -77,7 +78,7 @@ std::string decode_base64(const std::string& text) {
 // Verifies the topmost DKIM-Signature of `message` with `key`'s public half; "" if it holds.
 std::string verify(const std::string& message, const PrivateKey& key) {
     const MessageParts parts = split_message(message);
-    if (parts.fields.empty() || !equal_ignoring_case(parts.fields[0].name, "DKIM-Signature")) {
+    if (parts.fields.empty() || !policy::text::iequals(parts.fields[0].name, "DKIM-Signature")) {
         return "no DKIM-Signature on top";
     }
     const std::string_view field = parts.fields[0].text;
@@ -95,7 +96,7 @@ std::string verify(const std::string& message, const PrivateKey& key) {
     while (std::getline(names, name, ':')) {
         int skip = used[name]++;
         for (auto it = parts.fields.rbegin(); it != parts.fields.rend(); ++it) {
-            if (equal_ignoring_case(it->name, name) && skip-- == 0) {
+            if (policy::text::iequals(it->name, name) && skip-- == 0) {
                 data += canonicalize_header_relaxed(it->text);
                 break;
             }
@@ -113,9 +114,9 @@ std::string verify(const std::string& message, const PrivateKey& key) {
         const auto* p = reinterpret_cast<const unsigned char*>(der.data());
         public_key = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
     } else {
-        public_key = EVP_PKEY_new_raw_public_key(
-            EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(der.data()),
-            der.size());
+        public_key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                                 reinterpret_cast<const unsigned char*>(der.data()),
+                                                 der.size());
         data = sha256(data);  // RFC 8463: Ed25519 over SHA-256 of the input
     }
     if (public_key == nullptr) return "bad public key";
@@ -170,8 +171,8 @@ TEST_F(SignerTest, ChangesTheVerifierMustCatch) {
     const std::string signed_message = signer.sign(kMessage, "", 1796000000).content;
     ASSERT_EQ(verify(signed_message, *ed25519_), "");
     // Relaxed canonicalization tolerates whitespace changes...
-    std::string refolded = std::regex_replace(signed_message, std::regex("Subject: Hello"),
-                                              "Subject:\tHello \r\n\t");
+    std::string refolded =
+        std::regex_replace(signed_message, std::regex("Subject: Hello"), "Subject:\tHello \r\n\t");
     refolded = std::regex_replace(refolded, std::regex("bye\r\n"), "bye \t\r\n\r\n");
     EXPECT_EQ(verify(refolded, *ed25519_), "");
     // ...but not a changed body, an added From, or another key.
@@ -213,11 +214,11 @@ TEST_F(SignerTest, ChoosesKeysByFromDomainAndPool) {
 
     EXPECT_EQ(signer.sign(kMessage, "", 1).signatures, 2u);
     EXPECT_EQ(signer.sign(kMessage, "bulk", 1).signatures, 3u);
-    const std::string sub = std::regex_replace(kMessage, std::regex("ann@example.com"),
-                                               "ann@news.example.com");
+    const std::string sub =
+        std::regex_replace(kMessage, std::regex("ann@example.com"), "ann@news.example.com");
     EXPECT_EQ(signer.sign(sub, "", 1).signatures, 1u);  // only the subdomains key
-    const std::string other = std::regex_replace(kMessage, std::regex("ann@example.com"),
-                                                 "ann@notexample.com");
+    const std::string other =
+        std::regex_replace(kMessage, std::regex("ann@example.com"), "ann@notexample.com");
     const SignResult unsigned_result = signer.sign(other, "", 1);
     EXPECT_EQ(unsigned_result.signatures, 0u);
     EXPECT_EQ(unsigned_result.content, other);
@@ -278,15 +279,13 @@ class KeyLoaderTest : public ::testing::Test {
 };
 
 TEST_F(KeyLoaderTest, LoadsGoodKeysAndNamesBadOnes) {
-    ASSERT_EQ(generate_private_key(KeyType::ed25519, 0).write_pem_file((dir_ / "ed").string()),
-              "");
+    ASSERT_EQ(generate_private_key(KeyType::ed25519, 0).write_pem_file((dir_ / "ed").string()), "");
     ASSERT_EQ(generate_private_key(KeyType::rsa, 1024).write_pem_file((dir_ / "small").string()),
               "");
     EXPECT_EQ(std::filesystem::status(dir_ / "ed").permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     // Never over an existing file.
-    EXPECT_NE(generate_private_key(KeyType::ed25519, 0).write_pem_file((dir_ / "ed").string()),
-              "");
+    EXPECT_NE(generate_private_key(KeyType::ed25519, 0).write_pem_file((dir_ / "ed").string()), "");
     std::ofstream(dir_ / "junk") << "-----BEGIN PRIVATE KEY-----\nnope\n";
 
     policy::config::Config config;

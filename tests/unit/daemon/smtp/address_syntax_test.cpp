@@ -134,13 +134,5 @@ TEST(AddressSyntax, IsValidUtf8) {
          {"\xe2\x28\xa1", false}});
 }
 
-TEST(AddressSyntax, Iequals) {
-    EXPECT_TRUE(iequals("SMTPUTF8", "smtputf8"));
-    EXPECT_TRUE(iequals("", ""));
-    EXPECT_FALSE(iequals("SIZE", "SIZ"));
-    EXPECT_FALSE(iequals("[", "{"));  // only ASCII letters fold
-    EXPECT_FALSE(iequals("\xc3\x9c", "\xc3\xbc"));
-}
-
 }  // namespace
 }  // namespace sluice::daemon::smtp
