@@ -1,4 +1,5 @@
-# Fails if anything under policy/ reaches for I/O, threads or the clock (README.md, "Architecture in words").
+# Fails if anything under POLICY_DIR (policy/, daemon/queue/core/) reaches for I/O, threads or the
+# clock (docs/ARCHITECTURE.md).
 file(GLOB_RECURSE files ${POLICY_DIR}/*.hpp ${POLICY_DIR}/*.cpp)
 set(forbidden
   "#include <boost/asio" "#include <boost/beast" "#include <thread>" "#include <mutex>"
@@ -9,7 +10,7 @@ foreach(f ${files})
   foreach(pattern ${forbidden})
     string(FIND "${text}" "${pattern}" at)
     if(NOT at EQUAL -1)
-      message(SEND_ERROR "${f}: forbidden in policy/: ${pattern}")
+      message(SEND_ERROR "${f}: forbidden in a pure library: ${pattern}")
     endif()
   endforeach()
 endforeach()

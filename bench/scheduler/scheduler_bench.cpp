@@ -1,9 +1,10 @@
 // The scheduler on simulated time: N queued messages (one recipient each) across ISPs x sources
 // (default 125 ISPs x 8 sources = 1 000 destination queues), with the real routing, admission and
-// rate limiting of the queue manager (RecipientRouter, DeliveryQueues, QueueThrottle) but no
-// sockets and no disk: each admitted message is "delivered" at once, one in ten deferred once.
-// Prints the heap bytes held per queued message (malloc's own count, before and after queueing)
-// and the CPU time per message of routing + scheduling. Usage: scheduler_bench [MESSAGES]
+// rate limiting of the queue manager (RecipientRouter, DestinationRegistry, DeliveryQueues,
+// AdmissionControl) but no sockets and no disk: each admitted message is "delivered" at once, one
+// in ten deferred once. Prints the heap bytes held per queued message (malloc's own count, before
+// and after queueing) and the CPU time per message of routing + scheduling. Usage: scheduler_bench
+// [MESSAGES]
 #include <malloc.h>
 
 #include <chrono>
@@ -14,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/queue/delivery_queues.hpp"
-#include "daemon/queue/queue_throttle.hpp"
-#include "daemon/queue/recipient_router.hpp"
+#include "daemon/queue/core/admission.hpp"
+#include "daemon/queue/core/delivery_queues.hpp"
+#include "daemon/queue/core/recipient_router.hpp"
 #include "policy/config/model.hpp"
 #include "policy/engine/compiled_policy.hpp"
 
@@ -77,14 +78,16 @@ int main(int argc, char** argv) {
     const std::uint64_t messages = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
     const auto config = bench_config();
     const auto policy = policy::engine::CompiledPolicy::build(*config);
-    daemon::queue::QueueThrottle throttle(policy);
-    daemon::queue::RecipientRouter router(config, policy, throttle);
+    daemon::queue::DestinationRegistry registry(policy);
+    daemon::queue::AdmissionControl admission(registry);
+    daemon::queue::RecipientRouter router(config, policy);
     daemon::queue::DeliveryQueues queues;
     const std::int64_t start_unix = 1'800'000'000;
     std::int64_t now_unix = start_unix;
     const daemon::queue::Router route = [&](const daemon::queue::QueuedMessage& message,
                                             const std::string& domain) {
-        return router.route(message, domain, now_unix);
+        auto routed = router.route(message, domain, now_unix);
+        return routed ? std::optional(registry.ensure(*routed).key) : std::nullopt;
     };
 
     // Queue every message: the state the daemon holds for a full queue.
@@ -115,13 +118,13 @@ int main(int argc, char** argv) {
         const auto wall = daemon::queue::WallTime(std::chrono::seconds(now_unix));
         (void)queues.release_due(now_unix, route);
         for (const auto& name : queues.ready_queues()) {
-            auto* queue = throttle.find(name);
-            if (throttle.may_connect(*queue, now, wall, 0, 1000000).reason != Blocked::none) {
+            auto* queue = registry.find(name);
+            if (admission.may_connect(*queue, now, wall, 0, 1000000).reason != Blocked::none) {
                 continue;
             }
             // As a worker does: may_connect took the first message's slot; later ones ask.
             bool first = true;
-            while (first || throttle.may_send(*queue, now, wall).reason == Blocked::none) {
+            while (first || admission.may_send(*queue, now, wall).reason == Blocked::none) {
                 first = false;
                 auto batch = queues.take_batch(name, 100);
                 if (!batch) break;
@@ -130,13 +133,13 @@ int main(int argc, char** argv) {
                 if (recipient.attempts == 1 && (delivered + deferrals) % 10 == 0) {
                     ++deferrals;
                     ++queue->counters.deferred;
-                    throttle.attempt_done(*queue, true);
+                    admission.attempt_done(*queue, true);
                     queues.defer(batch->message, batch->recipients[0], now_unix + 300);
                 } else {
                     recipient.state = daemon::spool::RecipientState::delivered;
                     --batch->message->pending;
                     ++queue->counters.delivered;
-                    throttle.attempt_done(*queue, false);
+                    admission.attempt_done(*queue, false);
                     ++delivered;
                 }
             }
@@ -148,7 +151,7 @@ int main(int argc, char** argv) {
 
     const double per_message = static_cast<double>(heap_after - heap_before) / messages;
     std::printf("scheduler_bench: %llu messages, %zu destination queues, %d ISPs x %d sources\n",
-                static_cast<unsigned long long>(messages), throttle.queues().size(), kIsps,
+                static_cast<unsigned long long>(messages), registry.queues().size(), kIsps,
                 kSources);
     std::printf("  memory per queued message: %.0f bytes (heap in use %.1f MiB for the queue)\n",
                 per_message, (heap_after - heap_before) / 1048576.0);

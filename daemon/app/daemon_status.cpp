@@ -101,30 +101,31 @@ std::vector<policy::net::Cidr> DaemonStatus::read_networks() {
 
 std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
     const auto& manager = sources_.queue;
-    const auto& throttle = manager.throttle();
+    const auto& admission = manager.admission();
     const auto& delivery = manager.delivery_queues();
     const auto wall = queue::WallTime(std::chrono::seconds(clock::now_unix()));
     const auto next_due = delivery.next_due_by_queue(kMaxWaitingScan);
     std::vector<QueueView> out;
-    for (const auto& [name, queue] : throttle.queues()) {
-        if (!isp.empty() && queue.isp != isp) continue;
+    for (const auto& [key, queue] : manager.registry().queues()) {
+        if (!isp.empty() && key.isp != isp) continue;
         QueueView view;
-        view.name = name;
-        view.isp = queue.isp;
-        view.source = queue.source;
+        view.name = queue.name;
+        view.isp = key.isp;
+        view.source = key.source;
         view.pool = queue.pool;
-        view.queued = delivery.ready_recipients(name);
+        view.queued = delivery.ready_recipients(key);
         view.in_flight = queue.in_flight;
-        view.deferred = delivery.waiting_in(name);
-        if (throttle.node_held()) {
+        view.deferred = delivery.waiting_in(key);
+        if (admission.node_held()) {
             view.held = "node";
-        } else if (throttle.holds().contains(queue.isp)) {
+        } else if (admission.holds().contains(key.isp)) {
             view.held = "isp";
-        } else if (throttle.holds().contains(name)) {
+        } else if (admission.holds().contains(queue.name)) {
             view.held = "queue";
         }
-        if (const auto* lock = throttle.lock_of(queue, wall)) {
-            const bool own = throttle.locks().active(queue::queue_lock_key(name), wall) != nullptr;
+        if (const auto* lock = admission.lock_of(queue, wall)) {
+            const bool own =
+                admission.locks().active(queue::queue_lock_key(queue.name), wall) != nullptr;
             view.lock = status::LockView{lock->rule, lock->reply, own ? "queue" : "isp",
                                          lock->until.time_since_epoch().count()};
         }
@@ -136,10 +137,10 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
         view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                        c.cleared,   c.connections, c.throttled};
         for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
-        if (auto due = next_due.find(name); due != next_due.end()) {
+        if (auto due = next_due.find(key); due != next_due.end()) {
             view.next_attempt_unix = due->second;
         }
-        explain(view, queue, throttle.stopped(queue, wall));
+        explain(view, queue, admission.stopped(queue, wall));
         out.push_back(std::move(view));
     }
     return out;
@@ -173,22 +174,22 @@ status::StatusView DaemonStatus::status() {
     }
     // The same test the SMTP session makes before MAIL (server_session.cpp).
     s.accepting = listening && s.free_bytes && *s.free_bytes >= s.min_free_bytes;
-    const auto& throttle = sources_.queue.throttle();
-    s.node_held = throttle.node_held();
+    const auto& registry = sources_.queue.registry();
+    s.node_held = sources_.queue.admission().node_held();
     s.totals.accepted = sources_.accepted;
-    for (const auto& [name, queue] : throttle.queues()) {
+    for (const auto& [key, queue] : registry.queues()) {
         s.totals.delivered += queue.counters.delivered;
         s.totals.bounced += queue.counters.bounced;
         s.totals.deferred += queue.counters.deferred;
         s.totals.expired += queue.counters.expired;
         s.totals.cleared += queue.counters.cleared;
-        s.ready_recipients += sources_.queue.delivery_queues().ready_recipients(name);
+        s.ready_recipients += sources_.queue.delivery_queues().ready_recipients(key);
     }
     s.active_connections = sources_.queue.active_connections();
     s.smtp_sessions = sources_.registry.open_sessions();
     s.waiting_recipients = sources_.queue.delivery_queues().waiting_recipients();
     s.past_lifetime_recipients = sources_.queue.past_lifetime(s.now_unix);
-    s.queues = throttle.queues().size();
+    s.queues = registry.queues().size();
     s.accounting = {sources_.accounting.write_failures(), sources_.accounting.sync_failures(),
                     sources_.accounting.syncs()};
     return s;
@@ -196,11 +197,11 @@ status::StatusView DaemonStatus::status() {
 
 bool DaemonStatus::knows_isp(const std::string& isp) {
     // A hold left from an ISP a reload removed must still be releasable.
-    if (sources_.queue.throttle().holds().contains(isp)) return true;
-    const auto& policy = sources_.queue.throttle().policy();
+    if (sources_.queue.admission().holds().contains(isp)) return true;
+    const auto& policy = sources_.queue.registry().policy();
     if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
-    for (const auto& [name, queue] : sources_.queue.throttle().queues()) {
-        if (queue.isp == isp) return true;
+    for (const auto& [key, queue] : sources_.queue.registry().queues()) {
+        if (key.isp == isp) return true;
     }
     return false;
 }

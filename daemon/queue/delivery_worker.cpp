@@ -78,13 +78,13 @@ asio::awaitable<bool> QueueManager::record_attempt(
         const auto& reply = results[k].reply;
         if (k == 0 || reply.summary() != results[k - 1].reply.summary()) {
             // Shown by the status endpoint and sluicectl: escaped like a log line.
-            throttle_.remember_reply(
+            DestinationRegistry::remember_reply(
                 queue, log::printable_text(reply.summary()),
                 results[k].dns_failure ? ReplyKind::dns_failure : ReplyKind::other);
         }
     }
     apply_lessons(queue, outcome.queue);
-    if (step_speed) throttle_.attempt_done(queue, outcome.queue.throttled);
+    if (step_speed) AdmissionControl::attempt_done(queue, outcome.queue.throttled);
     co_return outcome.queue.locks.empty();
 }
 
@@ -94,7 +94,7 @@ void QueueManager::apply_lessons(DestinationQueue& queue, const QueueLessons& le
     queue.counters.bounced += lessons.bounced;
     queue.counters.expired += lessons.expired;
     for (const auto& hit : lessons.locks) {
-        throttle_.lock(queue, *hit.rule, log::printable_text(hit.reply), wall_now());
+        admission_.lock(queue, *hit.rule, log::printable_text(hit.reply), wall_now());
         services_.logger.warning(
             "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, hit.rule->name,
             hit.rule->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
@@ -116,7 +116,7 @@ void QueueManager::give_back(Batch batch, const policy::engine::CompiledPolicy* 
 // What one worker works with from start to end: its queue, the rules it started with (a reload
 // does not change an open connection's rules), the domain it serves and the attempt's context.
 struct QueueManager::WorkerRun {
-    std::string queue_name;
+    QueueKey key;
     DestinationQueue* queue;
     std::shared_ptr<const policy::config::Config> config;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy;
@@ -125,21 +125,21 @@ struct QueueManager::WorkerRun {
     AttemptContext attempt;
 };
 
-asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
+asio::awaitable<void> QueueManager::run_worker(QueueKey key) {
     auto config = services_.config();
     auto policy = services_.policy();  // this connection keeps the rules it started with
-    auto* queue = throttle_.find(queue_name);
-    auto first = queues_.take_batch(queue_name, config->delivery.max_recipients_per_transaction);
+    auto* queue = registry_.find(key);
+    auto first = queues_.take_batch(key, config->delivery.max_recipients_per_transaction);
     if (!queue || !first) co_return;
-    const auto* isp = policy->isp_named(queue->isp);
+    const auto* isp = policy->isp_named(key.isp);
     if (!isp) isp = &policy->default_isp();
-    WorkerRun run{queue_name,
+    WorkerRun run{key,
                   queue,
                   config,
                   policy,
                   isp,
                   first->domain,
-                  AttemptContext{queue_name, "", "", "", "", now_unix_us(), ""}};
+                  AttemptContext{queue->name, "", "", "", "", now_unix_us(), ""}};
 
     const delivery::ConnectServices connect_services{
         executor_, services_.resolver, services_.mta_sts, services_.logger, rng_, stopped_};
@@ -163,7 +163,7 @@ asio::awaitable<void> QueueManager::run_worker(std::string queue_name) {
     run.attempt.remote_dsn = connection->supports("DSN");
     co_await send_over(run, *connection, std::move(*first));
     if (!connection->protocol_error().empty()) {
-        services_.logger.warning("{}: session with {} [{}] out of step, closed: {}", queue_name,
+        services_.logger.warning("{}: session with {} [{}] out of step, closed: {}", queue->name,
                                  run.attempt.mx_host, run.attempt.mx_ip,
                                  connection->protocol_error());
     }
@@ -184,7 +184,7 @@ asio::awaitable<void> QueueManager::share_connection_failure(
                                                   results, run.attempt, nullptr, first_reply);
         first_reply = false;
         if (!open) break;
-        batch = queues_.take_batch(run.queue_name, max_recipients, &run.domain);
+        batch = queues_.take_batch(run.key, max_recipients, &run.domain);
     }
 }
 
@@ -193,10 +193,10 @@ asio::awaitable<QueueManager::Pace> QueueManager::pace(WorkerRun& run, bool firs
     // The rate limits pace an open connection; a long wait is better spent disconnected.
     Admission admission;
     if (first_token_held) {
-        admission.reason = throttle_.stopped(*run.queue, wall_now());  // a lock or hold since
+        admission.reason = admission_.stopped(*run.queue, wall_now());  // a lock or hold since
     } else {
         admission =
-            throttle_.may_send(*run.queue, asio::steady_timer::clock_type::now(), wall_now());
+            admission_.may_send(*run.queue, asio::steady_timer::clock_type::now(), wall_now());
     }
     if (admission.reason == Blocked::none) co_return Pace::go;
     const auto wait = admission.retry_at
@@ -207,9 +207,9 @@ asio::awaitable<QueueManager::Pace> QueueManager::pace(WorkerRun& run, bool firs
         co_return Pace::stop;
     }
     pause.expires_at(*admission.retry_at);
-    throttle_.begin_pacing(*run.queue);
+    admission_.begin_pacing(*run.queue);
     co_await pause.async_wait(nothrow_awaitable);
-    throttle_.end_pacing(*run.queue);
+    admission_.end_pacing(*run.queue);
     co_return Pace::ask_again;
 }
 
@@ -246,7 +246,7 @@ asio::awaitable<void> QueueManager::send_over(WorkerRun& run,
         const std::optional<bool> open = co_await send_one(run, connection, *batch);
         if (open) ++sent;
         if (open == false) break;
-        batch = queues_.take_batch(run.queue_name, max_recipients, &run.domain);
+        batch = queues_.take_batch(run.key, max_recipients, &run.domain);
     }
 }
 
@@ -261,8 +261,7 @@ asio::awaitable<std::optional<bool>> QueueManager::send_one(WorkerRun& run,
         services_.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
                                batch.message->queue_id(), kUnreadableRetrySeconds);
         for (auto index : batch.recipients) {
-            queues_.defer(batch.message, index, now_unix() + kUnreadableRetrySeconds,
-                          run.queue_name);
+            queues_.defer(batch.message, index, now_unix() + kUnreadableRetrySeconds, run.key);
         }
         co_return std::nullopt;  // not sent; the connection may serve the next batch
     }

@@ -123,23 +123,22 @@ void QueueManager::expire_due(std::int64_t now) {
     // Out of every queue at once, so no worker takes them while the records are written.
     std::vector<ClearedRecipient> expired;
     std::vector<OutcomeRecorder::DelayWarning> warned;
-    queues_.remove_if(
-        [&](const MessagePtr& message, std::uint32_t index, const std::string& queue) {
-            const Key key{message.get(), index};
-            if (due.contains(key)) {
-                expired.push_back({message, index, queue});
-                return true;
-            }
-            if (const auto it = warn.find(key); it != warn.end()) {
-                warned.push_back({message, index, queue, it->second});
-                return true;
-            }
-            return false;
-        });
+    queues_.remove_if([&](const MessagePtr& message, std::uint32_t index, const QueueKey& queue) {
+        const Key key{message.get(), index};
+        if (due.contains(key)) {
+            expired.push_back({message, index, queue});
+            return true;
+        }
+        if (const auto it = warn.find(key); it != warn.end()) {
+            warned.push_back({message, index, queue, it->second});
+            return true;
+        }
+        return false;
+    });
     if (!warned.empty()) send_delay_warnings(std::move(warned));
     if (expired.empty()) return;
     for (const auto& item : expired) {
-        if (auto* queue = throttle_.find(item.queue)) ++queue->counters.expired;
+        if (auto* queue = registry_.find(item.queue)) ++queue->counters.expired;
     }
     services_.logger.notice("queue: {} recipients expired while waiting", expired.size());
     asio::co_spawn(executor_, recorder_.expire(std::move(expired)),

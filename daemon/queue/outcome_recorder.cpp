@@ -269,7 +269,7 @@ asio::awaitable<bool> OutcomeRecorder::warn_delayed(std::vector<DelayWarning> re
             notice.retry_until_unix = item->deadline_unix;
             reported.push_back(std::move(notice));
         }
-        AttemptContext context{items.front()->queue, "", "", "", "", now_unix_us(), ""};
+        AttemptContext context{to_string(items.front()->queue), "", "", "", "", now_unix_us(), ""};
         const std::string dsn_id =
             co_await spool_dsn(message, reported, dsn::Action::delayed, context, nullptr);
         if (dsn_id.empty()) {
@@ -302,6 +302,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         MessagePtr message;
         std::vector<spool::RecipientProgress> progress;
         std::vector<acclog::AccountingRecord> accounting;
+        std::vector<QueueKey> queues;   // lined up with `progress`
         std::vector<Failure> failures;  // for the DSN
     };
     Unattempted done;
@@ -314,14 +315,15 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
         recipient.state = ending.state;
         --item.message->pending;
         auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
-        if (fresh) messages.push_back({item.message, {}, {}, {}});
+        if (fresh) messages.push_back({item.message, {}, {}, {}, {}});
         Finished& finished = messages[it->second];
         finished.progress.push_back(item.message->progress(item.index));
+        finished.queues.push_back(item.queue);
         const std::string diagnostic = ending.state == RecipientState::cleared
                                            ? "Removed from the queue by the administrator"
                                            : "Message expired in queue after " +
                                                  std::to_string(recipient.attempts) + " attempts";
-        AttemptContext context{item.queue, "", "", "", "", now_unix_us(), ""};
+        AttemptContext context{to_string(item.queue), "", "", "", "", now_unix_us(), ""};
         // A clear's record carries no reply; an expiry's says why, like an expiry after an
         // attempt does.
         const bool cleared = ending.state == RecipientState::cleared;
@@ -348,8 +350,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
                     const auto index = finished.progress[k].recipient_index;
                     finished.message->recipients[index].state = RecipientState::pending;
                     ++finished.message->pending;
-                    done.unfinished.push_back(
-                        {finished.message, index, finished.accounting[k].queue});
+                    done.unfinished.push_back({finished.message, index, finished.queues[k]});
                 }
                 continue;
             }

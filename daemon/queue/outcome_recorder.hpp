@@ -20,8 +20,8 @@
 #include "daemon/delivery/client_connection.hpp"
 #include "daemon/dsn/dsn_builder.hpp"
 #include "daemon/log/logger.hpp"
-#include "daemon/queue/attempt_outcome.hpp"
-#include "daemon/queue/delivery_queues.hpp"
+#include "daemon/queue/core/attempt_outcome.hpp"
+#include "daemon/queue/core/delivery_queues.hpp"
 #include "daemon/spool/queue_id.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
@@ -50,7 +50,7 @@ enum class ClearDsn { no, yes };
 struct ClearedRecipient {
     MessagePtr message;
     std::uint32_t index;
-    std::string queue;
+    QueueKey queue;  // empty if unknown
 };
 
 class OutcomeRecorder {
@@ -99,7 +99,7 @@ class OutcomeRecorder {
     struct DelayWarning {
         MessagePtr message;
         std::uint32_t index;
-        std::string queue;
+        QueueKey queue;  // empty if unknown
         std::int64_t deadline_unix;
     };
     boost::asio::awaitable<bool> warn_delayed(std::vector<DelayWarning> recipients);

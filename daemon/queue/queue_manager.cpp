@@ -34,8 +34,9 @@ std::optional<std::chrono::seconds> delay_warning_of(const policy::config::Confi
 QueueManager::QueueManager(asio::any_io_executor executor, QueueServices services)
     : executor_(executor),
       services_(std::move(services)),
-      throttle_(services_.policy()),
-      router_(services_.config(), services_.policy(), throttle_),
+      registry_(services_.policy()),
+      admission_(registry_),
+      router_(services_.config(), services_.policy()),
       shortest_lifetime_(shortest_lifetime(*services_.policy())),
       delay_warning_(delay_warning_of(*services_.config())),
       recorder_(services_.config, services_.queue_dir, services_.spool, services_.queue_ids,
@@ -53,8 +54,8 @@ void QueueManager::start(spool::RecoveryResult recovered) {
         services_.logger.error("cannot read the holds file {}: {}; starting without holds",
                                services_.holds_file.string(), ec.message());
     } else {
-        throttle_.set_node_held(saved.node);
-        for (const auto& key : saved.keys) throttle_.hold(key, true);
+        admission_.set_node_held(saved.node);
+        for (const auto& key : saved.keys) admission_.hold(key, true);
         if (saved.node || !saved.keys.empty()) {
             services_.logger.notice("holds restored: {}{} ISPs or queues held",
                                     saved.node ? "all sending paused; " : "", saved.keys.size());
@@ -70,9 +71,12 @@ void QueueManager::stop() {
 }
 
 Router QueueManager::router() {
-    return [this](const QueuedMessage& message, const std::string& domain) {
-        return router_.route(message, domain, now_unix());
-    };
+    return
+        [this](const QueuedMessage& message, const std::string& domain) -> std::optional<QueueKey> {
+            auto route = router_.route(message, domain, now_unix());
+            if (!route) return std::nullopt;
+            return registry_.ensure(*route).key;
+        };
 }
 
 void QueueManager::message_spooled(const spool::Envelope& envelope,
@@ -96,7 +100,7 @@ void QueueManager::add(const MessagePtr& message) {
 void QueueManager::reconfigure() {
     const auto config = services_.config();
     const auto policy = services_.policy();
-    throttle_.reconfigure(policy);
+    registry_.reconfigure(policy);
     router_.reconfigure(config, policy);
     // A shorter lifetime applies at once to mail already queued.
     shortest_lifetime_ = shortest_lifetime(*policy);
@@ -115,7 +119,7 @@ void QueueManager::reconfigure() {
     for (const auto& queue : queues_.release_due(now, route)) start_workers(queue);
     start_lookups();
     services_.logger.notice("reload: {} ready recipients re-routed; {} queues known", moved,
-                            throttle_.queues().size());
+                            registry_.queues().size());
     wake_scheduler();
 }
 
@@ -204,7 +208,7 @@ asio::awaitable<void> QueueManager::schedule_loop() {
     while (!stopped_) {
         const std::int64_t now = now_unix();
         const auto wall = WallTime(std::chrono::seconds(now));
-        const auto next_unlock = throttle_.expire_locks(wall);
+        const auto next_unlock = admission_.expire_locks(wall);
         expire_due(now);
         for (const auto& queue : queues_.release_due(now, router())) start_workers(queue);
         start_lookups();
@@ -233,12 +237,12 @@ namespace {
 // For log lines: "(all)", "Gmail" or "Gmail/192.0.2.10".
 std::string describe(const AdminScope& scope) {
     if (scope.isp.empty()) return "(all)";
-    return scope.source.empty() ? scope.isp : queue_name(scope.isp, scope.source);
+    return scope.source.empty() ? scope.isp : to_string(QueueKey{scope.isp, scope.source});
 }
 }  // namespace
 
 HoldSet QueueManager::holds() const {
-    return HoldSet{throttle_.node_held(), throttle_.holds()};
+    return HoldSet{admission_.node_held(), admission_.holds()};
 }
 
 asio::awaitable<std::error_code> QueueManager::save_holds() {
@@ -253,10 +257,9 @@ asio::awaitable<std::error_code> QueueManager::save_holds() {
 
 asio::awaitable<std::error_code> QueueManager::hold(AdminScope scope) {
     if (scope.isp.empty()) {
-        throttle_.set_node_held(true);
+        admission_.set_node_held(true);
     } else {
-        throttle_.hold(scope.source.empty() ? scope.isp : queue_name(scope.isp, scope.source),
-                       true);
+        admission_.hold(describe(scope), true);
     }
     services_.logger.notice("admin: hold {}", describe(scope));
     co_return co_await save_holds();
@@ -264,13 +267,17 @@ asio::awaitable<std::error_code> QueueManager::hold(AdminScope scope) {
 
 asio::awaitable<std::error_code> QueueManager::release(AdminScope scope) {
     if (scope.isp.empty()) {
-        throttle_.set_node_held(false);
+        admission_.set_node_held(false);
     } else if (!scope.source.empty()) {
-        throttle_.hold(queue_name(scope.isp, scope.source), false);
+        admission_.hold(describe(scope), false);
     } else {
-        const std::set<std::string> keys = throttle_.holds();
-        for (const auto& key : keys) {
-            if (key == scope.isp || in_scope(scope, key)) throttle_.hold(key, false);
+        // The ISP's own hold and those of its queues, named to_string(key) = "ISP/source" like
+        // the holds file's lines (a queue held before a restart may not be known yet).
+        admission_.hold(scope.isp, false);
+        const std::string prefix = scope.isp + "/";
+        const std::set<std::string> names = admission_.holds();
+        for (const auto& name : names) {
+            if (name.starts_with(prefix)) admission_.hold(name, false);
         }
     }
     services_.logger.notice("admin: release {}", describe(scope));
@@ -281,11 +288,11 @@ asio::awaitable<std::error_code> QueueManager::release(AdminScope scope) {
 bool QueueManager::unlock(const AdminScope& scope) {
     bool any = false;
     if (scope.isp.empty()) {
-        any = throttle_.unlock_all() > 0;
+        any = admission_.unlock_all() > 0;
     } else if (scope.source.empty()) {
-        any = throttle_.unlock_isp(scope.isp);
+        any = admission_.unlock_isp(scope.isp);
     } else {
-        any = throttle_.unlock_queue(queue_name(scope.isp, scope.source));
+        any = admission_.unlock_queue(QueueKey{scope.isp, scope.source});
     }
     services_.logger.notice("admin: unlock {}: {}", describe(scope),
                             any ? "lifted" : "nothing was locked");
@@ -293,86 +300,79 @@ bool QueueManager::unlock(const AdminScope& scope) {
     return any;
 }
 
-bool QueueManager::in_scope(const AdminScope& scope, const std::string& name) const {
+bool QueueManager::in_scope(const AdminScope& scope, const QueueKey& key) {
     if (scope.isp.empty()) return true;
-    const auto& queues = throttle_.queues();
-    if (auto it = queues.find(name); it != queues.end()) {
-        return it->second.isp == scope.isp &&
-               (scope.source.empty() || it->second.source == scope.source);
-    }
-    return scope.source.empty() ? name.starts_with(scope.isp + "/")
-                                : name == queue_name(scope.isp, scope.source);
+    return key.isp == scope.isp && (scope.source.empty() || key.source == scope.source);
 }
 
 asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope, ClearDsn dsn) {
     std::vector<ClearedRecipient> cleared;
-    for (const auto& [name, queue] : throttle_.queues()) {
-        if (!in_scope(scope, name)) continue;
-        for (auto& batch : queues_.remove_queue(name)) {
-            for (auto index : batch.recipients) cleared.push_back({batch.message, index, name});
+    for (const auto& [key, queue] : registry_.queues()) {
+        if (!in_scope(scope, key)) continue;
+        for (auto& batch : queues_.remove_queue(key)) {
+            for (auto index : batch.recipients) cleared.push_back({batch.message, index, key});
         }
     }
     // Waiting recipients belong to the queue they were last tried through, or else to the one
     // the current rules route them to. remove_if visits the matches in the order it removes
-    // them, so `names` lines up with `waiting`.
+    // them, so `keys` lines up with `waiting`.
     const auto route = router();
-    std::vector<std::string> names;
+    std::vector<QueueKey> keys;
     auto matches = [&](const DeliveryQueues::WaitingRecipient& w) {
-        std::string name = w.queue;
-        if (name.empty()) {
+        QueueKey key = w.queue;
+        if (key.empty()) {
             auto routed = route(*w.message, recipient_domain(w.message->address(w.index)));
             if (!routed) return false;
-            name = std::move(*routed);
+            key = std::move(*routed);
         }
-        if (!in_scope(scope, name)) return false;
-        names.push_back(std::move(name));
+        if (!in_scope(scope, key)) return false;
+        keys.push_back(std::move(key));
         return true;
     };
     auto waiting = queues_.remove_waiting(matches);
     for (std::size_t i = 0; i < waiting.size(); ++i) {
-        cleared.push_back({waiting[i].first, waiting[i].second, names[i]});
+        cleared.push_back({waiting[i].first, waiting[i].second, keys[i]});
     }
     ClearCount count;
     count.recipients = cleared.size();
     for (const auto& item : cleared) {
-        if (auto* queue = throttle_.find(item.queue)) ++queue->counters.cleared;
+        if (auto* queue = registry_.find(item.queue)) ++queue->counters.cleared;
     }
     services_.logger.notice("admin: clear {}: {} recipients", describe(scope), count.recipients);
     count.messages = co_await recorder_.clear(std::move(cleared), dsn);
     co_return count;
 }
 
-void QueueManager::start_workers(const std::string& queue_name) {
+void QueueManager::start_workers(const QueueKey& key) {
     if (stopped_) return;
-    auto* queue = throttle_.find(queue_name);
+    auto* queue = registry_.find(key);
     if (!queue) return;
     const auto config = services_.config();
-    while (queue->active < queues_.ready_batches(queue_name)) {
+    while (queue->active < queues_.ready_batches(key)) {
         const auto admission =
-            throttle_.may_connect(*queue, asio::steady_timer::clock_type::now(),
-                                  WallTime(std::chrono::seconds(now_unix())), total_active_,
-                                  config->delivery.max_connections);
+            admission_.may_connect(*queue, asio::steady_timer::clock_type::now(),
+                                   WallTime(std::chrono::seconds(now_unix())), total_active_,
+                                   config->delivery.max_connections);
         if (admission.reason != Blocked::none) {
             if (admission.retry_at) wake_at(*admission.retry_at);
             break;
         }
         ++queue->active;
         ++total_active_;
-        asio::co_spawn(executor_, run_worker(queue_name),
-                       [this, queue_name](std::exception_ptr error) {
-                           if (auto* ended = throttle_.find(queue_name)) --ended->active;
-                           --total_active_;
-                           if (error) {
-                               try {
-                                   std::rethrow_exception(error);
-                               } catch (const std::exception& e) {
-                                   services_.logger.error("delivery for {} ended by exception: {}",
-                                                          queue_name, e.what());
-                               }
-                           }
-                           // Capacity freed: work that waits here or elsewhere may go.
-                           wake_scheduler();
-                       });
+        asio::co_spawn(executor_, run_worker(key), [this, key](std::exception_ptr error) {
+            if (auto* ended = registry_.find(key)) --ended->active;
+            --total_active_;
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    services_.logger.error("delivery for {} ended by exception: {}", to_string(key),
+                                           e.what());
+                }
+            }
+            // Capacity freed: work that waits here or elsewhere may go.
+            wake_scheduler();
+        });
     }
 }
 

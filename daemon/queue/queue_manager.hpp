@@ -2,7 +2,7 @@
 // and delivers it under the sending policy. Recipients are routed to destination queues (ISP x
 // source, RecipientRouter) and wait in DeliveryQueues; a scheduler coroutine wakes at the
 // earliest retry time, rate-limit opening or lock expiry and starts delivery workers — one
-// coroutine per outbound connection, admitted by QueueThrottle (strategy limits, locks, holds)
+// coroutine per outbound connection, admitted by AdmissionControl (strategy limits, locks, holds)
 // — no thread per queue. Every unfinished message is also watched for expiry (expiry_sweep.cpp),
 // so a recipient expires on time wherever it waits. A worker connects from its queue's source to
 // one domain's MX hosts, sends that domain's ready messages at the allowed rate (RSET between them)
@@ -23,12 +23,13 @@
 #include "daemon/acclog/accounting_log.hpp"
 #include "daemon/dns/resolver.hpp"
 #include "daemon/log/logger.hpp"
-#include "daemon/queue/delivery_queues.hpp"
-#include "daemon/queue/expiry_watch.hpp"
+#include "daemon/queue/core/admission.hpp"
+#include "daemon/queue/core/delivery_queues.hpp"
+#include "daemon/queue/core/destination_registry.hpp"
+#include "daemon/queue/core/expiry_watch.hpp"
+#include "daemon/queue/core/recipient_router.hpp"
 #include "daemon/queue/hold_store.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
-#include "daemon/queue/queue_throttle.hpp"
-#include "daemon/queue/recipient_router.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
@@ -88,7 +89,8 @@ class QueueManager {
     void stop();
 
     [[nodiscard]] std::size_t active_connections() const { return total_active_; }
-    [[nodiscard]] const QueueThrottle& throttle() const { return throttle_; }
+    [[nodiscard]] const DestinationRegistry& registry() const { return registry_; }
+    [[nodiscard]] const AdmissionControl& admission() const { return admission_; }
     [[nodiscard]] const DeliveryQueues& delivery_queues() const { return queues_; }
 
     // Admin operations (the status endpoint). Hold and release take effect at once (open
@@ -113,9 +115,9 @@ class QueueManager {
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
     boost::asio::awaitable<void> schedule_loop();
     boost::asio::awaitable<void> look_up_mx(std::string domain);
-    // A delivery worker (delivery_worker.cpp): connects for `queue_name`'s next batch, then
-    // sends that batch and the queue's next ones for the same domain over the connection.
-    boost::asio::awaitable<void> run_worker(std::string queue_name);
+    // A delivery worker (delivery_worker.cpp): connects for `key`'s next batch, then sends that
+    // batch and the queue's next ones for the same domain over the connection.
+    boost::asio::awaitable<void> run_worker(QueueKey key);
     struct WorkerRun;
     // No connection: every ready batch of the queue for the domain shares `failure`.
     boost::asio::awaitable<void> share_connection_failure(WorkerRun& run,
@@ -166,17 +168,18 @@ class QueueManager {
     // A batch a worker took but did not attempt goes back first in its line, or is routed
     // again if the policy was reloaded since the worker started with `started_with`.
     void give_back(Batch batch, const policy::engine::CompiledPolicy* started_with);
-    void start_workers(const std::string& queue_name);
+    void start_workers(const QueueKey& key);
     void start_lookups();
     void wake_scheduler();
     void wake_at(Instant when);
     [[nodiscard]] Router router();
-    [[nodiscard]] bool in_scope(const AdminScope& scope, const std::string& queue_name) const;
+    [[nodiscard]] static bool in_scope(const AdminScope& scope, const QueueKey& key);
     boost::asio::awaitable<std::error_code> save_holds();
 
     boost::asio::any_io_executor executor_;
     QueueServices services_;
-    QueueThrottle throttle_;
+    DestinationRegistry registry_;
+    AdmissionControl admission_;
     RecipientRouter router_;
     DeliveryQueues queues_;
     ExpiryWatch expiry_;  // every unfinished message, by when to look at its deadlines

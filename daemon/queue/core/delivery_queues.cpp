@@ -1,4 +1,4 @@
-#include "daemon/queue/delivery_queues.hpp"
+#include "daemon/queue/core/delivery_queues.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 namespace sluice::daemon::queue {
 
 namespace {
-void note(std::vector<std::string>& touched, const std::string& name) {
+void note(std::vector<QueueKey>& touched, const QueueKey& name) {
     if (std::find(touched.begin(), touched.end(), name) == touched.end()) {
         touched.push_back(name);
     }
@@ -41,7 +41,7 @@ void DeliveryQueues::push_run(Queue& queue, const std::string& domain, const Mes
 }
 
 void DeliveryQueues::make_ready(const MessagePtr& message, std::uint32_t index,
-                                const Router& router, std::vector<std::string>& touched) {
+                                const Router& router, std::vector<QueueKey>& touched) {
     std::string domain = recipient_domain(message->address(index));
     auto queue_name = router(*message, domain);
     if (!queue_name) {
@@ -55,9 +55,9 @@ void DeliveryQueues::make_ready(const MessagePtr& message, std::uint32_t index,
     note(touched, *queue_name);
 }
 
-std::vector<std::string> DeliveryQueues::add_message(const MessagePtr& message,
-                                                     std::int64_t now_unix, const Router& router) {
-    std::vector<std::string> touched;
+std::vector<QueueKey> DeliveryQueues::add_message(const MessagePtr& message, std::int64_t now_unix,
+                                                  const Router& router) {
+    std::vector<QueueKey> touched;
     for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
         const auto& recipient = message->recipients[i];
         if (recipient.state != spool::RecipientState::pending) continue;
@@ -71,12 +71,12 @@ std::vector<std::string> DeliveryQueues::add_message(const MessagePtr& message,
 }
 
 void DeliveryQueues::defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix,
-                           const std::string& queue) {
+                           const QueueKey& queue) {
     message->recipients[index].in_flight = false;
     push_waiting({at_unix, message, index, tag_of(queue)});
 }
 
-std::uint32_t DeliveryQueues::tag_of(const std::string& queue) {
+std::uint32_t DeliveryQueues::tag_of(const QueueKey& queue) {
     if (queue.empty()) return 0;
     auto [it, fresh] = tags_.try_emplace(queue, static_cast<std::uint32_t>(tag_names_.size()));
     if (fresh) {
@@ -115,14 +115,14 @@ std::vector<std::pair<MessagePtr, std::uint32_t>> DeliveryQueues::remove_waiting
     return removed;
 }
 
-std::size_t DeliveryQueues::waiting_in(const std::string& queue) const {
+std::size_t DeliveryQueues::waiting_in(const QueueKey& queue) const {
     auto it = tags_.find(queue);
     return it == tags_.end() ? 0 : waiting_per_tag_[it->second];
 }
 
-std::unordered_map<std::string, std::int64_t> DeliveryQueues::next_due_by_queue(
+std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> DeliveryQueues::next_due_by_queue(
     std::size_t max_scan) const {
-    std::unordered_map<std::string, std::int64_t> due;
+    std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> due;
     if (waiting_.size() > max_scan) return due;
     std::vector<std::int64_t> earliest(tag_names_.size(), INT64_MAX);
     for (const auto& w : waiting_)
@@ -133,8 +133,8 @@ std::unordered_map<std::string, std::int64_t> DeliveryQueues::next_due_by_queue(
     return due;
 }
 
-std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix, const Router& router) {
-    std::vector<std::string> touched;
+std::vector<QueueKey> DeliveryQueues::release_due(std::int64_t now_unix, const Router& router) {
+    std::vector<QueueKey> touched;
     while (!waiting_.empty() && waiting_.front().due_unix <= now_unix) {
         Waiting due = pop_waiting();
         if (due.message->recipients[due.index].state != spool::RecipientState::pending) {
@@ -145,9 +145,9 @@ std::vector<std::string> DeliveryQueues::release_due(std::int64_t now_unix, cons
     return touched;
 }
 
-std::vector<std::string> DeliveryQueues::route_domain(const std::string& domain,
-                                                      const Router& router) {
-    std::vector<std::string> touched;
+std::vector<QueueKey> DeliveryQueues::route_domain(const std::string& domain,
+                                                   const Router& router) {
+    std::vector<QueueKey> touched;
     auto it = unrouted_.find(domain);
     if (it == unrouted_.end()) return touched;
     auto waiting = std::move(it->second);
@@ -187,7 +187,7 @@ std::optional<std::int64_t> DeliveryQueues::next_due() const {
     return waiting_.front().due_unix;
 }
 
-std::optional<Batch> DeliveryQueues::take_batch(const std::string& queue_name,
+std::optional<Batch> DeliveryQueues::take_batch(const QueueKey& queue_name,
                                                 std::uint32_t max_recipients,
                                                 const std::string* domain) {
     auto it = queues_.find(queue_name);
@@ -229,7 +229,7 @@ void DeliveryQueues::return_batch(Batch batch) {
 }
 
 std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
-    static const std::string kUnknown;
+    static const QueueKey kUnknown;
     std::size_t removed = 0;
     for (auto queue_it = queues_.begin(); queue_it != queues_.end();) {
         Queue& queue = queue_it->second;
@@ -278,7 +278,7 @@ std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
     return removed;
 }
 
-std::vector<Batch> DeliveryQueues::remove_queue(const std::string& queue_name) {
+std::vector<Batch> DeliveryQueues::remove_queue(const QueueKey& queue_name) {
     std::vector<Batch> removed;
     auto it = queues_.find(queue_name);
     if (it == queues_.end()) return removed;
@@ -295,18 +295,18 @@ std::vector<Batch> DeliveryQueues::remove_queue(const std::string& queue_name) {
     return removed;
 }
 
-std::size_t DeliveryQueues::ready_batches(const std::string& queue) const {
+std::size_t DeliveryQueues::ready_batches(const QueueKey& queue) const {
     auto it = queues_.find(queue);
     return it == queues_.end() ? 0 : it->second.batches;
 }
 
-std::size_t DeliveryQueues::ready_recipients(const std::string& queue) const {
+std::size_t DeliveryQueues::ready_recipients(const QueueKey& queue) const {
     auto it = queues_.find(queue);
     return it == queues_.end() ? 0 : it->second.recipients;
 }
 
-std::vector<std::string> DeliveryQueues::ready_queues() const {
-    std::vector<std::string> names;
+std::vector<QueueKey> DeliveryQueues::ready_queues() const {
+    std::vector<QueueKey> names;
     names.reserve(queues_.size());
     for (const auto& [name, queue] : queues_) {
         if (queue.batches > 0) names.push_back(name);

@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "daemon/queue/queued_message.hpp"
+#include "daemon/queue/core/queued_message.hpp"
 
 namespace sluice::daemon::queue {
 

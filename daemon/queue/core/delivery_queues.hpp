@@ -1,5 +1,5 @@
 // The scheduling structure of the queue manager, without clocks or sockets. Ready work lives in
-// destination queues (one per ISP x source, named "ISP/source"); inside a queue, one FIFO of
+// destination queues (one per QueueKey: ISP x source); inside a queue, one FIFO of
 // batches per recipient domain (a connection serves one domain's MX hosts), taken in turn. A
 // time-ordered heap holds recipients waiting for their next attempt, and recipients whose domain
 // cannot be routed yet (its MX hosts are being looked up for MX rollup) wait per domain. Which
@@ -17,56 +17,57 @@
 #include <unordered_map>
 #include <vector>
 
-#include "daemon/queue/queued_message.hpp"
+#include "daemon/queue/core/queue_key.hpp"
+#include "daemon/queue/core/queued_message.hpp"
 
 namespace sluice::daemon::queue {
 
 // Some recipients (indexes into message->recipients) of one message, all for `domain`.
 struct Batch {
     MessagePtr message;
-    std::string queue;  // "ISP/source"
+    QueueKey queue;
     std::string domain;
     std::vector<std::uint32_t> recipients;
 };
 
 // The queue for a recipient of `message` at `domain`, or nullopt while the domain cannot be
 // routed yet (the caller resolves it and calls route_domain later).
-using Router = std::function<std::optional<std::string>(const QueuedMessage& message,
-                                                        const std::string& domain)>;
+using Router =
+    std::function<std::optional<QueueKey>(const QueuedMessage& message, const std::string& domain)>;
 
 class DeliveryQueues {
   public:
     // Queues every pending recipient of `message`: those due at `now` become ready work (or
     // unrouted), the others wait. Returns the queues that got ready work.
-    std::vector<std::string> add_message(const MessagePtr& message, std::int64_t now_unix,
-                                         const Router& router);
+    std::vector<QueueKey> add_message(const MessagePtr& message, std::int64_t now_unix,
+                                      const Router& router);
 
     // Makes recipient `index` of `message` wait until `at_unix`; `queue` is the queue it was
-    // last tried through ("" if unknown), for the per-queue counts the status endpoint shows.
+    // last tried through (empty if unknown), for the per-queue counts the status endpoint shows.
     void defer(const MessagePtr& message, std::uint32_t index, std::int64_t at_unix,
-               const std::string& queue = {});
+               const QueueKey& queue = {});
 
     // A waiting recipient, as remove_waiting offers it.
     struct WaitingRecipient {
         MessagePtr message;
         std::uint32_t index;
-        const std::string& queue;  // as given to defer ("" if unknown)
+        const QueueKey& queue;  // as given to defer (empty if unknown)
     };
     // Removes and returns the waiting recipients `matches` picks (an admin's clear). O(n).
     std::vector<std::pair<MessagePtr, std::uint32_t>> remove_waiting(
         const std::function<bool(const WaitingRecipient&)>& matches);
     // Waiting recipients last tried through `queue`.
-    [[nodiscard]] std::size_t waiting_in(const std::string& queue) const;
+    [[nodiscard]] std::size_t waiting_in(const QueueKey& queue) const;
     // When the earliest waiting recipient of each queue is due, in one scan of the waiting set;
     // empty when it holds more than `max_scan` entries (the status endpoint must stay cheap).
-    [[nodiscard]] std::unordered_map<std::string, std::int64_t> next_due_by_queue(
+    [[nodiscard]] std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> next_due_by_queue(
         std::size_t max_scan) const;
 
     // Moves every waiting recipient due at `now` to ready work; returns the queues concerned.
-    std::vector<std::string> release_due(std::int64_t now_unix, const Router& router);
+    std::vector<QueueKey> release_due(std::int64_t now_unix, const Router& router);
 
     // Routes the recipients waiting for `domain`'s routing; returns the queues concerned.
-    std::vector<std::string> route_domain(const std::string& domain, const Router& router);
+    std::vector<QueueKey> route_domain(const std::string& domain, const Router& router);
     // Domains with recipients waiting to be routed.
     [[nodiscard]] std::vector<std::string> unrouted_domains() const;
 
@@ -78,22 +79,22 @@ class DeliveryQueues {
     // The next ready batch of `queue` (domains in turn), or of `domain` only when given; at most
     // `max_recipients` (the rest stays first in line). Its recipients are in flight until
     // return_batch or defer.
-    [[nodiscard]] std::optional<Batch> take_batch(const std::string& queue,
+    [[nodiscard]] std::optional<Batch> take_batch(const QueueKey& queue,
                                                   std::uint32_t max_recipients,
                                                   const std::string* domain = nullptr);
     // Puts a batch that could not be attempted back at the head of its line.
     void return_batch(Batch batch);
     // Removes every ready, waiting and unrouted recipient `drop` picks (the expiry sweep),
-    // telling it the queue each one is in (ready), was last tried through (waiting) or "";
-    // returns how many. O(n).
-    using Dropper = std::function<bool(const MessagePtr&, std::uint32_t, const std::string&)>;
+    // telling it the queue each one is in (ready), was last tried through (waiting) or an empty
+    // key; returns how many. O(n).
+    using Dropper = std::function<bool(const MessagePtr&, std::uint32_t, const QueueKey&)>;
     std::size_t remove_if(const Dropper& drop);
     // Removes the ready work of `queue` (an admin's clear); returns it.
-    std::vector<Batch> remove_queue(const std::string& queue);
+    std::vector<Batch> remove_queue(const QueueKey& queue);
 
-    [[nodiscard]] std::size_t ready_batches(const std::string& queue) const;
-    [[nodiscard]] std::size_t ready_recipients(const std::string& queue) const;
-    [[nodiscard]] std::vector<std::string> ready_queues() const;
+    [[nodiscard]] std::size_t ready_batches(const QueueKey& queue) const;
+    [[nodiscard]] std::size_t ready_recipients(const QueueKey& queue) const;
+    [[nodiscard]] std::vector<QueueKey> ready_queues() const;
     [[nodiscard]] std::size_t waiting_recipients() const { return waiting_.size(); }
 
   private:
@@ -122,19 +123,19 @@ class DeliveryQueues {
         std::size_t recipients = 0;
     };
     void make_ready(const MessagePtr& message, std::uint32_t index, const Router& router,
-                    std::vector<std::string>& touched);
-    std::uint32_t tag_of(const std::string& queue);
+                    std::vector<QueueKey>& touched);
+    std::uint32_t tag_of(const QueueKey& queue);
     void push_waiting(Waiting waiting);
     Waiting pop_waiting();
     void push_run(Queue& queue, const std::string& domain, const MessagePtr& message,
                   std::span<const std::uint32_t> recipients, bool front);
 
-    std::unordered_map<std::string, Queue> queues_;
+    std::unordered_map<QueueKey, Queue, QueueKeyHash> queues_;
     std::unordered_map<std::string, std::vector<std::pair<MessagePtr, std::uint32_t>>> unrouted_;
     // A min-heap on due time (std::push_heap with greater<>), a vector so clear can filter it.
     std::vector<Waiting> waiting_;
-    std::vector<std::string> tag_names_{std::string()};
-    std::unordered_map<std::string, std::uint32_t> tags_;
+    std::vector<QueueKey> tag_names_{QueueKey()};
+    std::unordered_map<QueueKey, std::uint32_t, QueueKeyHash> tags_;
     std::vector<std::size_t> waiting_per_tag_{0};
 };
 

@@ -1,4 +1,4 @@
-#include "daemon/queue/delivery_queues.hpp"
+#include "daemon/queue/core/delivery_queues.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,12 @@
 #include <set>
 
 namespace sluice::daemon::queue {
+
+// gtest prints a key by its name.
+void PrintTo(const QueueKey& key, std::ostream* os) {
+    *os << to_string(key);
+}
+
 namespace {
 
 MessagePtr message_to(std::vector<std::string> recipients, std::int64_t next_attempt = 0) {
@@ -20,14 +26,16 @@ MessagePtr message_to(std::vector<std::string> recipients, std::int64_t next_att
     return make_queued_message(envelope, progress);
 }
 
-// Every domain is its own queue "Q:domain", except *.big.test, which share "Big/s".
-std::optional<std::string> by_domain(const QueuedMessage&, const std::string& domain) {
-    if (domain.ends_with(".big.test")) return "Big/s";
-    return "Q:" + domain;
+const QueueKey kBig{"Big", "s"};
+
+// Every domain is its own queue Q/domain, except *.big.test, which share Big/s.
+std::optional<QueueKey> by_domain(const QueuedMessage&, const std::string& domain) {
+    if (domain.ends_with(".big.test")) return kBig;
+    return QueueKey{"Q", domain};
 }
 const Router kRouter = by_domain;
 
-std::vector<std::string> sorted(std::vector<std::string> names) {
+std::vector<QueueKey> sorted(std::vector<QueueKey> names) {
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -44,15 +52,16 @@ TEST(DeliveryQueues, GroupsRecipientsOfOneMessagePerDomainInTheRoutedQueue) {
     DeliveryQueues queues;
     auto message = message_to({"a@x.test", "b@y.test", "c@X.test"});
     auto touched = queues.add_message(message, 100, kRouter);
-    EXPECT_EQ(sorted(touched), (std::vector<std::string>{"Q:x.test", "Q:y.test"}));
-    auto batch = queues.take_batch("Q:x.test", 100);
+    EXPECT_EQ(sorted(touched),
+              (std::vector<QueueKey>{QueueKey{"Q", "x.test"}, QueueKey{"Q", "y.test"}}));
+    auto batch = queues.take_batch(QueueKey{"Q", "x.test"}, 100);
     ASSERT_TRUE(batch);
     EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 2}));
-    EXPECT_EQ(batch->queue, "Q:x.test");
+    EXPECT_EQ(batch->queue, (QueueKey{"Q", "x.test"}));
     EXPECT_EQ(batch->domain, "x.test");
-    EXPECT_FALSE(queues.take_batch("Q:x.test", 100));
-    EXPECT_EQ(queues.ready_batches("Q:y.test"), 1u);
-    EXPECT_EQ(queues.ready_recipients("Q:y.test"), 1u);
+    EXPECT_FALSE(queues.take_batch(QueueKey{"Q", "x.test"}, 100));
+    EXPECT_EQ(queues.ready_batches(QueueKey{"Q", "y.test"}), 1u);
+    EXPECT_EQ(queues.ready_recipients(QueueKey{"Q", "y.test"}), 1u);
 }
 
 TEST(DeliveryQueues, DomainsOfOneQueueTakeTurns) {
@@ -60,11 +69,11 @@ TEST(DeliveryQueues, DomainsOfOneQueueTakeTurns) {
     (void)queues.add_message(message_to({"1@a.big.test"}), 0, kRouter);
     (void)queues.add_message(message_to({"2@a.big.test"}), 0, kRouter);
     (void)queues.add_message(message_to({"3@b.big.test"}), 0, kRouter);
-    EXPECT_EQ(queues.ready_batches("Big/s"), 3u);
-    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "a.big.test");
-    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "b.big.test");
-    EXPECT_EQ(queues.take_batch("Big/s", 10)->domain, "a.big.test");
-    EXPECT_FALSE(queues.take_batch("Big/s", 10));
+    EXPECT_EQ(queues.ready_batches(kBig), 3u);
+    EXPECT_EQ(queues.take_batch(kBig, 10)->domain, "a.big.test");
+    EXPECT_EQ(queues.take_batch(kBig, 10)->domain, "b.big.test");
+    EXPECT_EQ(queues.take_batch(kBig, 10)->domain, "a.big.test");
+    EXPECT_FALSE(queues.take_batch(kBig, 10));
     EXPECT_TRUE(queues.ready_queues().empty());
 }
 
@@ -74,17 +83,17 @@ TEST(DeliveryQueues, TakesOnlyTheAskedDomainForAnOpenConnection) {
     (void)queues.add_message(message_to({"2@b.big.test"}), 0, kRouter);
     const std::string b = "b.big.test";
     const std::string c = "c.big.test";
-    EXPECT_EQ(queues.take_batch("Big/s", 10, &b)->domain, b);
-    EXPECT_FALSE(queues.take_batch("Big/s", 10, &b));
-    EXPECT_FALSE(queues.take_batch("Big/s", 10, &c));
-    EXPECT_EQ(queues.ready_batches("Big/s"), 1u);
+    EXPECT_EQ(queues.take_batch(kBig, 10, &b)->domain, b);
+    EXPECT_FALSE(queues.take_batch(kBig, 10, &b));
+    EXPECT_FALSE(queues.take_batch(kBig, 10, &c));
+    EXPECT_EQ(queues.ready_batches(kBig), 1u);
 }
 
 TEST(DeliveryQueues, SplitsBatchesAtTheRecipientLimit) {
     DeliveryQueues queues;
     (void)queues.add_message(message_to({"1@x.test", "2@x.test", "3@x.test"}), 0, kRouter);
-    auto first = queues.take_batch("Q:x.test", 2);
-    auto second = queues.take_batch("Q:x.test", 2);
+    auto first = queues.take_batch(QueueKey{"Q", "x.test"}, 2);
+    auto second = queues.take_batch(QueueKey{"Q", "x.test"}, 2);
     ASSERT_TRUE(first && second);
     EXPECT_EQ(first->recipients, (std::vector<std::uint32_t>{0, 1}));
     EXPECT_EQ(second->recipients, (std::vector<std::uint32_t>{2}));
@@ -96,9 +105,9 @@ TEST(DeliveryQueues, DeferredRecipientsWaitUntilDue) {
     EXPECT_TRUE(queues.add_message(message, 100, kRouter).empty());
     EXPECT_EQ(queues.next_due(), 500);
     EXPECT_TRUE(queues.release_due(499, kRouter).empty());
-    EXPECT_EQ(queues.release_due(500, kRouter), (std::vector<std::string>{"Q:x.test"}));
+    EXPECT_EQ(queues.release_due(500, kRouter), (std::vector<QueueKey>{QueueKey{"Q", "x.test"}}));
     EXPECT_FALSE(queues.next_due());
-    auto batch = queues.take_batch("Q:x.test", 10);
+    auto batch = queues.take_batch(QueueKey{"Q", "x.test"}, 10);
     ASSERT_TRUE(batch);
     queues.defer(message, 0, 900);
     EXPECT_EQ(queues.next_due(), 900);
@@ -116,11 +125,11 @@ TEST(DeliveryQueues, ReturnedBatchGoesFirst) {
     DeliveryQueues queues;
     (void)queues.add_message(message_to({"a@x.test"}), 0, kRouter);
     (void)queues.add_message(message_to({"b@x.test", "c@x.test"}), 0, kRouter);
-    auto first = queues.take_batch("Q:x.test", 10);
+    auto first = queues.take_batch(QueueKey{"Q", "x.test"}, 10);
     ASSERT_TRUE(first);
     const auto id = std::string(first->message->address(first->recipients[0]));
     queues.return_batch(std::move(*first));
-    auto again = queues.take_batch("Q:x.test", 10);
+    auto again = queues.take_batch(QueueKey{"Q", "x.test"}, 10);
     ASSERT_TRUE(again);
     EXPECT_EQ(std::string(again->message->address(again->recipients[0])), id);
 }
@@ -129,15 +138,16 @@ TEST(DeliveryQueues, UnroutableDomainsWaitUntilRouted) {
     DeliveryQueues queues;
     bool known = false;
     const Router router = [&](const QueuedMessage&, const std::string&) {
-        return known ? std::optional<std::string>("Gmail/a") : std::nullopt;
+        return known ? std::optional<QueueKey>(QueueKey{"Gmail", "a"}) : std::nullopt;
     };
     auto message = message_to({"a@rolled.test", "b@rolled.test"});
     EXPECT_TRUE(queues.add_message(message, 0, router).empty());
     EXPECT_EQ(queues.unrouted_domains(), (std::vector<std::string>{"rolled.test"}));
     known = true;
-    EXPECT_EQ(queues.route_domain("rolled.test", router), (std::vector<std::string>{"Gmail/a"}));
+    EXPECT_EQ(queues.route_domain("rolled.test", router),
+              (std::vector<QueueKey>{QueueKey{"Gmail", "a"}}));
     EXPECT_TRUE(queues.unrouted_domains().empty());
-    auto batch = queues.take_batch("Gmail/a", 10);
+    auto batch = queues.take_batch(QueueKey{"Gmail", "a"}, 10);
     ASSERT_TRUE(batch);
     EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 1}));
 }
@@ -147,7 +157,7 @@ TEST(DeliveryQueues, DrainReadyTakesReadyAndUnroutedButNotWaitingWork) {
     (void)queues.add_message(message_to({"a@x.test", "b@y.test"}), 0, kRouter);
     (void)queues.add_message(message_to({"c@x.test"}, 900), 0, kRouter);
     const Router never = [](const QueuedMessage&, const std::string&) {
-        return std::optional<std::string>();
+        return std::optional<QueueKey>();
     };
     (void)queues.add_message(message_to({"d@z.test"}), 0, never);
     auto drained = queues.drain_ready();
@@ -164,23 +174,24 @@ TEST(DeliveryQueues, DrainReadyTakesReadyAndUnroutedButNotWaitingWork) {
 TEST(DeliveryQueues, RemoveQueueTakesOnlyThatQueue) {
     DeliveryQueues queues;
     (void)queues.add_message(message_to({"a@x.test", "b@y.test", "c@q.big.test"}), 0, kRouter);
-    auto removed = queues.remove_queue("Big/s");
+    auto removed = queues.remove_queue(kBig);
     ASSERT_EQ(removed.size(), 1u);
     EXPECT_EQ(removed[0].domain, "q.big.test");
-    EXPECT_EQ(sorted(queues.ready_queues()), (std::vector<std::string>{"Q:x.test", "Q:y.test"}));
+    EXPECT_EQ(sorted(queues.ready_queues()),
+              (std::vector<QueueKey>{QueueKey{"Q", "x.test"}, QueueKey{"Q", "y.test"}}));
 }
 
 TEST(DeliveryQueues, AReturnedSplitBatchIsOneBatchAgain) {
     DeliveryQueues queues;
     (void)queues.add_message(message_to({"1@x.test", "2@x.test", "3@x.test"}), 0, kRouter);
-    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
-    auto first = queues.take_batch("Q:x.test", 2);
+    EXPECT_EQ(queues.ready_batches(QueueKey{"Q", "x.test"}), 1u);
+    auto first = queues.take_batch(QueueKey{"Q", "x.test"}, 2);
     ASSERT_TRUE(first);
-    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u) << "the rest of the message";
+    EXPECT_EQ(queues.ready_batches(QueueKey{"Q", "x.test"}), 1u) << "the rest of the message";
     queues.return_batch(std::move(*first));
-    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
-    EXPECT_EQ(queues.ready_recipients("Q:x.test"), 3u);
-    auto all = queues.take_batch("Q:x.test", 10);
+    EXPECT_EQ(queues.ready_batches(QueueKey{"Q", "x.test"}), 1u);
+    EXPECT_EQ(queues.ready_recipients(QueueKey{"Q", "x.test"}), 3u);
+    auto all = queues.take_batch(QueueKey{"Q", "x.test"}, 10);
     ASSERT_TRUE(all);
     EXPECT_EQ(all->recipients, (std::vector<std::uint32_t>{0, 1, 2}));
     EXPECT_TRUE(queues.ready_queues().empty());
@@ -225,39 +236,39 @@ TEST(DeliveryQueuesWaiting, CountsPerQueueAndEarliestDue) {
     DeliveryQueues queues;
     auto a = waiting_message("A", {"x@a.test", "y@a.test"});
     auto b = waiting_message("B", {"z@b.test"});
-    queues.defer(a, 0, 500, "Q:a.test");
-    queues.defer(a, 1, 300, "Q:a.test");
-    queues.defer(b, 0, 100, "Q:b.test");
-    EXPECT_EQ(queues.waiting_in("Q:a.test"), 2u);
-    EXPECT_EQ(queues.waiting_in("Q:b.test"), 1u);
-    EXPECT_EQ(queues.waiting_in("Q:none"), 0u);
+    queues.defer(a, 0, 500, QueueKey{"Q", "a.test"});
+    queues.defer(a, 1, 300, QueueKey{"Q", "a.test"});
+    queues.defer(b, 0, 100, QueueKey{"Q", "b.test"});
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "a.test"}), 2u);
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "b.test"}), 1u);
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "none"}), 0u);
     const auto due = queues.next_due_by_queue(100);
-    EXPECT_EQ(
-        due, (std::unordered_map<std::string, std::int64_t>{{"Q:a.test", 300}, {"Q:b.test", 100}}));
+    EXPECT_EQ(due, (std::unordered_map<QueueKey, std::int64_t, QueueKeyHash>{
+                       {QueueKey{"Q", "a.test"}, 300}, {QueueKey{"Q", "b.test"}, 100}}));
     EXPECT_TRUE(queues.next_due_by_queue(2).empty()) << "over the scan cap";
     // Released in due order; counts follow.
     auto touched = queues.release_due(300, kRouter);
-    EXPECT_EQ(queues.waiting_in("Q:a.test"), 1u);
-    EXPECT_EQ(queues.waiting_in("Q:b.test"), 0u);
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "a.test"}), 1u);
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "b.test"}), 0u);
     EXPECT_EQ(queues.next_due(), std::optional<std::int64_t>(500));
-    EXPECT_EQ(sorted(touched), sorted({"Q:a.test", "Q:b.test"}));
+    EXPECT_EQ(sorted(touched), sorted({QueueKey{"Q", "a.test"}, QueueKey{"Q", "b.test"}}));
 }
 
 TEST(DeliveryQueuesWaiting, RemoveWaitingTakesOnlyTheMatchesAndKeepsHeapOrder) {
     DeliveryQueues queues;
     auto a = waiting_message("A", {"x@a.test", "y@b.test", "z@c.test"});
-    queues.defer(a, 0, 300, "Q:a.test");
-    queues.defer(a, 1, 100, "Q:b.test");
-    queues.defer(a, 2, 200, "");  // recovered: no queue known yet
-    std::vector<std::string> offered;
+    queues.defer(a, 0, 300, QueueKey{"Q", "a.test"});
+    queues.defer(a, 1, 100, QueueKey{"Q", "b.test"});
+    queues.defer(a, 2, 200, QueueKey{});  // recovered: no queue known yet
+    std::vector<QueueKey> offered;
     auto removed = queues.remove_waiting([&](const DeliveryQueues::WaitingRecipient& w) {
         offered.push_back(w.queue);
-        return w.queue == "Q:b.test" || w.queue.empty();
+        return w.queue == QueueKey{"Q", "b.test"} || w.queue.empty();
     });
     ASSERT_EQ(removed.size(), 2u);
     EXPECT_EQ(offered.size(), 3u);
     EXPECT_EQ(queues.waiting_recipients(), 1u);
-    EXPECT_EQ(queues.waiting_in("Q:b.test"), 0u);
+    EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "b.test"}), 0u);
     EXPECT_EQ(queues.next_due(), std::optional<std::int64_t>(300));
 }
 
@@ -274,44 +285,44 @@ TEST(DeliveryQueues, RemoveIfTakesRecipientsFromReadyWaitingAndUnrouted) {
     auto waiting = message_to({"d@x.test", "e@y.test"}, 500);
     auto unrouted = message_to({"f@later.test"});
     const Router router = [](const QueuedMessage& m, const std::string& domain) {
-        return domain == "later.test" ? std::nullopt : by_domain(m, domain);
+        return domain == "later.test" ? std::optional<QueueKey>() : by_domain(m, domain);
     };
     (void)queues.add_message(ready, 100, router);
     (void)queues.add_message(waiting, 100, router);
     (void)queues.add_message(unrouted, 100, router);
-    std::vector<std::string> where;
-    const auto drop = [&](const MessagePtr& m, std::uint32_t i, const std::string& queue) {
+    std::vector<QueueKey> where;
+    const auto drop = [&](const MessagePtr& m, std::uint32_t i, const QueueKey& queue) {
         const bool gone = (m == ready && i == 1) || m == waiting || m == unrouted;
         if (gone) where.push_back(queue);
         return gone;
     };
     EXPECT_EQ(queues.remove_if(drop), 4u);
-    EXPECT_EQ(sorted(where), (std::vector<std::string>{"", "", "", "Q:x.test"}));
-    EXPECT_EQ(queues.ready_recipients("Q:x.test"), 2u);
-    EXPECT_EQ(queues.ready_batches("Q:x.test"), 1u);
+    EXPECT_EQ(sorted(where), (std::vector<QueueKey>{{}, {}, {}, QueueKey{"Q", "x.test"}}));
+    EXPECT_EQ(queues.ready_recipients(QueueKey{"Q", "x.test"}), 2u);
+    EXPECT_EQ(queues.ready_batches(QueueKey{"Q", "x.test"}), 1u);
     EXPECT_EQ(queues.waiting_recipients(), 0u);
     EXPECT_TRUE(queues.unrouted_domains().empty());
-    auto batch = queues.take_batch("Q:x.test", 100);
+    auto batch = queues.take_batch(QueueKey{"Q", "x.test"}, 100);
     ASSERT_TRUE(batch);
     EXPECT_EQ(batch->recipients, (std::vector<std::uint32_t>{0, 2}));
-    EXPECT_FALSE(queues.take_batch("Q:x.test", 100));
-    EXPECT_EQ(queues.release_due(1000, router), std::vector<std::string>{});
+    EXPECT_FALSE(queues.take_batch(QueueKey{"Q", "x.test"}, 100));
+    EXPECT_EQ(queues.release_due(1000, router), std::vector<QueueKey>{});
 }
 
 TEST(DeliveryQueues, RecipientsTakenAreInFlightUntilGivenBackOrDeferred) {
     DeliveryQueues queues;
     auto message = message_to({"a@x.test", "b@x.test"});
     (void)queues.add_message(message, 100, kRouter);
-    auto batch = queues.take_batch("Q:x.test", 1);
+    auto batch = queues.take_batch(QueueKey{"Q", "x.test"}, 1);
     ASSERT_TRUE(batch);
     EXPECT_TRUE(message->recipients[0].in_flight);
     EXPECT_FALSE(message->recipients[1].in_flight);
     queues.return_batch(*batch);
     EXPECT_FALSE(message->recipients[0].in_flight);
-    batch = queues.take_batch("Q:x.test", 2);
+    batch = queues.take_batch(QueueKey{"Q", "x.test"}, 2);
     ASSERT_TRUE(batch);
     EXPECT_TRUE(message->recipients[1].in_flight);
-    queues.defer(message, 1, 200, "Q:x.test");
+    queues.defer(message, 1, 200, QueueKey{"Q", "x.test"});
     EXPECT_FALSE(message->recipients[1].in_flight);
     EXPECT_TRUE(message->recipients[0].in_flight);
 }

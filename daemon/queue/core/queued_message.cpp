@@ -1,4 +1,4 @@
-#include "daemon/queue/queued_message.hpp"
+#include "daemon/queue/core/queued_message.hpp"
 
 #include <algorithm>
 #include <cstring>

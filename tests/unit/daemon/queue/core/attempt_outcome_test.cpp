@@ -1,7 +1,7 @@
 // Table tests for decide_attempt: every reply class (2xx, 4xx, 5xx, no reply after the dot, a
 // 2xx out of step) × the ISP's bounce patterns (hard, soft, ignore) × lock rules (a server's
 // reply locks, Sluice's own never does) × retry and expiry, and what the queue learns.
-#include "daemon/queue/attempt_outcome.hpp"
+#include "daemon/queue/core/attempt_outcome.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

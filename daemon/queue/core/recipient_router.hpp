@@ -2,7 +2,9 @@
 // else the default rules), the pool (the ISP's, else the message's: control header, sender
 // domain, listener, default) and a source of that pool in rotation. MX rollup needs the domain's
 // MX hosts: until the caller has looked them up (mx_known) the recipient cannot be routed and
-// the domain is listed in wanted_lookups(). Pure: wall time is an argument. io thread only.
+// the domain is listed in wanted_lookups(). It answers with a Route and writes into no queue:
+// the caller registers the route (DestinationRegistry::ensure). Pure: wall time is an argument.
+// io thread only.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/queue/queue_throttle.hpp"
-#include "daemon/queue/queued_message.hpp"
+#include "daemon/queue/core/destination_registry.hpp"
+#include "daemon/queue/core/queued_message.hpp"
 #include "policy/config/model.hpp"
 #include "policy/engine/compiled_policy.hpp"
 #include "policy/pool/source_rotation.hpp"
@@ -24,16 +26,16 @@ namespace sluice::daemon::queue {
 class RecipientRouter {
   public:
     RecipientRouter(std::shared_ptr<const policy::config::Config> config,
-                    std::shared_ptr<const policy::engine::CompiledPolicy> policy,
-                    QueueThrottle& throttle);
+                    std::shared_ptr<const policy::engine::CompiledPolicy> policy);
 
     // A reload: forgets every MX rollup answer (ISPs may have changed).
     void reconfigure(std::shared_ptr<const policy::config::Config> config,
                      std::shared_ptr<const policy::engine::CompiledPolicy> policy);
 
-    // The queue for (message, domain), or nullopt until the domain's MX hosts are known.
-    std::optional<std::string> route(const QueuedMessage& message, const std::string& domain,
-                                     std::int64_t now_unix);
+    // The route for (message, domain), or nullopt until the domain's MX hosts are known. Takes
+    // the next source of the pool's rotation.
+    std::optional<Route> route(const QueuedMessage& message, const std::string& domain,
+                               std::int64_t now_unix);
 
     // Domains whose MX hosts route() is waiting for; each is returned once until answered.
     std::vector<std::string> take_wanted_lookups();
@@ -63,7 +65,6 @@ class RecipientRouter {
 
     std::shared_ptr<const policy::config::Config> config_;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
-    QueueThrottle& throttle_;
     policy::pool::SourceRotation rotation_;
     std::map<std::string, RolledUp> rolled_up_;
     std::set<std::string> lookups_started_;

@@ -1,4 +1,4 @@
-#include "daemon/queue/recipient_router.hpp"
+#include "daemon/queue/core/recipient_router.hpp"
 
 #include <limits>
 
@@ -7,9 +7,8 @@
 namespace sluice::daemon::queue {
 
 RecipientRouter::RecipientRouter(std::shared_ptr<const policy::config::Config> config,
-                                 std::shared_ptr<const policy::engine::CompiledPolicy> policy,
-                                 QueueThrottle& throttle)
-    : config_(std::move(config)), policy_(std::move(policy)), throttle_(throttle) {}
+                                 std::shared_ptr<const policy::engine::CompiledPolicy> policy)
+    : config_(std::move(config)), policy_(std::move(policy)) {}
 
 void RecipientRouter::reconfigure(std::shared_ptr<const policy::config::Config> config,
                                   std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
@@ -58,9 +57,8 @@ void RecipientRouter::want_lookup(const std::string& domain) {
     if (lookups_started_.insert(domain).second) wanted_.push_back(domain);
 }
 
-std::optional<std::string> RecipientRouter::route(const QueuedMessage& message,
-                                                  const std::string& domain,
-                                                  std::int64_t now_unix) {
+std::optional<Route> RecipientRouter::route(const QueuedMessage& message, const std::string& domain,
+                                            std::int64_t now_unix) {
     bool pending = false;
     const auto* isp = known_isp(domain, now_unix, pending);
     if (pending) {
@@ -72,11 +70,7 @@ std::optional<std::string> RecipientRouter::route(const QueuedMessage& message,
                   : policy_->pool_for(message.header_pool(), recipient_domain(message.sender()),
                                       message.listener());
     const auto& source = rotation_.next(pool);
-    auto& queue = throttle_.queue(isp->name, source.name);
-    queue.pool = pool.name;
-    queue.source_address = source.address;
-    queue.helo = source.helo;
-    return queue.name;
+    return Route{QueueKey{isp->name, source.name}, pool.name, source.address, source.helo};
 }
 
 std::vector<std::string> RecipientRouter::take_wanted_lookups() {

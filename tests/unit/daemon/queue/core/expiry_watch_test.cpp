@@ -1,4 +1,4 @@
-#include "daemon/queue/expiry_watch.hpp"
+#include "daemon/queue/core/expiry_watch.hpp"
 
 #include <gtest/gtest.h>
 

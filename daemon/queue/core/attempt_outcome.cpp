@@ -1,6 +1,6 @@
 // decide_attempt (see attempt_outcome.hpp): the rules OutcomeRecorder::record and
 // QueueManager::record_attempt applied inline before, as one pure function.
-#include "daemon/queue/attempt_outcome.hpp"
+#include "daemon/queue/core/attempt_outcome.hpp"
 
 #include <variant>
 

@@ -1,4 +1,4 @@
-#include "daemon/queue/recipient_router.hpp"
+#include "daemon/queue/core/recipient_router.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,24 +47,32 @@ class RecipientRouterTest : public ::testing::Test {
     std::shared_ptr<const policy::config::Config> config = config_with_policy();
     std::shared_ptr<const policy::engine::CompiledPolicy> policy =
         policy::engine::CompiledPolicy::build(*config);
-    QueueThrottle throttle{policy};
-    RecipientRouter router{config, policy, throttle};
+    RecipientRouter router{config, policy};
+
+    // The queue a route names ("ISP/source"), or "" without a route.
+    std::string route(const QueuedMessage& message, const std::string& domain,
+                      std::int64_t now_unix) {
+        const auto routed = router.route(message, domain, now_unix);
+        return routed ? to_string(routed->key) : "";
+    }
 };
 
 TEST_F(RecipientRouterTest, ListedDomainsNeedNoLookupAndSourcesRotate) {
     auto message = message_from("news@bulk.example");
-    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/a");
-    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/b");
-    EXPECT_EQ(router.route(*message, "gmail.test", 0), "Gmail/a");
-    EXPECT_EQ(throttle.find("Gmail/b")->source_address, "127.0.0.5");
-    EXPECT_EQ(throttle.find("Gmail/b")->helo, "b.test");
+    EXPECT_EQ(route(*message, "gmail.test", 0), "Gmail/a");
+    const auto b = router.route(*message, "gmail.test", 0);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->key, (QueueKey{"Gmail", "b"}));
+    EXPECT_EQ(b->source_address, "127.0.0.5");
+    EXPECT_EQ(b->helo, "b.test");
+    EXPECT_EQ(route(*message, "gmail.test", 0), "Gmail/a");
     EXPECT_TRUE(router.take_wanted_lookups().empty());
 }
 
 TEST_F(RecipientRouterTest, ControlHeaderAndIspPoolChooseTheSource) {
-    EXPECT_EQ(router.route(*message_from("x@bulk.example", "vip"), "gmail.test", 0), "Gmail/v");
-    EXPECT_EQ(router.route(*message_from("x@bulk.example"), "pinned.test", 0), "Pinned/v");
-    EXPECT_EQ(router.route(*message_from("x@other.example"), "gmail.test", 0), "Gmail/default");
+    EXPECT_EQ(route(*message_from("x@bulk.example", "vip"), "gmail.test", 0), "Gmail/v");
+    EXPECT_EQ(route(*message_from("x@bulk.example"), "pinned.test", 0), "Pinned/v");
+    EXPECT_EQ(route(*message_from("x@other.example"), "gmail.test", 0), "Gmail/default");
 }
 
 TEST_F(RecipientRouterTest, UnlistedDomainsWaitForTheirMxHosts) {
@@ -74,16 +82,15 @@ TEST_F(RecipientRouterTest, UnlistedDomainsWaitForTheirMxHosts) {
     EXPECT_EQ(router.take_wanted_lookups(), (std::vector<std::string>{"company.test"}))
         << "one lookup per domain";
     router.mx_known("company.test", {"aspmx.l.google.test"}, 200);
-    EXPECT_EQ(router.route(*message, "company.test", 150), "Gmail/default");
+    EXPECT_EQ(route(*message, "company.test", 150), "Gmail/default");
     EXPECT_EQ(router.isp_of("company.test", 150)->name, "Gmail");
     EXPECT_FALSE(router.route(*message, "company.test", 201)) << "the answer expired";
     router.mx_known("other.test", {"mx.other.test"}, 200);
-    EXPECT_EQ(router.route(*message, "other.test", 150), "default/default");
+    EXPECT_EQ(route(*message, "other.test", 150), "default/default");
 }
 
 TEST_F(RecipientRouterTest, StaticallyRoutedDomainsSkipMxRollup) {
-    EXPECT_EQ(router.route(*message_from("x@other.example"), "routed.test", 0),
-              "default/default");
+    EXPECT_EQ(route(*message_from("x@other.example"), "routed.test", 0), "default/default");
     EXPECT_TRUE(router.take_wanted_lookups().empty());
 }
 

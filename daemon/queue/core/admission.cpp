@@ -1,0 +1,140 @@
+#include "daemon/queue/core/admission.hpp"
+
+#include <vector>
+
+namespace sluice::daemon::queue {
+
+std::string queue_lock_key(std::string_view name) {
+    return "queue:" + std::string(name);
+}
+
+std::string isp_lock_key(std::string_view isp) {
+    return "isp:" + std::string(isp);
+}
+
+Blocked AdmissionControl::admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const {
+    if (node_held_) return Blocked::node_held;
+    if (holds_.contains(queue.name) || holds_.contains(queue.key.isp)) return Blocked::held;
+    if (locks_.active(queue_lock_key(queue.name), wall_now)) return Blocked::locked;
+    if (locks_.active(isp_lock_key(queue.key.isp), wall_now)) return Blocked::isp_locked;
+    return Blocked::none;
+}
+
+Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
+    return admin_or_lock(queue, wall_now);
+}
+
+Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
+                                        unsigned total_active, unsigned max_total) {
+    Admission answer;
+    auto& isp = registry_.isp(queue.key.isp);
+    answer.reason = admin_or_lock(queue, wall_now);
+    if (answer.reason == Blocked::none) {
+        if (queue.active >= queue.strategy.max_connections) {
+            answer.reason = Blocked::connection_cap;
+        } else if (total_active >= max_total) {
+            answer.reason = Blocked::total_connections;
+        } else if (queue.message_rate.rate() && queue.pacing > 0) {
+            // A connection waits for the queue's next token: another one would only wait too.
+            answer.reason = Blocked::message_rate;
+        } else if (isp.rate.rate() && isp.pacing > 0) {
+            answer.reason = Blocked::isp_message_rate;
+        } else if (queue.message_rate.next_allowed(now) > now) {
+            // No point connecting before a message may go.
+            answer = {Blocked::message_rate, queue.message_rate.next_allowed(now)};
+        } else if (isp.rate.next_allowed(now) > now) {
+            answer = {Blocked::isp_message_rate, isp.rate.next_allowed(now)};
+        } else if (!queue.connect_rate.try_acquire(now)) {
+            answer = {Blocked::connect_rate, queue.connect_rate.next_allowed(now)};
+        } else {
+            // The first message's slot belongs to this connection.
+            queue.message_rate.try_acquire(now);
+            isp.rate.try_acquire(now);
+        }
+    }
+    queue.blocked = answer.reason;
+    return answer;
+}
+
+Admission AdmissionControl::may_send(DestinationQueue& queue, Instant now, WallTime wall_now) {
+    if (auto reason = admin_or_lock(queue, wall_now); reason != Blocked::none) {
+        return {reason, std::nullopt};
+    }
+    auto& isp = registry_.isp(queue.key.isp).rate;
+    const auto queue_at = queue.message_rate.next_allowed(now);
+    const auto isp_at = isp.next_allowed(now);
+    if (queue_at > now) return {Blocked::message_rate, queue_at};
+    if (isp_at > now) return {Blocked::isp_message_rate, isp_at};
+    queue.message_rate.try_acquire(now);
+    isp.try_acquire(now);
+    return {};
+}
+
+void AdmissionControl::begin_pacing(DestinationQueue& queue) {
+    ++queue.pacing;
+    ++registry_.isp(queue.key.isp).pacing;
+}
+
+void AdmissionControl::end_pacing(DestinationQueue& queue) {
+    --queue.pacing;
+    --registry_.isp(queue.key.isp).pacing;
+}
+
+void AdmissionControl::attempt_done(DestinationQueue& queue, bool throttled) {
+    if (!queue.adaptive) return;
+    if (throttled) {
+        ++queue.counters.throttled;
+        queue.adaptive->on_throttled();
+    } else {
+        queue.adaptive->on_success();
+    }
+    DestinationRegistry::follow_adaptive_rate(queue);
+}
+
+void AdmissionControl::lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
+                            const std::string& reply, WallTime wall_now) {
+    const auto until = wall_now + std::chrono::ceil<std::chrono::seconds>(rule.lock_for);
+    const auto key = rule.scope == policy::config::LockScope::isp ? isp_lock_key(queue.key.isp)
+                                                                  : queue_lock_key(queue.name);
+    locks_.lock(key, policy::lock::Lock{rule.name, reply, until});
+}
+
+const policy::lock::Lock* AdmissionControl::lock_of(const DestinationQueue& queue,
+                                                    WallTime wall_now) const {
+    if (const auto* lock = locks_.active(queue_lock_key(queue.name), wall_now)) return lock;
+    return locks_.active(isp_lock_key(queue.key.isp), wall_now);
+}
+
+bool AdmissionControl::unlock_queue(const QueueKey& key) {
+    return locks_.unlock(queue_lock_key(to_string(key)));
+}
+
+bool AdmissionControl::unlock_isp(const std::string& isp) {
+    bool any = locks_.unlock(isp_lock_key(isp));
+    for (const auto& [key, queue] : registry_.queues()) {
+        if (key.isp == isp) any = locks_.unlock(queue_lock_key(queue.name)) || any;
+    }
+    return any;
+}
+
+std::size_t AdmissionControl::unlock_all() {
+    std::vector<std::string> keys;
+    for (const auto& [key, lock] : locks_.all()) keys.push_back(key);
+    for (const auto& key : keys) locks_.unlock(key);
+    return keys.size();
+}
+
+std::optional<WallTime> AdmissionControl::expire_locks(WallTime wall_now) {
+    (void)locks_.expire(wall_now);
+    return locks_.next_expiry();
+}
+
+void AdmissionControl::hold(const std::string& isp_or_queue_name, bool held) {
+    if (held) {
+        holds_.insert(isp_or_queue_name);
+    } else {
+        holds_.erase(isp_or_queue_name);
+    }
+}
+
+}  // namespace sluice::daemon::queue

@@ -1,0 +1,86 @@
+// Admission control of the destination queues: may a queue open a connection now, may an open
+// connection send a message now, and if not, why (Blocked) and when to ask again. It weighs the
+// strategy limits kept in the registry (connections, message rate with adaptive speed,
+// connection rate, the ISP's overall rate) against the locks and the admin's holds it keeps.
+// Pure: steady time (rates) and wall time (locks) are arguments. io thread only.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "daemon/queue/core/blocked.hpp"
+#include "daemon/queue/core/destination_registry.hpp"
+#include "policy/config/policy_model.hpp"
+#include "policy/lock/lock_table.hpp"
+#include "policy/speed/rate_limiter.hpp"
+
+namespace sluice::daemon::queue {
+
+using policy::speed::Instant;
+using WallTime = policy::lock::TimePoint;
+
+struct Admission {
+    Blocked reason = Blocked::none;
+    std::optional<Instant> retry_at;  // for rate limits: when to ask again
+};
+
+class AdmissionControl {
+  public:
+    explicit AdmissionControl(DestinationRegistry& registry) : registry_(registry) {}
+
+    // May `queue` open one more connection at `now`? When so it takes a connection-rate token
+    // and the message-rate tokens (queue's and ISP's) of the connection's first message, so no
+    // second connection opens for the same slot.
+    Admission may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
+                          unsigned total_active, unsigned max_total);
+    // May an open connection of `queue` send one more message at `now`? Takes rate tokens
+    // (the queue's and the ISP's) when so.
+    Admission may_send(DestinationQueue& queue, Instant now, WallTime wall_now);
+    // Blocked by lock or hold (an open connection stops sending)?
+    [[nodiscard]] Blocked stopped(const DestinationQueue& queue, WallTime wall_now) const;
+
+    // An open connection of `queue` waits for the rate limit (begin) or stopped waiting (end):
+    // while one waits, the queue (and for the ISP's rate, the ISP) opens no other connection.
+    void begin_pacing(DestinationQueue& queue);
+    void end_pacing(DestinationQueue& queue);
+
+    // One attempt (one reply to a transaction or a connection) for adaptive speed: a step down
+    // when the remote deferred or throttled, else a success towards a step up.
+    static void attempt_done(DestinationQueue& queue, bool throttled);
+
+    // Locks (scope source: the queue; scope isp: every queue of the ISP).
+    void lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
+              const std::string& reply, WallTime wall_now);
+    [[nodiscard]] const policy::lock::Lock* lock_of(const DestinationQueue& queue,
+                                                    WallTime wall_now) const;
+    bool unlock_queue(const QueueKey& key);
+    bool unlock_isp(const std::string& isp);
+    std::size_t unlock_all();  // every lock of every queue and ISP; how many there were
+    // Drops expired locks; when the next one expires.
+    std::optional<WallTime> expire_locks(WallTime wall_now);
+    [[nodiscard]] const policy::lock::LockTable& locks() const { return locks_; }
+
+    // Holds (by an admin; persisted by the caller), named like hold_store.hpp's lines.
+    void set_node_held(bool held) { node_held_ = held; }
+    [[nodiscard]] bool node_held() const { return node_held_; }
+    void hold(const std::string& isp_or_queue_name, bool held);
+    [[nodiscard]] const std::set<std::string>& holds() const { return holds_; }
+
+  private:
+    [[nodiscard]] Blocked admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const;
+
+    DestinationRegistry& registry_;
+    policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:NAME"
+    std::set<std::string> holds_;
+    bool node_held_ = false;
+};
+
+// The keys of locks() for a queue's own lock (by its name, to_string(key)) and for its ISP's
+// lock: whoever reads locks() asks here rather than spelling the keys out.
+[[nodiscard]] std::string queue_lock_key(std::string_view name);
+[[nodiscard]] std::string isp_lock_key(std::string_view isp);
+
+}  // namespace sluice::daemon::queue

@@ -1,0 +1,99 @@
+#include "daemon/queue/core/destination_registry.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::daemon::queue {
+namespace {
+
+using namespace std::chrono_literals;
+using policy::config::Rate;
+
+std::shared_ptr<const policy::engine::CompiledPolicy> compile(
+    const std::vector<policy::config::Strategy>& strategies,
+    const std::vector<policy::config::LockRule>& locks = {}) {
+    policy::config::Config config;
+    config.hostname = "mx.test";
+    auto& p = config.policy;
+    p.strategies = strategies;
+    p.lock_rules = locks;
+    policy::config::Isp isp;
+    isp.name = "Gmail";
+    isp.domains = {"gmail.test"};
+    isp.strategy = strategies.front().name;
+    for (const auto& lock : locks) isp.locks.push_back(lock.name);
+    p.isps.push_back(isp);
+    return policy::engine::CompiledPolicy::build(config);
+}
+
+policy::config::Strategy strategy(std::uint32_t connections, std::optional<Rate> rate = {},
+                                  std::optional<Rate> isp_rate = {}) {
+    policy::config::Strategy s;
+    s.name = "s";
+    s.max_connections = connections;
+    s.message_rate = rate;
+    s.isp_message_rate = isp_rate;
+    return s;
+}
+
+TEST(DestinationRegistry, EnsureCreatesOnceAndRefreshesHowTheQueueConnects) {
+    DestinationRegistry registry(compile({strategy(3)}));
+    auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "pool1", "127.0.0.5", "a.test"});
+    EXPECT_EQ(queue.name, "Gmail/a");
+    EXPECT_EQ(queue.strategy.max_connections, 3u);
+    queue.counters.delivered = 4;
+    auto& again = registry.ensure(Route{QueueKey{"Gmail", "a"}, "pool2", "127.0.0.6", "b.test"});
+    EXPECT_EQ(&again, &queue);
+    EXPECT_EQ(again.counters.delivered, 4u);
+    EXPECT_EQ(again.pool, "pool2");
+    EXPECT_EQ(again.source_address, "127.0.0.6");
+    EXPECT_EQ(again.helo, "b.test");
+    EXPECT_EQ(registry.find(QueueKey{"Gmail", "b"}), nullptr);
+    EXPECT_EQ(registry.queues().size(), 1u);
+}
+
+TEST(DestinationRegistry, UnknownIspsTakeTheDefaultStrategy) {
+    DestinationRegistry registry(compile({strategy(3)}));
+    auto& queue = registry.ensure(Route{QueueKey{"NoSuchIsp", "a"}, "", "", ""});
+    EXPECT_EQ(queue.strategy.max_connections,
+              registry.policy().default_isp().strategy->max_connections);
+}
+
+TEST(DestinationRegistry, ReconfigureGivesQueuesTheirIspsNewStrategy) {
+    DestinationRegistry registry(compile({strategy(2, Rate{60, 1min})}));
+    auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "", "", ""});
+    queue.counters.delivered = 7;
+    registry.reconfigure(compile({strategy(9, Rate{600, 1min})}));
+    EXPECT_EQ(queue.strategy.max_connections, 9u);
+    EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 10.0);
+    EXPECT_EQ(queue.counters.delivered, 7u);
+}
+
+TEST(DestinationRegistry, RemembersTheLastFiveRepliesWithTheirKind) {
+    DestinationRegistry registry(compile({strategy(5)}));
+    auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "", "", ""});
+    for (int i = 1; i <= 6; ++i) {
+        DestinationRegistry::remember_reply(queue, "250 ok " + std::to_string(i), ReplyKind::other);
+    }
+    DestinationRegistry::remember_reply(queue, "451 4.4.3 DNS lookup failed: timeout",
+                                        ReplyKind::dns_failure);
+    struct Want {
+        std::string text;
+        ReplyKind kind;
+    };
+    const Want want[] = {
+        {"451 4.4.3 DNS lookup failed: timeout", ReplyKind::dns_failure},
+        {"250 ok 6", ReplyKind::other},
+        {"250 ok 5", ReplyKind::other},
+        {"250 ok 4", ReplyKind::other},
+        {"250 ok 3", ReplyKind::other},
+    };
+    ASSERT_EQ(queue.last_replies.size(), std::size(want));
+    for (std::size_t i = 0; i < std::size(want); ++i) {
+        const auto& got = queue.last_replies[i];
+        EXPECT_EQ(got.text, want[i].text) << i << ": got " << got.text << ", want " << want[i].text;
+        EXPECT_EQ(got.kind, want[i].kind) << i << ": " << got.text;
+    }
+}
+
+}  // namespace
+}  // namespace sluice::daemon::queue
