@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
                     admission.attempt_done(*queue, true);
                     queues.defer(batch->message, batch->recipients[0], now_unix + 300);
                 } else {
-                    recipient.state = daemon::spool::RecipientState::delivered;
-                    --batch->message->pending;
+                    batch->message->set_state(batch->recipients[0],
+                                              daemon::spool::RecipientState::delivered);
                     ++queue->counters.delivered;
                     admission.attempt_done(*queue, false);
                     ++delivered;

@@ -103,7 +103,7 @@ std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
     const auto& manager = sources_.queue;
     const auto& admission = manager.admission();
     const auto& delivery = manager.delivery_queues();
-    const auto wall = queue::WallTime(std::chrono::seconds(clock::now_unix()));
+    const auto wall = clock::now_wall();
     const auto next_due = delivery.next_due_by_queue(kMaxWaitingScan);
     std::vector<QueueView> out;
     for (const auto& [key, queue] : manager.registry().queues()) {

@@ -15,6 +15,21 @@ namespace sluice::daemon::clock {
 }
 
 // Seconds since the Unix epoch.
-[[nodiscard]] inline std::int64_t now_unix() { return now_unix_us() / 1000000; }
+[[nodiscard]] inline std::int64_t now_unix() {
+    return now_unix_us() / 1000000;
+}
+
+// The one wall-time type: what policy/ takes (its retry and lock TimePoint is sys_seconds) and
+// what the queue passes in. Stored times (spool records, QueuedMessage) stay int64 unix seconds
+// for compactness; wall_time converts them, here and nowhere else.
+using WallTime = std::chrono::sys_seconds;
+
+[[nodiscard]] inline WallTime wall_time(std::int64_t unix_seconds) {
+    return WallTime(std::chrono::seconds(unix_seconds));
+}
+
+[[nodiscard]] inline WallTime now_wall() {
+    return wall_time(now_unix());
+}
 
 }  // namespace sluice::daemon::clock

@@ -58,10 +58,6 @@ std::vector<delivery::RecipientResult> same_result(const Batch& batch,
                                                    const delivery::RecipientResult& result) {
     return std::vector<delivery::RecipientResult>(batch.recipients.size(), result);
 }
-
-WallTime wall_now() {
-    return WallTime(std::chrono::seconds(now_unix()));
-}
 }  // namespace
 
 asio::awaitable<bool> QueueManager::record_attempt(
@@ -94,7 +90,7 @@ void QueueManager::apply_lessons(DestinationQueue& queue, const QueueLessons& le
     queue.counters.bounced += lessons.bounced;
     queue.counters.expired += lessons.expired;
     for (const auto& hit : lessons.locks) {
-        admission_.lock(queue, *hit.rule, log::printable_text(hit.reply), wall_now());
+        admission_.lock(queue, *hit.rule, log::printable_text(hit.reply), clock::now_wall());
         services_.logger.warning(
             "{}: locked by rule {} ({}) for {}s after \"{}\"", queue.name, hit.rule->name,
             hit.rule->scope == policy::config::LockScope::isp ? "whole ISP" : "queue",
@@ -193,10 +189,11 @@ asio::awaitable<QueueManager::Pace> QueueManager::pace(WorkerRun& run, bool firs
     // The rate limits pace an open connection; a long wait is better spent disconnected.
     Admission admission;
     if (first_token_held) {
-        admission.reason = admission_.stopped(*run.queue, wall_now());  // a lock or hold since
+        admission.reason =
+            admission_.stopped(*run.queue, clock::now_wall());  // a lock or hold since
     } else {
-        admission =
-            admission_.may_send(*run.queue, asio::steady_timer::clock_type::now(), wall_now());
+        admission = admission_.may_send(*run.queue, asio::steady_timer::clock_type::now(),
+                                        clock::now_wall());
     }
     if (admission.reason == Blocked::none) co_return Pace::go;
     const auto wait = admission.retry_at

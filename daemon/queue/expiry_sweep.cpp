@@ -33,8 +33,8 @@ constexpr std::int64_t kUnknownIspRecheckSeconds = 5;
 // Expired recipients whose DSN could not be spooled (disk full) try again this much later.
 constexpr std::int64_t kUnfinishedRetrySeconds = 300;
 
-policy::retry::TimePoint arrival_of(const QueuedMessage& message) {
-    return policy::retry::TimePoint(std::chrono::seconds(message.arrival_unix_us / 1000000));
+clock::WallTime arrival_of(const QueuedMessage& message) {
+    return clock::wall_time(message.arrival_unix_us / 1000000);
 }
 }  // namespace
 

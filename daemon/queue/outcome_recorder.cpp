@@ -24,10 +24,6 @@ using clock::now_unix_us;
 using spool::RecipientState;
 
 namespace {
-policy::retry::TimePoint seconds(std::int64_t unix_seconds) {
-    return policy::retry::TimePoint(std::chrono::seconds(unix_seconds));
-}
-
 // A bounce whose DSN could not be spooled (disk full) is tried again this much later.
 constexpr std::int64_t kDsnMissingRetrySeconds = 300;
 
@@ -103,8 +99,8 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
         attempts.push_back({batch.recipients[k], recipient.attempts, results[k]});
     }
     AttemptOutcome outcome =
-        decide_attempt(attempts, rules, seconds(message.arrival_unix_us / 1000000),
-                       seconds(now_unix), random_unit);
+        decide_attempt(attempts, rules, clock::wall_time(message.arrival_unix_us / 1000000),
+                       clock::wall_time(now_unix), random_unit);
 
     Written written;
     auto& progress = written.progress;
@@ -124,8 +120,7 @@ asio::awaitable<AttemptOutcome> OutcomeRecorder::record(
                                      decision.reply, reply.enhanced, decision.verdict));
         switch (decision.change) {
             case RecipientChange::delivered:
-                recipient.state = RecipientState::delivered;
-                --message.pending;
+                message.set_state(index, RecipientState::delivered);
                 progress.push_back(message.progress(index));
                 if (results[k].outcome == delivery::RecipientOutcome::delivered &&
                     !attempt.remote_dsn && !message.sender().empty() &&
@@ -191,8 +186,7 @@ asio::awaitable<void> OutcomeRecorder::settle_failures(
             outcome.recipients[failure.position].change = RecipientChange::retry;
             continue;
         }
-        recipient.state = RecipientState::bounced;
-        --message.pending;
+        message.set_state(failure.index, RecipientState::bounced);
         written.progress.push_back(message.progress(failure.index));
         written.accounting.push_back(account(message, failure.index, attempt, "final",
                                              failure.outcome, failure.diagnostic, failure.status,
@@ -312,8 +306,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
     for (const auto& item : recipients) {
         QueuedRecipient& recipient = item.message->recipients[item.index];
         if (recipient.state != RecipientState::pending) continue;
-        recipient.state = ending.state;
-        --item.message->pending;
+        item.message->set_state(item.index, ending.state);
         auto [it, fresh] = slot.try_emplace(item.message.get(), messages.size());
         if (fresh) messages.push_back({item.message, {}, {}, {}, {}});
         Finished& finished = messages[it->second];
@@ -348,8 +341,7 @@ asio::awaitable<OutcomeRecorder::Unattempted> OutcomeRecorder::finish_unattempte
                 // Without a durable DSN the end cannot be final: pending again, for later.
                 for (std::size_t k = 0; k < finished.progress.size(); ++k) {
                     const auto index = finished.progress[k].recipient_index;
-                    finished.message->recipients[index].state = RecipientState::pending;
-                    ++finished.message->pending;
+                    finished.message->set_state(index, RecipientState::pending);
                     done.unfinished.push_back({finished.message, index, finished.queues[k]});
                 }
                 continue;

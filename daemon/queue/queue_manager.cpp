@@ -207,7 +207,7 @@ void QueueManager::wake_at(Instant when) {
 asio::awaitable<void> QueueManager::schedule_loop() {
     while (!stopped_) {
         const std::int64_t now = now_unix();
-        const auto wall = WallTime(std::chrono::seconds(now));
+        const auto wall = clock::wall_time(now);
         const auto next_unlock = admission_.expire_locks(wall);
         expire_due(now);
         for (const auto& queue : queues_.release_due(now, router())) start_workers(queue);
@@ -350,9 +350,8 @@ void QueueManager::start_workers(const QueueKey& key) {
     const auto config = services_.config();
     while (queue->active < queues_.ready_batches(key)) {
         const auto admission =
-            admission_.may_connect(*queue, asio::steady_timer::clock_type::now(),
-                                   WallTime(std::chrono::seconds(now_unix())), total_active_,
-                                   config->delivery.max_connections);
+            admission_.may_connect(*queue, asio::steady_timer::clock_type::now(), clock::now_wall(),
+                                   total_active_, config->delivery.max_connections);
         if (admission.reason != Blocked::none) {
             if (admission.retry_at) wake_at(*admission.retry_at);
             break;

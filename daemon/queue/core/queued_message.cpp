@@ -69,9 +69,18 @@ QueuedMessage::QueuedMessage(const spool::Envelope& envelope,
             recipient.next_attempt_unix = progress[i].next_attempt_unix;
             recipient.delay_warned = progress[i].delay_warned;
         }
-        if (recipient.state == spool::RecipientState::pending) ++pending;
+        if (recipient.state == spool::RecipientState::pending) ++pending_;
         recipients.push_back(recipient);
     }
+}
+
+void QueuedMessage::set_state(std::uint32_t index, spool::RecipientState state) {
+    auto& recipient = recipients[index];
+    const bool was_pending = recipient.state == spool::RecipientState::pending;
+    const bool is_pending = state == spool::RecipientState::pending;
+    recipient.state = state;
+    if (was_pending && !is_pending) --pending_;
+    if (!was_pending && is_pending) ++pending_;
 }
 
 MessagePtr make_queued_message(const spool::Envelope& envelope,

@@ -65,7 +65,12 @@ class QueuedMessage {
         const auto& r = recipients[index];
         return text(r.text_offset + r.address_size, r.params_size);
     }
-    [[nodiscard]] bool finished() const { return pending == 0; }
+    [[nodiscard]] bool finished() const { return pending_ == 0; }
+    // Recipients not yet final.
+    [[nodiscard]] std::uint32_t pending() const { return pending_; }
+    // Recipient `index` becomes `state` (final, or pending again); the only way a recipient's
+    // state changes after loading, so the pending count cannot drift from the states.
+    void set_state(std::uint32_t index, spool::RecipientState state);
     // The progress record that says where recipient `index` stands now, for the spool.
     [[nodiscard]] spool::RecipientProgress progress(std::uint32_t index) const {
         const auto& r = recipients[index];
@@ -73,8 +78,7 @@ class QueuedMessage {
     }
 
     std::int64_t arrival_unix_us = 0;
-    std::vector<QueuedRecipient> recipients;
-    std::uint32_t pending = 0;  // recipients not yet final
+    std::vector<QueuedRecipient> recipients;  // their state changes through set_state
     spool::BodyType body_type = spool::BodyType::seven_bit;
     bool smtputf8 = false;
 
@@ -83,6 +87,7 @@ class QueuedMessage {
         return {text_.get() + offset, size};
     }
     std::unique_ptr<char[]> text_;
+    std::uint32_t pending_ = 0;
     std::uint16_t id_size_ = 0;
     std::uint16_t sender_size_ = 0;
     std::uint16_t listener_size_ = 0;

@@ -214,8 +214,24 @@ TEST(QueuedMessage, KeepsEveryStringInOneBuffer) {
     EXPECT_EQ(message->address(1), "b@y.test");
     EXPECT_EQ(message->params(1), "");
     EXPECT_EQ(message->recipients[0].attempts, 2);
-    EXPECT_EQ(message->pending, 1u);
+    EXPECT_EQ(message->pending(), 1u);
     EXPECT_LE(sizeof(QueuedRecipient), 24u);
+}
+
+TEST(QueuedMessage, SetStateKeepsThePendingCount) {
+    auto message = message_to({"a@x.test", "b@x.test", "c@x.test"});
+    ASSERT_EQ(message->pending(), 3u);
+    message->set_state(0, spool::RecipientState::delivered);
+    message->set_state(1, spool::RecipientState::bounced);
+    EXPECT_EQ(message->pending(), 1u);
+    message->set_state(1, spool::RecipientState::bounced);  // already final: no change
+    EXPECT_EQ(message->pending(), 1u);
+    message->set_state(1, spool::RecipientState::pending);  // a DSN could not be spooled
+    EXPECT_EQ(message->pending(), 2u);
+    message->set_state(1, spool::RecipientState::cleared);
+    message->set_state(2, spool::RecipientState::bounced);  // an expiry is a bounce
+    EXPECT_EQ(message->pending(), 0u);
+    EXPECT_TRUE(message->finished());
 }
 
 }  // namespace
