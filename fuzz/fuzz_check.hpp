@@ -11,13 +11,13 @@
 #include <string_view>
 #include <vector>
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
+#define FUZZ_CHECK(cond)                                                                     \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
             std::fprintf(stderr, "fuzz invariant failed at %s:%d: %s\n", __FILE__, __LINE__, \
-                         #cond);                                                              \
-            std::abort();                                                                     \
-        }                                                                                     \
+                         #cond);                                                             \
+            std::abort();                                                                    \
+        }                                                                                    \
     } while (0)
 
 namespace sluice::fuzz {
@@ -28,7 +28,8 @@ inline std::vector<std::string_view> split_by(std::string_view input, std::strin
     std::vector<std::string_view> pieces;
     std::size_t i = 0;
     while (!input.empty()) {
-        std::size_t n = seed.empty() ? 1 : (static_cast<unsigned char>(seed[i++ % seed.size()]) % 16) + 1;
+        std::size_t n =
+            seed.empty() ? 1 : (static_cast<unsigned char>(seed[i++ % seed.size()]) % 16) + 1;
         n = n < input.size() ? n : input.size();
         pieces.push_back(input.substr(0, n));
         input.remove_prefix(n);

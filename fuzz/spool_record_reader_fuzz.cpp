@@ -51,7 +51,8 @@ std::string frame_file(std::string_view rest) {
     frame.resize(n);
 
     std::string file;
-    spool::put_preamble(file, {spool::kSpoolFormatVersion, static_cast<std::uint32_t>(n), recipients});
+    spool::put_preamble(file,
+                        {spool::kSpoolFormatVersion, static_cast<std::uint32_t>(n), recipients});
     return file + frame + std::string(tail);
 }
 
@@ -63,12 +64,11 @@ bool same_message(const spool::SpooledMessage& a, const spool::SpooledMessage& b
         recipients_equal = x.recipients[i].address == y.recipients[i].address &&
                            x.recipients[i].params == y.recipients[i].params;
     }
-    return recipients_equal && x.queue_id == y.queue_id &&
-           x.arrival_unix_us == y.arrival_unix_us && x.client_address == y.client_address &&
-           x.client_name == y.client_name && x.helo == y.helo && x.protocol == y.protocol &&
-           x.listener == y.listener && x.sender == y.sender && x.mail_params == y.mail_params &&
-           x.body_type == y.body_type && x.smtputf8 == y.smtputf8 && a.content == b.content &&
-           a.progress == b.progress;
+    return recipients_equal && x.queue_id == y.queue_id && x.arrival_unix_us == y.arrival_unix_us &&
+           x.client_address == y.client_address && x.client_name == y.client_name &&
+           x.helo == y.helo && x.protocol == y.protocol && x.listener == y.listener &&
+           x.sender == y.sender && x.mail_params == y.mail_params && x.body_type == y.body_type &&
+           x.smtputf8 == y.smtputf8 && a.content == b.content && a.progress == b.progress;
 }
 
 // The same bytes through the file path: a memfd named by /proc/self/fd, no disk involved.
@@ -76,8 +76,7 @@ std::error_code read_as_file(std::string_view file, spool::SpooledMessage& out) 
     const int fd = memfd_create("spool-fuzz", 0);
     FUZZ_CHECK(fd >= 0);
     FUZZ_CHECK(write(fd, file.data(), file.size()) == static_cast<ssize_t>(file.size()));
-    const std::error_code ec =
-        spool::read_spool_file("/proc/self/fd/" + std::to_string(fd), out);
+    const std::error_code ec = spool::read_spool_file("/proc/self/fd/" + std::to_string(fd), out);
     close(fd);
     return ec;
 }

@@ -17,7 +17,7 @@
 namespace sluice::daemon::app {
 
 class App {
-public:
+  public:
     // `signer` holds the DKIM keys of `config` (dkim::load_signer); a reload replaces both.
     App(std::string config_path, std::shared_ptr<const policy::config::Config> config,
         std::shared_ptr<const dkim::Signer> signer, log::Logger& logger);
@@ -26,7 +26,7 @@ public:
     // Runs until stopped by a signal; returns the process exit status.
     [[nodiscard]] int run();
 
-private:
+  private:
     struct Parts;
     std::string config_path_;
     std::shared_ptr<const policy::config::Config> config_;

@@ -1,7 +1,7 @@
 // Builds the sessions' key material (SessionSecurity) from a config: the server TLS context from
 // smtp.tls_certificate / smtp.tls_key when a listener uses TLS, and the AUTH user table from
-// smtp.auth_users_file when a listener offers AUTH. Runs at start (a failure stops the daemon) and on SIGHUP
-// (a failure keeps the running config and material). Reads files; io thread only.
+// smtp.auth_users_file when a listener offers AUTH. Runs at start (a failure stops the daemon) and
+// on SIGHUP (a failure keeps the running config and material). Reads files; io thread only.
 #pragma once
 
 #include <memory>

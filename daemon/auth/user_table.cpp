@@ -48,8 +48,9 @@ std::shared_ptr<const UserTable> UserTable::parse(std::string_view text, std::st
         }
         const std::string_view hash = line.substr(colon + 1);
         if (!is_supported_hash(hash)) {
-            error = where + "the hash must be SHA-512-crypt (\"$6$...\", openssl passwd -6) or "
-                            "yescrypt (\"$y$...\")";
+            error = where +
+                    "the hash must be SHA-512-crypt (\"$6$...\", openssl passwd -6) or "
+                    "yescrypt (\"$y$...\")";
             return nullptr;
         }
         auto [it, inserted] = table->hashes_.emplace(line.substr(0, colon), hash);

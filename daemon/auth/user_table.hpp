@@ -13,7 +13,7 @@
 namespace sluice::daemon::auth {
 
 class UserTable {
-public:
+  public:
     // Parses the file's text; nullopt-like failure is a null pointer with `error` set
     // ("line 3: ...").
     [[nodiscard]] static std::shared_ptr<const UserTable> parse(std::string_view text,
@@ -28,7 +28,7 @@ public:
 
     [[nodiscard]] std::size_t size() const { return hashes_.size(); }
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> hashes_;
 };
 

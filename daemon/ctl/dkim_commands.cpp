@@ -98,8 +98,7 @@ int run_keygen(std::span<const std::string_view> args, std::ostream& out, std::o
 }  // namespace
 
 CommandGroup dkim_keygen_command_group() {
-    return {"dkim-keygen", "make a DKIM signing key and print its DNS record", kUsage,
-            run_keygen};
+    return {"dkim-keygen", "make a DKIM signing key and print its DNS record", kUsage, run_keygen};
 }
 
 }  // namespace sluice::daemon::ctl

@@ -15,9 +15,12 @@ OutboundTls::OutboundTls() {
 
 const tls::ContextPtr& OutboundTls::context(tls::PeerVerification verification) const {
     switch (verification) {
-        case tls::PeerVerification::system_cas: return verified_;
-        case tls::PeerVerification::dane: return dane_;
-        case tls::PeerVerification::none: break;
+        case tls::PeerVerification::system_cas:
+            return verified_;
+        case tls::PeerVerification::dane:
+            return dane_;
+        case tls::PeerVerification::none:
+            break;
     }
     return unverified_;
 }

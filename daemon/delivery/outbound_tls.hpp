@@ -1,8 +1,8 @@
 // What outbound TLS shares across connections: the three client contexts (unverified for
-// opportunistic and required, system CAs for verified, DANE for TLSA-authenticated peers) and the memory of peers whose TLS
-// handshake failed, so opportunistic delivery to them goes in clear for a while instead of
-// failing every attempt (Postfix's and Exim's habit). One per process, owned by App; used
-// from the io thread only (not thread-safe). Time is passed in.
+// opportunistic and required, system CAs for verified, DANE for TLSA-authenticated peers) and the
+// memory of peers whose TLS handshake failed, so opportunistic delivery to them goes in clear for a
+// while instead of failing every attempt (Postfix's and Exim's habit). One per process, owned by
+// App; used from the io thread only (not thread-safe). Time is passed in.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,7 @@
 namespace sluice::daemon::delivery {
 
 class OutboundTls {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     static constexpr std::chrono::hours kFailureMemory{1};
     static constexpr std::size_t kMaxRemembered = 10000;
@@ -33,7 +33,7 @@ public:
     // Whether a failure with `peer` is recent enough to skip STARTTLS.
     [[nodiscard]] bool recently_failed(const std::string& peer, Clock::time_point now) const;
 
-private:
+  private:
     tls::ContextPtr unverified_;
     tls::ContextPtr verified_;
     tls::ContextPtr dane_;

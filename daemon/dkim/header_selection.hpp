@@ -14,12 +14,21 @@
 
 namespace sluice::daemon::dkim {
 
-inline constexpr std::array<std::string_view, 15> kSignedHeaders = {
-    "From",        "To",          "Cc",
-    "Subject",     "Date",        "Message-ID",
-    "Reply-To",    "MIME-Version", "Content-Type",
-    "Content-Transfer-Encoding", "List-Unsubscribe", "List-Unsubscribe-Post",
-    "In-Reply-To", "References",  "Sender"};
+inline constexpr std::array<std::string_view, 15> kSignedHeaders = {"From",
+                                                                    "To",
+                                                                    "Cc",
+                                                                    "Subject",
+                                                                    "Date",
+                                                                    "Message-ID",
+                                                                    "Reply-To",
+                                                                    "MIME-Version",
+                                                                    "Content-Type",
+                                                                    "Content-Transfer-Encoding",
+                                                                    "List-Unsubscribe",
+                                                                    "List-Unsubscribe-Post",
+                                                                    "In-Reply-To",
+                                                                    "References",
+                                                                    "Sender"};
 
 struct HeaderSelection {
     std::vector<std::string_view> names;   // the h= tag, in order

@@ -14,13 +14,13 @@
 
 namespace sluice::daemon::dkim {
 
-inline constexpr int kMinRsaBits = 1024;        // RFC 8301 §3.2: verifiers refuse less
+inline constexpr int kMinRsaBits = 1024;  // RFC 8301 §3.2: verifiers refuse less
 inline constexpr int kRecommendedRsaBits = 2048;
 
 struct SignerLoadResult {
-    std::shared_ptr<const Signer> signer;          // set if and only if errors is empty
+    std::shared_ptr<const Signer> signer;  // set if and only if errors is empty
     std::vector<policy::config::ConfigError> errors;
-    std::vector<std::string> warnings;             // "file:line: setting: why"
+    std::vector<std::string> warnings;  // "file:line: setting: why"
 };
 
 [[nodiscard]] SignerLoadResult load_signer(const policy::config::Config& config);

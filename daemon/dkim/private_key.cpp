@@ -38,7 +38,9 @@ std::string openssl_error() {
 }
 
 // Refuses encrypted keys instead of prompting on a terminal the daemon does not have.
-int no_passphrase(char*, int, int, void*) { return -1; }
+int no_passphrase(char*, int, int, void*) {
+    return -1;
+}
 
 }  // namespace
 
@@ -54,13 +56,13 @@ KeyLoadResult PrivateKey::load_pem_file(const std::string& path) {
     if (!bio) {
         const int cause = errno;
         ERR_clear_error();
-        return {std::nullopt, "cannot read " + path + ": " +
-                                  (cause != 0 ? std::strerror(cause) : "cannot open")};
+        return {std::nullopt,
+                "cannot read " + path + ": " + (cause != 0 ? std::strerror(cause) : "cannot open")};
     }
     EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
     if (key == nullptr) {
-        return {std::nullopt, path + " holds no usable unencrypted PEM private key (" +
-                                  openssl_error() + ")"};
+        return {std::nullopt,
+                path + " holds no usable unencrypted PEM private key (" + openssl_error() + ")"};
     }
     const int id = EVP_PKEY_get_base_id(key);
     if (id != EVP_PKEY_RSA && id != EVP_PKEY_ED25519) {
@@ -70,7 +72,9 @@ KeyLoadResult PrivateKey::load_pem_file(const std::string& path) {
     return {PrivateKey(key), ""};
 }
 
-int PrivateKey::bits() const { return EVP_PKEY_get_bits(key_.get()); }
+int PrivateKey::bits() const {
+    return EVP_PKEY_get_bits(key_.get());
+}
 
 std::string_view PrivateKey::algorithm() const {
     return type_ == KeyType::rsa ? "rsa-sha256" : "ed25519-sha256";
@@ -119,8 +123,8 @@ std::string PrivateKey::public_key_base64() const {
     unsigned char* der = nullptr;
     const int length = i2d_PUBKEY(key_.get(), &der);
     SLUICE_ASSERT(length > 0, "an RSA key has a DER public key");
-    std::string encoded = codec::encode_base64({reinterpret_cast<const char*>(der),
-                                         static_cast<std::size_t>(length)});
+    std::string encoded = codec::encode_base64(
+        {reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)});
     OPENSSL_free(der);
     return encoded;
 }

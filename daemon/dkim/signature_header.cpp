@@ -49,8 +49,7 @@ void SignatureHeader::append_breaking_anywhere(std::string_view value) {
     }
 }
 
-void SignatureHeader::add_tag(std::string_view name, std::string_view value,
-                              ValueBreaks breaks) {
+void SignatureHeader::add_tag(std::string_view name, std::string_view value, ValueBreaks breaks) {
     const std::string head = std::string(name) + "=";
     switch (breaks) {
         case ValueBreaks::never:
@@ -73,7 +72,9 @@ void SignatureHeader::add_tag(std::string_view name, std::string_view value,
     }
 }
 
-void SignatureHeader::add_empty_signature_tag() { start_tag("b="); }
+void SignatureHeader::add_empty_signature_tag() {
+    start_tag("b=");
+}
 
 void SignatureHeader::add_signature_value(std::string_view base64) {
     append_breaking_anywhere(base64);

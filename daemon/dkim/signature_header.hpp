@@ -14,9 +14,9 @@ namespace sluice::daemon::dkim {
 inline constexpr std::size_t kFoldWidth = 78;
 
 enum class ValueBreaks {
-    never,        // short values (v=, a=, d=, s=, t=)
-    before_colon, // the h= list
-    anywhere,     // base64 (bh=, b=)
+    never,         // short values (v=, a=, d=, s=, t=)
+    before_colon,  // the h= list
+    anywhere,      // base64 (bh=, b=)
 };
 
 class SignatureHeader {

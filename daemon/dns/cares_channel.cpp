@@ -62,13 +62,20 @@ int status_of_response(int status, const unsigned char* message, int length) {
     const int rcode = message[3] & 0x0f;
     const int answers = (message[6] << 8) | message[7];
     switch (rcode) {
-        case ns_r_noerror: return answers > 0 ? ARES_SUCCESS : ARES_ENODATA;
-        case ns_r_formerr: return ARES_EFORMERR;
-        case ns_r_servfail: return ARES_ESERVFAIL;
-        case ns_r_nxdomain: return ARES_ENOTFOUND;
-        case ns_r_notimpl: return ARES_ENOTIMP;
-        case ns_r_refused: return ARES_EREFUSED;
-        default: return ARES_EBADRESP;
+        case ns_r_noerror:
+            return answers > 0 ? ARES_SUCCESS : ARES_ENODATA;
+        case ns_r_formerr:
+            return ARES_EFORMERR;
+        case ns_r_servfail:
+            return ARES_ESERVFAIL;
+        case ns_r_nxdomain:
+            return ARES_ENOTFOUND;
+        case ns_r_notimpl:
+            return ARES_ENOTIMP;
+        case ns_r_refused:
+            return ARES_EREFUSED;
+        default:
+            return ARES_EBADRESP;
     }
 }
 
@@ -247,8 +254,8 @@ void CaresChannel::query(const std::string& name, int type, Completion done) {
     }
     unsigned char* packet = nullptr;
     int length = 0;
-    const int built = ares_create_query(name.c_str(), ns_c_in, type, random_query_id(), 1,
-                                        &packet, &length, kEdnsPayloadSize);
+    const int built = ares_create_query(name.c_str(), ns_c_in, type, random_query_id(), 1, &packet,
+                                        &length, kEdnsPayloadSize);
     if (built != ARES_SUCCESS) {
         done(built, {});
         return;

@@ -3,8 +3,9 @@
 // posix::stream_descriptor waiting for readable/writable, and one steady_timer follows
 // ares_timeout(); both call ares_process_fd. Servers, timeout and tries come from Settings; no
 // search domains are applied. Every query asks with the AD bit set (RFC 6840 §5.7), so a
-// validating resolver says in its answer whether DNSSEC vouched for it. Lives on one io_context thread; not
-// thread-safe. The constructor throws std::runtime_error if c-ares cannot start (start-up only).
+// validating resolver says in its answer whether DNSSEC vouched for it. Lives on one io_context
+// thread; not thread-safe. The constructor throws std::runtime_error if c-ares cannot start
+// (start-up only).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,8 +26,9 @@ class CaresChannel {
         std::chrono::milliseconds timeout{5000};  // first try; c-ares doubles it on each round
         unsigned tries = 2;
     };
-    // Gets the ARES_* status (as ares_query maps RCODEs) and the raw answer (may be empty). Runs inside c-ares (from an
-    // event handler, from query() itself, or from cancel()): it must only hand the result off.
+    // Gets the ARES_* status (as ares_query maps RCODEs) and the raw answer (may be empty). Runs
+    // inside c-ares (from an event handler, from query() itself, or from cancel()): it must only
+    // hand the result off.
     using Completion = std::function<void(int status, std::span<const unsigned char> message)>;
 
     CaresChannel(boost::asio::any_io_executor executor, const Settings& settings);

@@ -10,11 +10,11 @@
 namespace sluice::daemon::queue {
 
 class ContentReader {
-public:
+  public:
     explicit ContentReader(std::filesystem::path path) : path_(std::move(path)) {}
     [[nodiscard]] std::shared_ptr<const std::string> operator()() const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

@@ -32,7 +32,7 @@ struct DialogueSettings {
     bool may_relay = false;  // the client is inside relay_networks
     policy::config::ListenerTls tls = policy::config::ListenerTls::none;  // the listener's
     policy::config::ListenerAuth auth = policy::config::ListenerAuth::none;
-    std::uint32_t auth_max_failures = 3;            // then 421 and close
+    std::uint32_t auth_max_failures = 3;              // then 421 and close
     std::chrono::milliseconds auth_failure_delay{0};  // times the failures so far
 };
 
@@ -42,16 +42,16 @@ enum class SpoolRoom { enough, low };
 // What the shell must do after a command.
 struct Step {
     enum class Action {
-        reply,            // send `reply`, read the next command
-        close,            // send `reply`, then close the connection
-        read_data,        // send `reply` (354), then read DATA content, then call finish_data()
-        read_bdat_chunk,  // read `chunk_size` octets and pass them to take_bdat_bytes(), then
-                          // call finish_bdat_chunk(); no reply is sent before that
-        start_tls,        // send `reply` (220), drop every buffered input byte, do the server
-                          // handshake, then call tls_started() (or close if it failed)
-        auth_challenge,   // send `reply` (334); the next line is the client's SASL response.
-                          // Input already buffered was sent before the challenge: the client
-                          // does not follow the protocol (554 5.5.0 and close)
+        reply,              // send `reply`, read the next command
+        close,              // send `reply`, then close the connection
+        read_data,          // send `reply` (354), then read DATA content, then call finish_data()
+        read_bdat_chunk,    // read `chunk_size` octets and pass them to take_bdat_bytes(), then
+                            // call finish_bdat_chunk(); no reply is sent before that
+        start_tls,          // send `reply` (220), drop every buffered input byte, do the server
+                            // handshake, then call tls_started() (or close if it failed)
+        auth_challenge,     // send `reply` (334); the next line is the client's SASL response.
+                            // Input already buffered was sent before the challenge: the client
+                            // does not follow the protocol (554 5.5.0 and close)
         check_credentials,  // verify `credentials`, then call credentials_checked()
     };
     Action action = Action::reply;
@@ -68,7 +68,7 @@ struct AcceptedMessage {
 };
 
 class Dialogue {
-public:
+  public:
     Dialogue(DialogueSettings settings, std::string client_address, std::string listener);
 
     [[nodiscard]] Reply greeting() const;
@@ -114,7 +114,7 @@ public:
     [[nodiscard]] bool in_transaction() const { return sender_.has_value(); }
     [[nodiscard]] const std::string& hostname() const { return settings_.hostname; }
 
-private:
+  private:
     Step reply_step(Reply reply);  // counts errors; may turn into a close
     Step check_and_do_helo(const Command& command, bool extended);
     Step check_and_do_mail(const Command& command, SpoolRoom room);

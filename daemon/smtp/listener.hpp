@@ -16,7 +16,7 @@
 namespace sluice::daemon::smtp {
 
 class Listener {
-public:
+  public:
     using ConfigSource = std::function<std::shared_ptr<const policy::config::Config>()>;
 
     Listener(boost::asio::any_io_executor executor, policy::config::Listener settings,
@@ -33,7 +33,7 @@ public:
     // Stops accepting; sessions already running are not touched.
     void stop();
 
-private:
+  private:
     boost::asio::awaitable<void> accept_loop();
     void refuse(boost::asio::ip::tcp::socket& socket, const std::string& client,
                 SessionRegistry::Verdict verdict, const policy::config::Config& config);

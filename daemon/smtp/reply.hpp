@@ -11,7 +11,7 @@ namespace sluice::daemon::smtp {
 
 struct Reply {
     int code = 250;
-    std::string enhanced;            // "2.0.0"; empty for replies that carry none (220, 221 greeting)
+    std::string enhanced;  // "2.0.0"; empty for replies that carry none (220, 221 greeting)
     std::vector<std::string> lines;  // at least one
 
     Reply() = default;

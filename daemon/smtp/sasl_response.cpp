@@ -6,7 +6,7 @@ namespace sluice::daemon::smtp {
 
 std::optional<std::string> decode_base64(std::string_view text) {
     if (text == "=") return std::string();  // RFC 4954 §4: an empty initial response
-    if (text.empty()) return std::nullopt;   // an empty line is no response at all
+    if (text.empty()) return std::nullopt;  // an empty line is no response at all
     return codec::decode_base64(text);
 }
 

@@ -1,6 +1,6 @@
 // The SASL pieces of SMTP AUTH (RFC 4954) that need no state: a response line's base64 (strict,
-// codec/base64.hpp) and the PLAIN message (RFC 4616). LOGIN is two base64 lines, user then password.
-// Pure functions; a malformed input is std::nullopt, never an exception.
+// codec/base64.hpp) and the PLAIN message (RFC 4616). LOGIN is two base64 lines, user then
+// password. Pure functions; a malformed input is std::nullopt, never an exception.
 #pragma once
 
 #include <optional>

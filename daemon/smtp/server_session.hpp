@@ -36,10 +36,9 @@ struct SessionServices {
 // Converses with the client on `socket` until QUIT, an error, a timeout or shutdown; with
 // implicit TLS the handshake comes first, with STARTTLS when the client asks (the listener's
 // `tls`). `admission` is the connection slot the listener obtained; it is released on return.
-boost::asio::awaitable<void> serve_smtp_session(boost::asio::ip::tcp::socket socket,
-                                                std::shared_ptr<const policy::config::Config> config,
-                                                policy::config::Listener listener,
-                                                SessionRegistry::Admission admission,
-                                                SessionServices& services);
+boost::asio::awaitable<void> serve_smtp_session(
+    boost::asio::ip::tcp::socket socket, std::shared_ptr<const policy::config::Config> config,
+    policy::config::Listener listener, SessionRegistry::Admission admission,
+    SessionServices& services);
 
 }  // namespace sluice::daemon::smtp

@@ -25,8 +25,7 @@ SessionRegistry::Admission::~Admission() {
     if (registry_ != nullptr) registry_->release(address_);
 }
 
-SessionRegistry::Verdict SessionRegistry::admit(const std::string& address,
-                                                std::uint32_t max_total,
+SessionRegistry::Verdict SessionRegistry::admit(const std::string& address, std::uint32_t max_total,
                                                 std::uint32_t max_per_address,
                                                 Admission& admission) {
     SLUICE_ASSERT(admission.registry_ == nullptr, "admission reused");
@@ -54,7 +53,9 @@ SessionRegistry::Handle SessionRegistry::add(StoppableSession& session) {
     return sessions_.insert(sessions_.end(), &session);
 }
 
-void SessionRegistry::remove(Handle handle) { sessions_.erase(handle); }
+void SessionRegistry::remove(Handle handle) {
+    sessions_.erase(handle);
+}
 
 void SessionRegistry::request_stop_all() {
     // A session may remove itself while being asked; walk a copy.

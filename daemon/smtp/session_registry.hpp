@@ -13,7 +13,7 @@ namespace sluice::daemon::smtp {
 
 // What a session offers to whoever shuts the process down.
 class StoppableSession {
-public:
+  public:
     virtual ~StoppableSession() = default;
     // Finish the transaction in progress (if any), then say 421 and close.
     virtual void request_stop() = 0;
@@ -22,17 +22,17 @@ public:
 };
 
 class SessionRegistry {
-public:
+  public:
     enum class Verdict { admitted, too_many_total, too_many_from_address };
 
     class Admission {
-    public:
+      public:
         Admission() = default;
         Admission(Admission&& other) noexcept;
         Admission& operator=(Admission&& other) noexcept;
         ~Admission();
 
-    private:
+      private:
         friend class SessionRegistry;
         Admission(SessionRegistry* registry, std::string address);
         SessionRegistry* registry_ = nullptr;
@@ -52,7 +52,7 @@ public:
     [[nodiscard]] std::size_t open_sessions() const { return sessions_.size(); }
     [[nodiscard]] std::size_t open_connections() const { return total_; }
 
-private:
+  private:
     void release(const std::string& address);
     std::uint32_t total_ = 0;
     std::unordered_map<std::string, std::uint32_t> per_address_;

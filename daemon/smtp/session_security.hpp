@@ -11,7 +11,7 @@
 namespace sluice::daemon::smtp {
 
 struct SessionSecurity {
-    tls::ContextPtr server_tls;  // null when no certificate is configured
+    tls::ContextPtr server_tls;                    // null when no certificate is configured
     std::shared_ptr<const auth::UserTable> users;  // null when no listener offers AUTH
 };
 

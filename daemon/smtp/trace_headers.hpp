@@ -14,15 +14,16 @@ struct TraceInfo {
     std::string client_address;  // numeric
     std::string client_name;     // reverse name if known, else empty ("unknown" is written)
     std::string helo;
-    std::string protocol;        // "ESMTP", "ESMTPS", "UTF8SMTP", ... (RFC 3848)
+    std::string protocol;  // "ESMTP", "ESMTPS", "UTF8SMTP", ... (RFC 3848)
     std::string queue_id;
     std::string single_recipient;  // "for <...>" is written only when there is exactly one
     std::int64_t arrival_unix_us = 0;
     std::string tls;  // "TLSv1.3 with cipher ... (256 bits)" when the session used TLS, else ""
 };
 
-// "Received: from helo (name [addr])\r\n\tby host (Sluice) with ESMTP id ID\r\n\tfor <r>; date\r\n",
-// with "\r\n\t(using TLS...)" after the from-clause when the session used TLS (as Postfix).
+// "Received: from helo (name [addr])\r\n\tby host (Sluice) with ESMTP id ID\r\n\tfor <r>;
+// date\r\n", with "\r\n\t(using TLS...)" after the from-clause when the session used TLS (as
+// Postfix).
 [[nodiscard]] std::string make_received_header(const TraceInfo& info);
 // RFC 5322 date-time in UTC, e.g. "Mon, 23 Nov 2026 17:55:33 +0000".
 [[nodiscard]] std::string format_rfc5322_date(std::int64_t unix_seconds);

@@ -71,7 +71,8 @@ std::error_code append_to(int fd, std::span<const RecipientProgress> records) {
     off_t offset = 0;
     if (auto ec = find_append_offset(fd, preamble, offset)) return ec;
     if (auto ec = write_fully(fd, bytes, offset)) {
-        [[maybe_unused]] int ignored = ::ftruncate(fd, offset);  // best effort: a torn tail is ignored
+        [[maybe_unused]] int ignored =
+            ::ftruncate(fd, offset);  // best effort: a torn tail is ignored
         return ec;
     }
     if (::fdatasync(fd) != 0) return last_error();

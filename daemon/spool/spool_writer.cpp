@@ -4,7 +4,6 @@
 #include <stdio.h>  // renameat2, RENAME_NOREPLACE
 #include <sys/statvfs.h>
 #include <unistd.h>
-
 #include <zstd.h>
 
 #include <cerrno>
@@ -183,8 +182,8 @@ void SpoolWriter::account_removal(const std::string& queue_id) {
         parse_preamble(std::string_view(head, static_cast<std::size_t>(got)), preamble)) {
         return;
     }
-    const auto plain =
-        ZSTD_getFrameContentSize(head + kPreambleSize, static_cast<std::size_t>(got) - kPreambleSize);
+    const auto plain = ZSTD_getFrameContentSize(head + kPreambleSize,
+                                                static_cast<std::size_t>(got) - kPreambleSize);
     const bool known = plain != ZSTD_CONTENTSIZE_UNKNOWN && plain != ZSTD_CONTENTSIZE_ERROR;
     usage_.removed(known ? plain : 0, kPreambleSize + preamble.frame_size);
 }

@@ -57,8 +57,8 @@ class SpoolWriter {
 
   private:
     struct Job {
-        SpooledMessage message;   // to commit, unless `remove_id` is set
-        std::string remove_id;    // a finished message's file to remove
+        SpooledMessage message;  // to commit, unless `remove_id` is set
+        std::string remove_id;   // a finished message's file to remove
         Completion done;
     };
     struct Removal {

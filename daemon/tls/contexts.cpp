@@ -19,8 +19,8 @@ namespace {
 // TLS 1.2 is the floor (RFC 8996 retires 1.0 and 1.1); compression and renegotiation are off.
 void harden(ssl::context& context) {
     context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                        ssl::context::no_tlsv1_1 | ssl::context::no_compression);
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::no_compression);
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
     SSL_CTX_set_options(context.native_handle(), SSL_OP_NO_RENEGOTIATION);
 }
@@ -60,8 +60,8 @@ ContextPtr make_server_context(const std::string& certificate_file, const std::s
         return nullptr;
     }
     if (SSL_CTX_check_private_key(native) != 1) {
-        error = "the private key " + key_file + " does not match the certificate " +
-                certificate_file;
+        error =
+            "the private key " + key_file + " does not match the certificate " + certificate_file;
         ERR_clear_error();
         return nullptr;
     }

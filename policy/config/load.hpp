@@ -14,8 +14,8 @@ namespace sluice::policy::config {
 
 struct ConfigError {
     std::string file;
-    int line = 0;          // 0 when unknown
-    std::string setting;   // dotted path, e.g. "smtp.listen.[0].port"; empty for syntax errors
+    int line = 0;         // 0 when unknown
+    std::string setting;  // dotted path, e.g. "smtp.listen.[0].port"; empty for syntax errors
     std::string message;
 
     // "file:line: setting: message" (parts that are unknown are left out).

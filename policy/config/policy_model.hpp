@@ -27,9 +27,9 @@ struct HeaderPolicy {
 
 // One outbound source: the address connections are made from and the name said in EHLO.
 struct Source {
-    std::string name;     // unique in its pool; defaults to the address ("default" if none)
-    std::string address;  // numeric IPv4/IPv6 to bind to; empty = the system chooses
-    std::string helo;     // empty = Config::delivery_helo()
+    std::string name;          // unique in its pool; defaults to the address ("default" if none)
+    std::string address;       // numeric IPv4/IPv6 to bind to; empty = the system chooses
+    std::string helo;          // empty = Config::delivery_helo()
     std::uint32_t weight = 1;  // share of the pool's mail under "weighted" selection
 };
 
@@ -62,10 +62,10 @@ struct Strategy {
     std::string name;
     std::uint32_t max_connections = 10;           // concurrent, per (ISP, source)
     std::uint32_t messages_per_connection = 100;  // then QUIT and reconnect
-    std::optional<Rate> message_rate;      // per (ISP, source); none = unlimited
-    std::optional<Rate> isp_message_rate;  // per ISP over all its sources; none = unlimited
-    std::optional<Rate> connect_rate;      // connection attempts per (ISP, source)
-    std::optional<AdaptiveSpeed> adaptive; // needs message_rate (the ceiling)
+    std::optional<Rate> message_rate;             // per (ISP, source); none = unlimited
+    std::optional<Rate> isp_message_rate;         // per ISP over all its sources; none = unlimited
+    std::optional<Rate> connect_rate;             // connection attempts per (ISP, source)
+    std::optional<AdaptiveSpeed> adaptive;        // needs message_rate (the ceiling)
 };
 
 enum class RetryIntervalKind {
@@ -78,12 +78,12 @@ enum class RetryIntervalKind {
 struct RetryRule {
     std::string name;
     RetryIntervalKind kind = RetryIntervalKind::growing;
-    std::chrono::milliseconds interval{std::chrono::minutes(5)};  // fixed; growing's first
-    double factor = 2.0;                                          // growing
+    std::chrono::milliseconds interval{std::chrono::minutes(5)};      // fixed; growing's first
+    double factor = 2.0;                                              // growing
     std::chrono::milliseconds min_interval{std::chrono::minutes(5)};  // random
     std::chrono::milliseconds max_interval{std::chrono::hours(4)};    // growing cap; random
     std::vector<std::chrono::milliseconds> intervals;  // list: these waits, the last repeating
-    std::uint32_t max_attempts = 0;  // 0 = unlimited (until expire_after)
+    std::uint32_t max_attempts = 0;                    // 0 = unlimited (until expire_after)
     std::chrono::milliseconds expire_after{std::chrono::hours(5 * 24)};  // since arrival
 };
 

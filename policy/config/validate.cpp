@@ -3,7 +3,6 @@
 #include "policy/config/validate.hpp"
 
 #include <algorithm>
-
 #include <map>
 
 #include "policy/config/endpoint.hpp"
@@ -73,9 +72,9 @@ void check_keys(const Config& config, const SettingLocations& where,
         const std::string record = key.selector + "._domainkey." + key.domain;
         auto [owner, inserted] = owners.emplace(record, path);
         if (!inserted) {
-            errors.push_back(where.error(join_path(path, "selector"),
-                                         "domain and selector (" + record +
-                                             ") are used already by " + owner->second));
+            errors.push_back(where.error(
+                join_path(path, "selector"),
+                "domain and selector (" + record + ") are used already by " + owner->second));
         }
         for (std::size_t p = 0; p < key.pools.size(); ++p) {
             const auto& pools = config.policy.pools;
@@ -84,9 +83,9 @@ void check_keys(const Config& config, const SettingLocations& where,
                                    return pool.name == key.pools[p];
                                });
             if (!known) {
-                errors.push_back(where.error(element_path(join_path(path, "pools"),
-                                                          static_cast<int>(p)),
-                                             "no pool is named \"" + key.pools[p] + "\""));
+                errors.push_back(
+                    where.error(element_path(join_path(path, "pools"), static_cast<int>(p)),
+                                "no pool is named \"" + key.pools[p] + "\""));
             }
         }
     }
@@ -103,14 +102,15 @@ void check_listener_security(const Config& config, const SettingLocations& where
         wants_tls = wants_tls || listener.tls != ListenerTls::none;
         wants_auth = wants_auth || listener.auth != ListenerAuth::none;
         if (listener.auth != ListenerAuth::none && listener.tls == ListenerTls::none) {
-            errors.push_back(where.error(join_path(listener_path(i), "auth"),
-                                         "AUTH is offered only over TLS; set tls on this listener"));
+            errors.push_back(
+                where.error(join_path(listener_path(i), "auth"),
+                            "AUTH is offered only over TLS; set tls on this listener"));
         }
     }
     if (wants_tls && (smtp.tls_certificate.empty() || smtp.tls_key.empty())) {
-        errors.push_back(where.error(smtp.tls_certificate.empty() ? "smtp.tls_certificate"
-                                                                  : "smtp.tls_key",
-                                     "required when a listener has tls set"));
+        errors.push_back(
+            where.error(smtp.tls_certificate.empty() ? "smtp.tls_certificate" : "smtp.tls_key",
+                        "required when a listener has tls set"));
     }
     if (wants_auth && smtp.auth_users_file.empty()) {
         errors.push_back(
@@ -137,9 +137,11 @@ void check_dane_resolver(const Config& config, const SettingLocations& where,
         const bool local = endpoint && (loopback4->contains(endpoint->address) ||
                                         loopback6->contains(endpoint->address));
         if (!local) {
-            errors.push_back(where.error(
-                "delivery.dane", "needs every dns.servers entry on loopback (127.0.0.0/8 or "
-                                 "::1): the AD bit of " + server + " could be forged on the way"));
+            errors.push_back(
+                where.error("delivery.dane",
+                            "needs every dns.servers entry on loopback (127.0.0.0/8 or "
+                            "::1): the AD bit of " +
+                                server + " could be forged on the way"));
         }
     }
 }

@@ -89,8 +89,8 @@ void check_pools(const Config& config, const SettingLocations& where,
             if (!inserted && !same_pool) {
                 errors.push_back(where.error(
                     join_path(source_path, "name"),
-                    "source \"" + source.name + "\" is in another pool already (" +
-                        owner->second + "); queues are named ISP/source, so source names are "
+                    "source \"" + source.name + "\" is in another pool already (" + owner->second +
+                        "); queues are named ISP/source, so source names are "
                         "unique across pools"));
             }
         }

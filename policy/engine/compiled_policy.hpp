@@ -32,14 +32,14 @@ struct CompiledBouncePattern {
 
 // An ISP (or the default rules) with every reference resolved.
 struct ResolvedIsp {
-    std::string name;                 // "default" for unmatched domains
-    const config::Strategy* strategy; // never null
-    const config::RetryRule* retry;   // never null
-    const config::Pool* pool;         // null: the message's own pool
+    std::string name;                  // "default" for unmatched domains
+    const config::Strategy* strategy;  // never null
+    const config::RetryRule* retry;    // never null
+    const config::Pool* pool;          // null: the message's own pool
     std::vector<CompiledLockRule> locks;
     std::vector<CompiledBouncePattern> bounce_patterns;  // the ISP's, then the global ones
-    std::optional<config::DeliveryTls> tls;  // none: delivery.tls
-    config::HeaderPolicy headers;            // the ISP's own header changes
+    std::optional<config::DeliveryTls> tls;              // none: delivery.tls
+    config::HeaderPolicy headers;                        // the ISP's own header changes
 };
 
 enum class Action { delivered, retry, bounce };
@@ -47,9 +47,9 @@ enum class Action { delivered, retry, bounce };
 struct Verdict {
     Action action = Action::retry;
     const config::BouncePattern* pattern = nullptr;  // null: judged by the reply code alone
-    std::string bounce_class;  // "hard", "soft", "ignore" or "success"
-    std::string category;      // the pattern's, else "other" (or "" for 2xx)
-    const config::LockRule* lock = nullptr;  // never set for synthetic replies
+    std::string bounce_class;                        // "hard", "soft", "ignore" or "success"
+    std::string category;                            // the pattern's, else "other" (or "" for 2xx)
+    const config::LockRule* lock = nullptr;          // never set for synthetic replies
 };
 
 class CompiledPolicy {

@@ -15,8 +15,7 @@ namespace sluice::policy::reply {
 class ReplyMatcher {
   public:
     // nullopt and `error` set when the regex does not compile (validation reports it).
-    static std::optional<ReplyMatcher> compile(const config::ReplyMatch& match,
-                                               std::string& error);
+    static std::optional<ReplyMatcher> compile(const config::ReplyMatch& match, std::string& error);
 
     [[nodiscard]] bool matches(const ReplyFacts& reply) const;
 

@@ -54,7 +54,8 @@ static int is_spool_fd(int fd) {
 static int fail_with_eio(void) {
     char hits[4200];
     snprintf(hits, sizeof hits, "%s.hits", control_path());
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, hits, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd =
+        (int)syscall(SYS_openat, AT_FDCWD, hits, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
         syscall(SYS_write, fd, "x", 1);
         syscall(SYS_close, fd);

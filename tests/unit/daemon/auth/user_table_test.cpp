@@ -28,12 +28,10 @@ TEST(UserTable, VerifiesSha512CryptPasswords) {
         const char* password;
         bool want;
     };
-    for (const auto& c : {Case{"alice", "correct horse", true},
-                          Case{"alice", "correct horse ", false},
-                          Case{"alice", "", false},
-                          Case{"Alice", "correct horse", false},
-                          Case{"bob", "correct horse", false},
-                          Case{"", "", false}}) {
+    for (const auto& c :
+         {Case{"alice", "correct horse", true}, Case{"alice", "correct horse ", false},
+          Case{"alice", "", false}, Case{"Alice", "correct horse", false},
+          Case{"bob", "correct horse", false}, Case{"", "", false}}) {
         EXPECT_EQ(users->verify(c.user, c.password), c.want)
             << c.user << " / " << c.password << ": got " << !c.want << ", want " << c.want;
     }
@@ -47,10 +45,12 @@ TEST(UserTable, ReportsBadLines) {
     for (const auto& c : {
              Case{"alice\n", "line 1: expected \"user:hash\""},
              Case{"\n:$6$x$y\n", "line 2: expected \"user:hash\""},
-             Case{"alice:secret\n", "line 1: the hash must be SHA-512-crypt (\"$6$...\", openssl "
-                                    "passwd -6) or yescrypt (\"$y$...\")"},
-             Case{"alice:$1$md5$x\n", "line 1: the hash must be SHA-512-crypt (\"$6$...\", "
-                                      "openssl passwd -6) or yescrypt (\"$y$...\")"},
+             Case{"alice:secret\n",
+                  "line 1: the hash must be SHA-512-crypt (\"$6$...\", openssl "
+                  "passwd -6) or yescrypt (\"$y$...\")"},
+             Case{"alice:$1$md5$x\n",
+                  "line 1: the hash must be SHA-512-crypt (\"$6$...\", "
+                  "openssl passwd -6) or yescrypt (\"$y$...\")"},
              Case{std::string("alice:") + kAliceHash + "\nalice:" + kAliceHash,
                   "line 2: user \"alice\" appears twice"},
          }) {

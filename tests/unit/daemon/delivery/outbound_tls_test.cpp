@@ -31,8 +31,9 @@ TEST(OutboundTls, RemembersFailuresForAnHour) {
     for (const auto& c : {Case{"192.0.2.1", 0s, true}, Case{"192.0.2.1", 59min, true},
                           Case{"192.0.2.1", 60min, false}, Case{"192.0.2.2", 1s, false}}) {
         EXPECT_EQ(tls.recently_failed(c.peer, t0 + c.later), c.want)
-            << c.peer << " after " << std::chrono::duration_cast<std::chrono::seconds>(c.later).count()
-            << "s: got " << !c.want << ", want " << c.want;
+            << c.peer << " after "
+            << std::chrono::duration_cast<std::chrono::seconds>(c.later).count() << "s: got "
+            << !c.want << ", want " << c.want;
     }
 }
 

@@ -18,11 +18,16 @@ struct Case {
 std::string visible(const std::string& text) {
     std::string out;
     for (char c : text) {
-        if (c == '\r') out += "<CR>";
-        else if (c == '\n') out += "<LF>";
-        else if (c == '\t') out += "<HTAB>";
-        else if (c == ' ') out += "<SP>";
-        else out += c;
+        if (c == '\r')
+            out += "<CR>";
+        else if (c == '\n')
+            out += "<LF>";
+        else if (c == '\t')
+            out += "<HTAB>";
+        else if (c == ' ')
+            out += "<SP>";
+        else
+            out += c;
     }
     return out;
 }
@@ -37,15 +42,15 @@ TEST(RelaxedCanonicalizer, Rfc6376Example) {
 TEST(RelaxedCanonicalizer, Headers) {
     const std::vector<Case> cases = {
         {"Subject: hello", "subject:hello\r\n"},
-        {"SUBJECT:hello\r\n", "subject:hello\r\n"},                  // its own line break
-        {"Subject:  a \t b\t", "subject:a b\r\n"},                   // runs and trailing WSP
-        {"Subject: a\r\n b\r\n\tc", "subject:a b c\r\n"},             // unfolded
-        {"Subject:\r\n a", "subject:a\r\n"},                         // fold right after colon
-        {"Subject \t: a", "subject:a\r\n"},                          // WSP before colon
-        {"Subject:", "subject:\r\n"},                                // empty value
-        {"Subject: a:b: c", "subject:a:b: c\r\n"},                    // later colons are value
+        {"SUBJECT:hello\r\n", "subject:hello\r\n"},        // its own line break
+        {"Subject:  a \t b\t", "subject:a b\r\n"},         // runs and trailing WSP
+        {"Subject: a\r\n b\r\n\tc", "subject:a b c\r\n"},  // unfolded
+        {"Subject:\r\n a", "subject:a\r\n"},               // fold right after colon
+        {"Subject \t: a", "subject:a\r\n"},                // WSP before colon
+        {"Subject:", "subject:\r\n"},                      // empty value
+        {"Subject: a:b: c", "subject:a:b: c\r\n"},         // later colons are value
         {"To: a@example.com,\n b@example.com", "to:a@example.com, b@example.com\r\n"},
-        {"X-Odd:\xc3\xa9 t\xc3\xa9", "x-odd:\xc3\xa9 t\xc3\xa9\r\n"},   // 8-bit kept as is
+        {"X-Odd:\xc3\xa9 t\xc3\xa9", "x-odd:\xc3\xa9 t\xc3\xa9\r\n"},  // 8-bit kept as is
     };
     for (const auto& c : cases) {
         const std::string got = canonicalize_header_relaxed(c.input);
@@ -56,16 +61,16 @@ TEST(RelaxedCanonicalizer, Headers) {
 
 TEST(RelaxedCanonicalizer, Bodies) {
     const std::vector<Case> cases = {
-        {"", ""},                                  // empty stays empty
-        {"\r\n", ""},                              // only empty lines: empty
-        {"\r\n \t\r\n\r\n", ""},                   // whitespace-only lines count as empty
-        {"a", "a\r\n"},                            // a final CRLF is added
+        {"", ""},                 // empty stays empty
+        {"\r\n", ""},             // only empty lines: empty
+        {"\r\n \t\r\n\r\n", ""},  // whitespace-only lines count as empty
+        {"a", "a\r\n"},           // a final CRLF is added
         {"a\r\n", "a\r\n"},
         {"a  \t\r\n\r\nb\t\r\n\r\n \r\n", "a\r\n\r\nb\r\n"},  // inner empty line kept
-        {"\r\n\r\na\r\n", "\r\n\r\na\r\n"},       // leading empty lines kept
-        {"  a  b  \r\n", " a b\r\n"},              // leading WSP becomes one SP
-        {"a\nb\rc\r\n", "a\r\nb\r\nc\r\n"},        // bare LF / CR end lines, as sent
-        {".\r\n..x\r\n", ".\r\n..x\r\n"},          // dots are content (stuffing comes later)
+        {"\r\n\r\na\r\n", "\r\n\r\na\r\n"},                   // leading empty lines kept
+        {"  a  b  \r\n", " a b\r\n"},                         // leading WSP becomes one SP
+        {"a\nb\rc\r\n", "a\r\nb\r\nc\r\n"},                   // bare LF / CR end lines, as sent
+        {".\r\n..x\r\n", ".\r\n..x\r\n"},  // dots are content (stuffing comes later)
     };
     for (const auto& c : cases) {
         const std::string got = canonicalize_body_relaxed(c.input);

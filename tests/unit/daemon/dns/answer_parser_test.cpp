@@ -167,19 +167,27 @@ TEST(ParseAnswer, TlsaRdataAndTheAdBit) {
         bool secure;
     };
     const Case cases[] = {
-        {"secure TLSA", ARES_SUCCESS, kTlsaSecure, {}, "\x03\x01\x01" + std::string(32, '\xab'),
+        {"secure TLSA",
+         ARES_SUCCESS,
+         kTlsaSecure,
+         {},
+         "\x03\x01\x01" + std::string(32, '\xab'),
          true},
         {"secure NXDOMAIN", ARES_ENOTFOUND, kTlsaNxSecure, errc::nxdomain, "", true},
-        {"insecure TLSA", ARES_SUCCESS, kTlsaInsecure, {},
-         std::string("\x02\x00\x01", 3) + std::string(32, '\xcd'), false},
+        {"insecure TLSA",
+         ARES_SUCCESS,
+         kTlsaInsecure,
+         {},
+         std::string("\x02\x00\x01", 3) + std::string(32, '\xcd'),
+         false},
         {"no message", ARES_ESERVFAIL, "", errc::server_failure, "", false},
     };
     for (const auto& c : cases) {
         const auto message = bytes(c.hex);
         const Answer got = parse_answer(c.status, message, RecordType::tlsa);
         EXPECT_EQ(got.error, c.error) << c.name << ": got " << describe(got);
-        EXPECT_EQ(got.secure, c.secure) << c.name << ": got " << got.secure << ", want "
-                                        << c.secure;
+        EXPECT_EQ(got.secure, c.secure)
+            << c.name << ": got " << got.secure << ", want " << c.secure;
         if (c.rdata.empty()) {
             EXPECT_TRUE(got.records.empty()) << c.name;
         } else {

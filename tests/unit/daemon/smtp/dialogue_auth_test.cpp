@@ -2,12 +2,12 @@
 // PLAIN and LOGIN with and without an initial response, 535 with a growing delay and 421 after
 // the limit, 530 for MAIL before AUTH where required, relaying for authenticated users, the
 // user in the envelope and ESMTPSA in the protocol.
-#include "daemon/smtp/dialogue.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
+
+#include "daemon/smtp/dialogue.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
@@ -104,7 +104,7 @@ TEST(DialogueAuth, MalformedOrCancelledExchanges) {
              Case{"AUTH PLAIN", "*", "501 5.7.0 Authentication aborted"},
              Case{"AUTH PLAIN", "not base64!", "501 5.5.2 Cannot decode response"},
              Case{"AUTH PLAIN", "YWxpY2U=", "501 5.5.2 Cannot decode response"},  // no NULs
-             Case{"AUTH LOGIN", "=", "501 5.5.2 Cannot decode response"},  // empty user
+             Case{"AUTH LOGIN", "=", "501 5.5.2 Cannot decode response"},         // empty user
              Case{"AUTH PLAIN", "MAIL FROM:<a@x.test>", "501 5.5.2 Cannot decode response"},
          }) {
         Dialogue dialogue = secured(ListenerAuth::optional);

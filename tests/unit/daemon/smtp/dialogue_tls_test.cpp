@@ -1,12 +1,12 @@
 // STARTTLS in the dialogue (RFC 3207): announced only where the listener enables it and only
 // before TLS; the handshake resets the session (CVE-2011-0411 is the shell's part: it drops the
 // buffered input); the protocol recorded for the Received: header gains the S.
-#include "daemon/smtp/dialogue.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
+
+#include "daemon/smtp/dialogue.hpp"
 
 namespace sluice::daemon::smtp {
 namespace {
@@ -28,9 +28,9 @@ TEST(DialogueTls, StarttlsAnnouncedOnlyWhereEnabledAndBeforeTls) {
         ListenerTls tls;
         bool want;
     };
-    for (const auto& [tls, want] : {Case{ListenerTls::none, false},
-                                    Case{ListenerTls::starttls, true},
-                                    Case{ListenerTls::implicit, false}}) {
+    for (const auto& [tls, want] :
+         {Case{ListenerTls::none, false}, Case{ListenerTls::starttls, true},
+          Case{ListenerTls::implicit, false}}) {
         Dialogue dialogue(settings(tls), "127.0.0.1", "test");
         if (tls == ListenerTls::implicit) dialogue.tls_started();
         Step step = dialogue.on_command("EHLO c.test", SpoolRoom::enough);

@@ -24,9 +24,9 @@ TEST(DecodeBase64, Table) {
              Case{"YWJj", "abc"s},
              Case{"AGFsaWNlAHNlY3JldA==", "\0alice\0secret"s},
              Case{"", std::nullopt},
-             Case{"YQ=", std::nullopt},      // not a multiple of 4
+             Case{"YQ=", std::nullopt},       // not a multiple of 4
              Case{"YQ==YQ==", std::nullopt},  // padding in the middle
-             Case{"Y Q==", std::nullopt},    // whitespace
+             Case{"Y Q==", std::nullopt},     // whitespace
              Case{"YQ\r\n", std::nullopt},
              Case{"Y!==", std::nullopt},
              Case{"====", std::nullopt},

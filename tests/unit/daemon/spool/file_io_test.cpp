@@ -3,9 +3,8 @@
 #include "daemon/spool/file_io.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "tests/unit/daemon/spool/temp_dir.hpp"
 

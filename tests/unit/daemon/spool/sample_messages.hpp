@@ -45,8 +45,8 @@ inline std::string describe(const SpooledMessage& m) {
         "id={} arrival={} client={}/{} helo={} proto={} listener={} sender=<{}> params={} "
         "body={} utf8={} auth={} content={} bytes, hash {}",
         e.queue_id, e.arrival_unix_us, e.client_address, e.client_name, e.helo, e.protocol,
-        e.listener, e.sender, e.mail_params, static_cast<int>(e.body_type), e.smtputf8,
-        e.auth_user, m.content.size(), std::hash<std::string>{}(m.content));
+        e.listener, e.sender, e.mail_params, static_cast<int>(e.body_type), e.smtputf8, e.auth_user,
+        m.content.size(), std::hash<std::string>{}(m.content));
     for (const Recipient& r : e.recipients)
         text += fmt::format(" rcpt=<{}>{}", r.address, r.params);
     for (const RecipientProgress& p : m.progress) {

@@ -27,7 +27,8 @@ TEST(LoadKeysConfig, AcceptsValidKeys) {
     run({
         {"no keys", with("keys = ();"), {}},
         {"minimal key",
-         with("keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"k.pem\"; } );"),
+         with("keys = ( { domain = \"example.com\"; selector = \"s1\"; private_key = \"k.pem\"; } "
+              ");"),
          {}},
         {"every setting",
          with("pools = ( { name = \"bulk\"; sources = ( { name = \"b\"; } ); } );\n"

@@ -165,7 +165,8 @@ TEST(LoadPolicyConfig, ReportsBadSettings) {
     run({
         {"header policies",
          with("isps = ( { name = \"i\"; domains = [\"a.test\"];\n"
-              " headers = { add = [ \"No colon\", \"Ok: yes\" ];\n remove = [ \"Bad:name\" ]; }; } );"),
+              " headers = { add = [ \"No colon\", \"Ok: yes\" ];\n remove = [ \"Bad:name\" ]; }; } "
+              ");"),
          {"t.conf:5: isps.[0].headers.add.[0]: must be one line \"Name: value\" with a valid field "
           "name",
           "t.conf:6: isps.[0].headers.remove.[0]: must be a header field name"}},
@@ -323,7 +324,8 @@ TEST(LoadPolicyConfig, ReportsBadReferences) {
               "sources = ( {} ); } );"),
          {"t.conf:5: pools.[0].listeners.[1]: no smtp.listen entry is named \"smtps\""}},
         {"a source name in two pools",
-         with("pools = ( { name = \"p\"; sources = ( { name = \"a\"; address = \"192.0.2.1\"; } ); },\n"
+         with("pools = ( { name = \"p\"; sources = ( { name = \"a\"; address = \"192.0.2.1\"; } ); "
+              "},\n"
               " { name = \"q\"; sources = ( { name = \"a\"; address = \"192.0.2.2\"; } ); } );"),
          {"t.conf:5: pools.[1].sources.[0].name: source \"a\" is in another pool already "
           "(pools.[0].sources.[0]); queues are named ISP/source, so source names are unique "

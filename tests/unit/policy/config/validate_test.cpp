@@ -119,8 +119,7 @@ TEST(ValidateConfig, Table) {
              c.dns.servers = {"127.0.0.1:53", "127.0.0.53:53", "[::1]:5353"};
          },
          ""},
-        {"dane with the resolvers of resolv.conf",
-         [](Config& c) { c.delivery.dane = true; },
+        {"dane with the resolvers of resolv.conf", [](Config& c) { c.delivery.dane = true; },
          "x.conf:14: delivery.dane: needs dns.servers set to a DNSSEC-validating resolver on "
          "loopback (the servers of resolv.conf are not trusted)\n"},
         {"dane with a remote resolver",
@@ -132,9 +131,7 @@ TEST(ValidateConfig, Table) {
          "::1): the AD bit of 192.0.2.53:53 could be forged on the way\n"
          "x.conf:14: delivery.dane: needs every dns.servers entry on loopback (127.0.0.0/8 or "
          "::1): the AD bit of [2001:db8::53]:53 could be forged on the way\n"},
-        {"remote resolvers without dane",
-         [](Config& c) { c.dns.servers = {"192.0.2.53:53"}; },
-         ""},
+        {"remote resolvers without dane", [](Config& c) { c.dns.servers = {"192.0.2.53:53"}; }, ""},
     };
     SettingLocations where({"x.conf", ""});
     where.record("smtp", nullptr, 3);

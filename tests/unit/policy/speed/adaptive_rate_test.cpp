@@ -19,8 +19,9 @@ config::AdaptiveSpeed settings(std::uint64_t min_per_hour, double up, double dow
 // current() in messages per hour, rounded (current() may use a longer period for precision).
 std::uint64_t per_hour(const AdaptiveRate& rate) {
     const auto current = rate.current();
-    return static_cast<std::uint64_t>(std::llround(
-        static_cast<double>(current.count) * 3'600'000.0 / static_cast<double>(current.per.count())));
+    return static_cast<std::uint64_t>(
+        std::llround(static_cast<double>(current.count) * 3'600'000.0 /
+                     static_cast<double>(current.per.count())));
 }
 
 TEST(AdaptiveRate, StartsAtTheCeiling) {
@@ -86,8 +87,8 @@ TEST(AdaptiveRate, CurrentIsPreciseAndNeverZero) {
     for (int i = 0; i < 7; ++i) rate.on_throttled();
     const auto current = rate.current();
     EXPECT_GT(current.count, 0u);
-    const double per_second = static_cast<double>(current.count) * 1000.0 /
-                              static_cast<double>(current.per.count());
+    const double per_second =
+        static_cast<double>(current.count) * 1000.0 / static_cast<double>(current.per.count());
     EXPECT_NEAR(per_second, rate.per_second(), rate.per_second() * 0.001);
     EXPECT_NEAR(rate.per_second(), 60.0 / 128 / 60, 1e-12);
 }
