@@ -17,6 +17,7 @@
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/dsn/dsn_params.hpp"
+#include "daemon/queue/core/waiting_verdict.hpp"
 #include "daemon/queue/queue_manager.hpp"
 #include "policy/retry/retry_rule.hpp"
 
@@ -28,8 +29,6 @@ namespace {
 // Above this many watched messages the status endpoint's overdue count only looks at the
 // messages whose watch is due (it must stay cheap); below it, at every message.
 constexpr std::size_t kMaxOverdueScan = 100000;
-// A recipient whose ISP waits for an MX lookup (rollup) is looked at again this much later.
-constexpr std::int64_t kUnknownIspRecheckSeconds = 5;
 // Expired recipients whose DSN could not be spooled (disk full) try again this much later.
 constexpr std::int64_t kUnfinishedRetrySeconds = 300;
 
@@ -85,36 +84,27 @@ void QueueManager::expire_due(std::int64_t now) {
         auto next = std::numeric_limits<std::int64_t>::max();
         const std::int64_t warn_at =
             delay_warning_ ? (arrival_of(*message) + *delay_warning_).time_since_epoch().count()
-                           : next;
+                           : 0;  // unused without delivery.delay_warning
         for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
             const auto& recipient = message->recipients[i];
             if (recipient.state != spool::RecipientState::pending) continue;
-            const auto deadline = deadline_of(*message, i);
-            if (!deadline) {
-                router_.want_lookup(recipient_domain(message->address(i)));
-                next = std::min(next, now + kUnknownIspRecheckSeconds);
-                continue;
-            }
-            if (*deadline <= now) {
-                if (recipient.in_flight) {
-                    next = std::min(next, now + 1);  // its attempt decides; look again soon
-                } else {
+            WaitingFacts facts{deadline_of(*message, i), recipient.in_flight, std::nullopt,
+                               warnings_resume_};
+            if (wants_delay_warning(*message, i)) facts.warn_at_unix = warn_at;
+            const auto verdict = judge_waiting(facts, now);
+            next = std::min(next, verdict.look_again_unix);
+            switch (verdict.action) {
+                case WaitingAction::find_isp:
+                    router_.want_lookup(recipient_domain(message->address(i)));
+                    break;
+                case WaitingAction::expire:
                     due.insert({message.get(), i});
-                    // Looked at again should it not be found in a queue now.
-                    next = std::min(next, now + kUnknownIspRecheckSeconds);
-                }
-                continue;
-            }
-            next = std::min(next, *deadline);
-            // A warning only makes sense before the deadline's own report.
-            if (warn_at >= *deadline || !wants_delay_warning(*message, i)) continue;
-            if (warn_at > now) {
-                next = std::min(next, warn_at);
-            } else if (recipient.in_flight || now < warnings_resume_) {
-                next = std::min(next, std::max(now + 1, warnings_resume_));
-            } else {
-                warn.emplace(Key{message.get(), i}, *deadline);
-                next = std::min(next, now + kUnknownIspRecheckSeconds);
+                    break;
+                case WaitingAction::warn:
+                    warn.emplace(Key{message.get(), i}, *facts.deadline_unix);
+                    break;
+                case WaitingAction::look_again:
+                    break;
             }
         }
         if (next != std::numeric_limits<std::int64_t>::max()) expiry_.watch(message, next);
