@@ -44,6 +44,16 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
                 [this](const spool::Envelope& envelope) { message_spooled(envelope); }),
       wakeup_(executor),
       rng_(std::random_device{}()),
+      workers_{executor_,
+               services_,
+               registry_,
+               admission_,
+               queues_,
+               recorder_,
+               rng_,
+               stopped_,
+               [this] { wake_scheduler(); },
+               [this](Instant when) { wake_at(when); }},
       hold_file_(services_.holds_file) {}
 
 void QueueManager::start(spool::RecoveryResult recovered) {
@@ -358,20 +368,21 @@ void QueueManager::start_workers(const QueueKey& key) {
         }
         ++queue->active;
         ++total_active_;
-        asio::co_spawn(executor_, run_worker(key), [this, key](std::exception_ptr error) {
-            if (auto* ended = registry_.find(key)) --ended->active;
-            --total_active_;
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    services_.logger.error("delivery for {} ended by exception: {}", to_string(key),
-                                           e.what());
-                }
-            }
-            // Capacity freed: work that waits here or elsewhere may go.
-            wake_scheduler();
-        });
+        asio::co_spawn(executor_, run_delivery_worker(workers_, key),
+                       [this, key](std::exception_ptr error) {
+                           if (auto* ended = registry_.find(key)) --ended->active;
+                           --total_active_;
+                           if (error) {
+                               try {
+                                   std::rethrow_exception(error);
+                               } catch (const std::exception& e) {
+                                   services_.logger.error("delivery for {} ended by exception: {}",
+                                                          to_string(key), e.what());
+                               }
+                           }
+                           // Capacity freed: work that waits here or elsewhere may go.
+                           wake_scheduler();
+                       });
     }
 }
 

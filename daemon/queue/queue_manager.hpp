@@ -28,39 +28,16 @@
 #include "daemon/queue/core/destination_registry.hpp"
 #include "daemon/queue/core/expiry_watch.hpp"
 #include "daemon/queue/core/recipient_router.hpp"
+#include "daemon/queue/delivery_worker.hpp"
 #include "daemon/queue/hold_store.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
+#include "daemon/queue/queue_services.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
 #include "policy/engine/compiled_policy.hpp"
 
-namespace sluice::daemon::mta_sts {
-class MtaStsService;
-}
-
 namespace sluice::daemon::queue {
-
-struct QueueServices {
-    std::function<std::shared_ptr<const policy::config::Config>()> config;
-    std::function<std::shared_ptr<const policy::engine::CompiledPolicy>()> policy;
-    std::filesystem::path queue_dir;
-    spool::SpoolWriter& spool;
-    spool::QueueIdGenerator& queue_ids;
-    dns::Resolver& resolver;
-    acclog::AccountingLog& accounting;
-    boost::asio::thread_pool& blocking;
-    log::Logger& logger;
-    // The content to send for a message leaving through `pool` ("" until pools exist): the
-    // spooled content with its DKIM-Signature fields prepended (App wires dkim::Signer here).
-    // Called on the blocking pool, so it must be thread-safe.
-    std::function<std::string(std::string_view content, std::string_view pool)> dkim_sign;
-    delivery::OutboundTls* outbound_tls = nullptr;  // TLS contexts and failure memory (App's)
-    // Where the admin's holds are kept (hold_store.hpp); loaded by start().
-    std::filesystem::path holds_file;
-    // MTA-STS policies (App's); null: MTA-STS is never applied.
-    mta_sts::MtaStsService* mta_sts = nullptr;
-};
 
 // What an admin operation applies to: the whole node (isp empty), every queue of an ISP
 // (source empty), or one queue (ISP x source).
@@ -115,37 +92,6 @@ class QueueManager {
     boost::asio::awaitable<void> load(spool::RecoveryResult recovered);
     boost::asio::awaitable<void> schedule_loop();
     boost::asio::awaitable<void> look_up_mx(std::string domain);
-    // A delivery worker (delivery_worker.cpp): connects for `key`'s next batch, then sends that
-    // batch and the queue's next ones for the same domain over the connection.
-    boost::asio::awaitable<void> run_worker(QueueKey key);
-    struct WorkerRun;
-    // No connection: every ready batch of the queue for the domain shares `failure`.
-    boost::asio::awaitable<void> share_connection_failure(WorkerRun& run,
-                                                          const delivery::RecipientResult& failure,
-                                                          Batch first);
-    boost::asio::awaitable<void> send_over(WorkerRun& run, delivery::ClientConnection& connection,
-                                           Batch first);
-    // One batch over an open connection: content read, prepared, sent, recorded; whether the
-    // connection may go on (no lock was hit), or nullopt when the content could not be read
-    // (the batch waits a minute; nothing was sent).
-    boost::asio::awaitable<std::optional<bool>> send_one(WorkerRun& run,
-                                                         delivery::ClientConnection& connection,
-                                                         Batch& batch);
-    // Whether an open connection may send its next message now (go), after waiting for the rate
-    // (ask_again), or should give its work back and close (stop: a lock, a hold, a long wait).
-    enum class Pace { go, ask_again, stop };
-    boost::asio::awaitable<Pace> pace(WorkerRun& run, bool first_token_held,
-                                      boost::asio::steady_timer& pause);
-    // Applies one attempt's results (spool progress, accounting, DSNs) and what the verdicts
-    // mean for the queue (locks, counters, and adaptive speed when `step_speed`: once per reply,
-    // not per batch that shares it); whether the queue may go on sending.
-    boost::asio::awaitable<bool> record_attempt(
-        DestinationQueue& queue, const policy::engine::CompiledPolicy& policy,
-        const policy::engine::ResolvedIsp& isp, const Batch& batch,
-        const std::vector<delivery::RecipientResult>& results, const AttemptContext& attempt,
-        std::shared_ptr<const std::string> content, bool step_speed);
-    // The counters and locks an attempt taught `queue`.
-    void apply_lessons(DestinationQueue& queue, const QueueLessons& lessons);
     void add(const MessagePtr& message);
     // When recipient `index` expires under its ISP's retry rule; nullopt while its ISP is not
     // known (an MX lookup for rollup is pending). No side effects.
@@ -165,9 +111,6 @@ class QueueManager {
     [[nodiscard]] bool wants_delay_warning(const QueuedMessage& message, std::uint32_t index) const;
     // Spools the delay warnings of `warned` (taken out of the queues) and queues them again.
     void send_delay_warnings(std::vector<OutcomeRecorder::DelayWarning> warned);
-    // A batch a worker took but did not attempt goes back first in its line, or is routed
-    // again if the policy was reloaded since the worker started with `started_with`.
-    void give_back(Batch batch, const policy::engine::CompiledPolicy* started_with);
     void start_workers(const QueueKey& key);
     void start_lookups();
     void wake_scheduler();
@@ -193,6 +136,7 @@ class QueueManager {
     unsigned total_active_ = 0;
     bool stopped_ = false;
     std::mt19937_64 rng_;
+    WorkerContext workers_;  // what each DeliveryWorker uses of the above
     HoldFile hold_file_;
     std::uint64_t hold_generation_ = 0;
 };
