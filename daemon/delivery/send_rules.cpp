@@ -68,9 +68,4 @@ smtp::Reply deferral_for_refused_session(const smtp::Reply& refusal, std::string
         std::string(mx_host) + " [" + std::string(mx_ip) + "] refused the session: " + words);
 }
 
-bool has_eight_bit_bytes(std::string_view content) {
-    return std::any_of(content.begin(), content.end(),
-                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
 }  // namespace sluice::daemon::delivery

@@ -44,7 +44,4 @@ namespace sluice::daemon::delivery {
                                                        std::string_view mx_host,
                                                        std::string_view mx_ip);
 
-// Whether `content` has a byte outside US-ASCII (RFC 6152: then it is 8-bit, declared or not).
-[[nodiscard]] bool has_eight_bit_bytes(std::string_view content);
-
 }  // namespace sluice::daemon::delivery

@@ -12,6 +12,7 @@
 #include "daemon/dsn/orcpt.hpp"
 #include "daemon/smtp/trace_headers.hpp"
 #include "policy/message/header_walker.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::dsn {
 namespace {
@@ -289,11 +290,6 @@ std::string choose_boundary(const DsnInput& input, const std::array<std::string_
     }
 }
 
-bool has_eight_bit(std::string_view text) {
-    return std::any_of(text.begin(), text.end(),
-                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
 }  // namespace
 
 std::string build_dsn(const DsnInput& input) {
@@ -338,7 +334,7 @@ std::string build_dsn(const DsnInput& input) {
         out += fmt::format("Content-Description: {}\r\nContent-Type: text/rfc822-headers\r\n",
                            any_failed(input) ? "Undelivered Message Headers" : "Message Headers");
     }
-    if (has_eight_bit(returned)) {
+    if (policy::text::has_eight_bit(returned)) {
         out += "Content-Transfer-Encoding: 8bit\r\n";
     }
     out += "\r\n";

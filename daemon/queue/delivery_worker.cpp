@@ -12,6 +12,7 @@
 #include "daemon/log/printable_text.hpp"
 #include "daemon/queue/content_reader.hpp"
 #include "daemon/smtp/header_fields.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -273,7 +274,7 @@ asio::awaitable<std::optional<bool>> DeliveryWorker::send_one(
     outbound.content = signed_content;
     // 8-bit by what the content holds, not by what the client declared (RFC 6152: 7-bit
     // content declared BODY=8BITMIME may go to any server).
-    outbound.eight_bit = delivery::has_eight_bit_bytes(signed_content);
+    outbound.eight_bit = policy::text::has_eight_bit(signed_content);
     attempt_.message_id = smtp::header_value(*content, "Message-ID");
     attempt_.started_unix_us = now_unix_us();
     queue_->in_flight += batch.recipients.size();

@@ -16,6 +16,7 @@
 #include "daemon/spool/progress_append.hpp"
 #include "daemon/spool/spool_reader.hpp"
 #include "policy/retry/retry_rule.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -26,13 +27,6 @@ using spool::RecipientState;
 namespace {
 // A bounce whose DSN could not be spooled (disk full) is tried again this much later.
 constexpr std::int64_t kDsnMissingRetrySeconds = 300;
-
-bool has_eight_bit(std::string_view text) {
-    for (unsigned char c : text) {
-        if (c >= 0x80) return true;
-    }
-    return false;
-}
 
 // A failure of this recipient gets a DSN: the message has a sender and NOTIFY= allows it.
 bool wants_failure_report(const QueuedMessage& message, std::uint32_t index) {
@@ -432,7 +426,8 @@ asio::awaitable<std::string> OutcomeRecorder::spool_dsn(
     envelope.sender = "";  // RFC 5321 §4.5.5: DSNs go from the null sender
     envelope.recipients.push_back({std::string(message.sender()), ""});
     dsn.content = dsn::build_dsn(input);
-    if (has_eight_bit(dsn.content)) envelope.body_type = spool::BodyType::eight_bit_mime;
+    if (policy::text::has_eight_bit(dsn.content))
+        envelope.body_type = spool::BodyType::eight_bit_mime;
     const spool::Envelope copy = envelope;
     const std::error_code ec =
         co_await smtp::async_spool(spool_, std::move(dsn), asio::use_awaitable);

@@ -35,4 +35,8 @@ void lower_in_place(std::string& text);
 // Whether `text` begins with `prefix`, A-Z and a-z taken as the same.
 [[nodiscard]] bool istarts_with(std::string_view text, std::string_view prefix);
 
+// Whether `text` has a byte outside US-ASCII (0x80 and above): 8-bit content in the sense of
+// RFC 6152, whatever its sender declared.
+[[nodiscard]] bool has_eight_bit(std::string_view text);
+
 }  // namespace sluice::policy::text

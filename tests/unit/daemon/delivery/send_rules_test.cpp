@@ -76,11 +76,6 @@ TEST(SendRules, RefusedSessionBecomesADeferralWithTheServersWords) {
               "421 4.3.2 mx.test [192.0.2.1] refused the session: 554 no");
 }
 
-TEST(SendRules, EightBitBytes) {
-    EXPECT_FALSE(has_eight_bit_bytes("plain ASCII\r\n\x7f"));
-    EXPECT_TRUE(has_eight_bit_bytes("caf\xc3\xa9"));
-}
-
 TEST(ClientCommand, WhichRepliesCanAnswerWhichCommand) {
     struct Case {
         ClientCommand command;

@@ -81,5 +81,20 @@ TEST(Ascii, ComparesWithoutCase) {
     }
 }
 
+TEST(Ascii, EightBitIsAnyByteFrom0x80) {
+    using namespace std::string_literals;
+    const std::pair<std::string, bool> cases[] = {
+        {"", false},
+        {"plain ASCII\r\n\x7f", false},
+        {"\0 NUL is ASCII"s, false},
+        {"caf\xc3\xa9", true},
+        {"\x80", true},
+        {"\xff at the start", true},
+    };
+    for (const auto& [text, want] : cases) {
+        EXPECT_EQ(has_eight_bit(text), want) << "\"" << text << "\"";
+    }
+}
+
 }  // namespace
 }  // namespace sluice::policy::text
