@@ -2,7 +2,7 @@
 // its MX hosts by RFC 5321 §5.1), what DANE and MTA-STS ask of each MX host (DANE first: usable
 // TLSA records replace MTA-STS for that host, RFC 8461 §2), then each host and address in order
 // until a connection opens. The result is an open connection or the failure every recipient of
-// the attempt shares. run_worker (delivery_worker.cpp) sends over the connection.
+// the attempt shares. The queue's DeliveryWorker (queue/delivery_worker.hpp) sends over it.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -1,13 +1,11 @@
 // The queue manager: loads the recovered spool at start-up, takes every newly spooled message,
 // and delivers it under the sending policy. Recipients are routed to destination queues (ISP x
 // source, RecipientRouter) and wait in DeliveryQueues; a scheduler coroutine wakes at the
-// earliest retry time, rate-limit opening or lock expiry and starts delivery workers — one
-// coroutine per outbound connection, admitted by AdmissionControl (strategy limits, locks, holds)
-// — no thread per queue. Every unfinished message is also watched for expiry (expiry_sweep.cpp),
-// so a recipient expires on time wherever it waits. A worker connects from its queue's source to
-// one domain's MX hosts, sends that domain's ready messages at the allowed rate (RSET between them)
-// and hands every result to the OutcomeRecorder; verdicts feed locks and adaptive speed. A reload
-// re-routes ready work under the new rules. Lives on the io thread; App owns it.
+// earliest retry time, rate-limit opening or lock expiry and starts a DeliveryWorker
+// (delivery_worker.hpp) per outbound connection that AdmissionControl admits (strategy limits,
+// locks, holds) — no thread per queue. Every unfinished message is also watched for expiry
+// (expiry_sweep.cpp), so a recipient expires on time wherever it waits. A reload re-routes ready
+// work under the new rules. Lives on the io thread; App owns it.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
