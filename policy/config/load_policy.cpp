@@ -129,7 +129,8 @@ std::vector<std::string> read_domains(SettingsReader& reader, const Group& group
         if (!is_domain_or_wildcard(item.value)) {
             reader.report(item.path, "must be a domain or \"*.domain\" (its subdomains)");
         }
-        domains.push_back(text::to_lower(item.value));
+        // Stored as names are compared (lower case, no trailing dot): "Example.COM." matches.
+        domains.push_back(net::canonical_domain(item.value));
     }
     return domains;
 }

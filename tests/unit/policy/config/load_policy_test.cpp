@@ -54,6 +54,25 @@ defaults = { pool = "bulk"; strategy = "gentle"; retry = "standard"; locks = [ "
 pool_header = "X-Sluice-Pool";
 )";
 
+TEST(LoadPolicyConfig, DomainListsAreStoredAsNamesAreCompared) {
+    LoadResult result = load_config_text(with(R"(
+pools = ( { name = "p"; sender_domains = [ "Example.COM.", "*.Example.org." ];
+            sources = ( { address = "127.0.0.2"; } ); } );
+isps = ( { name = "I"; domains = [ "Mail.Example.", "*.Sub.Example" ]; mx = [ "*.MX.example.net." ]; } );
+)"),
+                                         "t.conf");
+    ASSERT_TRUE(result.config) << joined(result.errors);
+    const PolicySettings& p = result.config->policy;
+    EXPECT_EQ(p.pools[0].sender_domains,
+              (std::vector<std::string>{"example.com", "*.example.org"}));
+    EXPECT_EQ(p.isps[0].domains, (std::vector<std::string>{"mail.example", "*.sub.example"}));
+    EXPECT_EQ(p.isps[0].mx_patterns, std::vector<std::string>{"*.mx.example.net"});
+    // A trailing dot in the config no longer makes a pool unreachable by sender domain.
+    const auto policy = engine::CompiledPolicy::build(*result.config);
+    EXPECT_EQ(policy->pool_for("", "example.com", "").name, "p");
+    EXPECT_EQ(policy->pool_for("", "a.example.org.", "").name, "p");
+}
+
 TEST(LoadPolicyConfig, FillsTheModel) {
     LoadResult result = load_config_text(with(kFullPolicy), "t.conf");
     ASSERT_TRUE(result.config) << joined(result.errors);
