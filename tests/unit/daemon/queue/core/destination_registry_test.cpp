@@ -2,38 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/daemon/queue/core/gmail_policy.hpp"
+
 namespace sluice::daemon::queue {
 namespace {
 
 using namespace std::chrono_literals;
 using policy::config::Rate;
 
-std::shared_ptr<const policy::engine::CompiledPolicy> compile(
-    const std::vector<policy::config::Strategy>& strategies,
-    const std::vector<policy::config::LockRule>& locks = {}) {
-    policy::config::Config config;
-    config.hostname = "mx.test";
-    auto& p = config.policy;
-    p.strategies = strategies;
-    p.lock_rules = locks;
-    policy::config::Isp isp;
-    isp.name = "Gmail";
-    isp.domains = {"gmail.test"};
-    isp.strategy = strategies.front().name;
-    for (const auto& lock : locks) isp.locks.push_back(lock.name);
-    p.isps.push_back(isp);
-    return policy::engine::CompiledPolicy::build(config);
-}
-
-policy::config::Strategy strategy(std::uint32_t connections, std::optional<Rate> rate = {},
-                                  std::optional<Rate> isp_rate = {}) {
-    policy::config::Strategy s;
-    s.name = "s";
-    s.max_connections = connections;
-    s.message_rate = rate;
-    s.isp_message_rate = isp_rate;
-    return s;
-}
+using queue_test::compile;
+using queue_test::strategy;
 
 TEST(DestinationRegistry, EnsureCreatesOnceAndRefreshesHowTheQueueConnects) {
     DestinationRegistry registry(compile({strategy(3)}));
