@@ -35,6 +35,11 @@ constexpr std::int64_t kUnfinishedRetrySeconds = 300;
 clock::WallTime arrival_of(const QueuedMessage& message) {
     return clock::wall_time(message.arrival_unix_us / 1000000);
 }
+
+// Unix seconds `after` the message's arrival.
+std::int64_t unix_after_arrival(const QueuedMessage& message, std::chrono::seconds after) {
+    return (arrival_of(message) + after).time_since_epoch().count();
+}
 }  // namespace
 
 std::chrono::seconds QueueManager::shortest_lifetime(const policy::engine::CompiledPolicy& policy) {
@@ -49,10 +54,10 @@ std::chrono::seconds QueueManager::shortest_lifetime(const policy::engine::Compi
 std::int64_t QueueManager::first_look(const QueuedMessage& message) const {
     auto due = std::numeric_limits<std::int64_t>::max();
     if (shortest_lifetime_ != std::chrono::seconds::max()) {
-        due = (arrival_of(message) + shortest_lifetime_).time_since_epoch().count();
+        due = unix_after_arrival(message, shortest_lifetime_);
     }
     if (delay_warning_ && !message.sender().empty()) {
-        due = std::min(due, (arrival_of(message) + *delay_warning_).time_since_epoch().count());
+        due = std::min(due, unix_after_arrival(message, *delay_warning_));
     }
     return due;
 }
@@ -82,15 +87,14 @@ void QueueManager::expire_due(std::int64_t now) {
     const auto taken = expiry_.take_due(now);  // keeps them alive while `due` points at them
     for (const auto& message : taken) {
         auto next = std::numeric_limits<std::int64_t>::max();
-        const std::int64_t warn_at =
-            delay_warning_ ? (arrival_of(*message) + *delay_warning_).time_since_epoch().count()
-                           : 0;  // unused without delivery.delay_warning
         for (std::uint32_t i = 0; i < message->recipients.size(); ++i) {
             const auto& recipient = message->recipients[i];
             if (recipient.state != spool::RecipientState::pending) continue;
             WaitingFacts facts{deadline_of(*message, i), recipient.in_flight, std::nullopt,
                                warnings_resume_};
-            if (wants_delay_warning(*message, i)) facts.warn_at_unix = warn_at;
+            if (wants_delay_warning(*message, i)) {
+                facts.warn_at_unix = unix_after_arrival(*message, *delay_warning_);
+            }
             const auto verdict = judge_waiting(facts, now);
             next = std::min(next, verdict.look_again_unix);
             switch (verdict.action) {

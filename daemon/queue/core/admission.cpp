@@ -12,7 +12,7 @@ std::string isp_lock_key(std::string_view isp) {
     return "isp:" + std::string(isp);
 }
 
-Blocked AdmissionControl::admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const {
+Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
     if (node_held_) return Blocked::node_held;
     if (holds_.contains(queue.name) || holds_.contains(queue.key.isp)) return Blocked::held;
     if (locks_.active(queue_lock_key(queue.name), wall_now)) return Blocked::locked;
@@ -20,15 +20,11 @@ Blocked AdmissionControl::admin_or_lock(const DestinationQueue& queue, WallTime 
     return Blocked::none;
 }
 
-Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
-    return admin_or_lock(queue, wall_now);
-}
-
 Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                                         unsigned total_active, unsigned max_total) {
     Admission answer;
     auto& isp = registry_.isp(queue.key.isp);
-    answer.reason = admin_or_lock(queue, wall_now);
+    answer.reason = stopped(queue, wall_now);
     if (answer.reason == Blocked::none) {
         if (queue.active >= queue.strategy.max_connections) {
             answer.reason = Blocked::connection_cap;
@@ -57,7 +53,7 @@ Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, Wa
 }
 
 Admission AdmissionControl::may_send(DestinationQueue& queue, Instant now, WallTime wall_now) {
-    if (auto reason = admin_or_lock(queue, wall_now); reason != Blocked::none) {
+    if (auto reason = stopped(queue, wall_now); reason != Blocked::none) {
         return {reason, std::nullopt};
     }
     auto& isp = registry_.isp(queue.key.isp).rate;

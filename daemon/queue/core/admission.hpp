@@ -70,8 +70,6 @@ class AdmissionControl {
     [[nodiscard]] const std::set<std::string>& holds() const { return holds_; }
 
   private:
-    [[nodiscard]] Blocked admin_or_lock(const DestinationQueue& queue, WallTime wall_now) const;
-
     DestinationRegistry& registry_;
     policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:NAME"
     std::set<std::string> holds_;
