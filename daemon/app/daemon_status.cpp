@@ -1,6 +1,8 @@
 #include "daemon/app/daemon_status.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/status/bearer_token.hpp"
@@ -10,9 +12,9 @@ namespace sluice::daemon::app {
 using status::QueueView;
 
 namespace {
-// next_due_by_queue scans the waiting set; above this many entries /queues leaves
-// next_attempt out.
-constexpr std::size_t kMaxWaitingScan = 200000;
+// times_by_queue scans the ready and waiting sets; above this many entries /queues leaves
+// next_attempt and oldest_arrival out.
+constexpr std::size_t kMaxTimesScan = 200000;
 
 double per_hour(const std::optional<policy::config::Rate>& rate) {
     if (!rate || rate->per.count() <= 0) return 0;
@@ -99,50 +101,131 @@ std::vector<policy::net::Cidr> DaemonStatus::read_networks() {
     return {*policy::net::Cidr::parse("127.0.0.0/8"), *policy::net::Cidr::parse("::1/128")};
 }
 
-std::vector<QueueView> DaemonStatus::queues(const std::string& isp) {
+QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::WallTime wall) const {
     const auto& manager = sources_.queue;
     const auto& admission = manager.admission();
     const auto& delivery = manager.delivery_queues();
+    const auto& key = queue.key;
+    QueueView view;
+    view.name = queue.name;
+    view.destination = queue.destination;
+    view.isp = key.isp;
+    view.site = key.site;
+    view.source = key.source;
+    view.pool = queue.pool;
+    view.queued = delivery.ready_recipients(key);
+    view.in_flight = queue.in_flight;
+    view.deferred = delivery.waiting_in(key);
+    if (admission.node_held()) {
+        view.held = "node";
+    } else if (admission.holds().contains(key.isp)) {
+        view.held = "isp";
+    } else if (admission.holds().contains(queue.destination)) {
+        view.held = "site";
+    } else if (admission.holds().contains(queue.name)) {
+        view.held = "queue";
+    }
+    if (const auto* lock = admission.lock_of(queue, wall)) {
+        const bool own =
+            admission.locks().active(queue::queue_lock_key(queue.name), wall) != nullptr;
+        view.lock = status::LockView{lock->rule, lock->reply,
+                                     own ? "queue" : (key.site.empty() ? "isp" : "site"),
+                                     lock->until.time_since_epoch().count()};
+    }
+    view.allowed_per_hour = per_hour(queue.strategy.message_rate);
+    view.current_per_hour = queue.message_rate.per_second() * 3600.0;
+    view.connections = queue.active;
+    view.max_connections = queue.strategy.max_connections;
+    const auto& c = queue.counters;
+    view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
+                   c.cleared,   c.connections, c.throttled};
+    for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
+    explain(view, queue, admission.stopped(queue, wall));
+    return view;
+}
+
+std::vector<QueueView> DaemonStatus::queues(const status::QueueQuery& query) {
+    const auto& manager = sources_.queue;
+    std::optional<std::string> domain_destination;
+    if (!query.domain.empty()) {
+        domain_destination = manager.destination_of_domain(query.domain);
+        if (!domain_destination) return {};  // never looked up: no queue of it yet
+    }
+    auto selected = [&](const queue::DestinationQueue& queue) {
+        if (domain_destination && queue.destination != *domain_destination) return false;
+        // An ISP's name covers its sites.
+        return query.destination.empty() || queue.key.isp == query.destination ||
+               queue.destination == query.destination;
+    };
     const auto wall = clock::now_wall();
-    const auto next_due = delivery.next_due_by_queue(kMaxWaitingScan);
+    const auto times = manager.delivery_queues().times_by_queue(kMaxTimesScan);
     std::vector<QueueView> out;
     for (const auto& [key, queue] : manager.registry().queues()) {
-        if (!isp.empty() && key.isp != isp) continue;
-        QueueView view;
-        view.name = queue.name;
-        view.isp = key.isp;
-        view.source = key.source;
-        view.pool = queue.pool;
-        view.queued = delivery.ready_recipients(key);
-        view.in_flight = queue.in_flight;
-        view.deferred = delivery.waiting_in(key);
-        if (admission.node_held()) {
-            view.held = "node";
-        } else if (admission.holds().contains(key.isp)) {
-            view.held = "isp";
-        } else if (admission.holds().contains(queue.name)) {
-            view.held = "queue";
+        if (!selected(queue)) continue;
+        out.push_back(view_of(queue, wall));
+        if (auto found = times.find(key); found != times.end()) {
+            out.back().next_attempt_unix = found->second.next_due_unix;
+            out.back().oldest_arrival_unix = found->second.oldest_arrival_unix;
         }
-        if (const auto* lock = admission.lock_of(queue, wall)) {
-            const bool own =
-                admission.locks().active(queue::queue_lock_key(queue.name), wall) != nullptr;
-            view.lock = status::LockView{lock->rule, lock->reply, own ? "queue" : "isp",
-                                         lock->until.time_since_epoch().count()};
-        }
-        view.allowed_per_hour = per_hour(queue.strategy.message_rate);
-        view.current_per_hour = queue.message_rate.per_second() * 3600.0;
-        view.connections = queue.active;
-        view.max_connections = queue.strategy.max_connections;
-        const auto& c = queue.counters;
-        view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
-                       c.cleared,   c.connections, c.throttled};
-        for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
-        if (auto due = next_due.find(key); due != next_due.end()) {
-            view.next_attempt_unix = due->second;
-        }
-        explain(view, queue, admission.stopped(queue, wall));
-        out.push_back(std::move(view));
     }
+    return out;
+}
+
+namespace {
+// A site queue's view folded into its ISP and source's roll-up for /metrics.
+void roll_up(QueueView& into, const QueueView& site) {
+    into.queued += site.queued;
+    into.in_flight += site.in_flight;
+    into.deferred += site.deferred;
+    into.connections += site.connections;
+    into.max_connections = std::max(into.max_connections, site.max_connections);
+    into.allowed_per_hour = std::max(into.allowed_per_hour, site.allowed_per_hour);
+    into.current_per_hour = std::max(into.current_per_hour, site.current_per_hour);
+    if (into.held.empty()) into.held = site.held;
+    if (!into.lock) into.lock = site.lock;
+    into.counts.delivered += site.counts.delivered;
+    into.counts.deferred += site.counts.deferred;
+    into.counts.bounced += site.counts.bounced;
+    into.counts.expired += site.counts.expired;
+    into.counts.cleared += site.counts.cleared;
+    into.counts.connections += site.counts.connections;
+    into.counts.throttled += site.counts.throttled;
+    ++into.sites;
+}
+}  // namespace
+
+std::vector<QueueView> DaemonStatus::metric_queues() {
+    const auto& registry = sources_.queue.registry();
+    const auto wall = clock::now_wall();
+    std::vector<QueueView> out;
+    std::map<std::pair<std::string, std::string>, QueueView> tails;
+    auto tail = [&](const std::string& isp, const std::string& source) -> QueueView& {
+        auto [it, fresh] = tails.try_emplace({isp, source});
+        if (fresh) {
+            it->second.name = queue::to_string(queue::QueueKey{isp, source});
+            it->second.destination = it->second.isp = isp;
+            it->second.source = source;
+        }
+        return it->second;
+    };
+    for (const auto& [key, queue] : registry.queues()) {
+        if (key.site.empty()) {
+            out.push_back(view_of(queue, wall));
+        } else {
+            roll_up(tail(key.isp, key.source), view_of(queue, wall));
+        }
+    }
+    for (const auto& [isp_source, counters] : registry.retired()) {
+        QueueView retired;
+        const auto& c = counters;
+        retired.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
+                          c.cleared,   c.connections, c.throttled};
+        auto& into = tail(isp_source.first, isp_source.second);
+        const auto sites = into.sites;
+        roll_up(into, retired);
+        into.sites = sites;  // counters only: no queue
+    }
+    for (auto& [isp_source, view] : tails) out.push_back(std::move(view));
     return out;
 }
 
@@ -177,14 +260,19 @@ status::StatusView DaemonStatus::status() {
     const auto& registry = sources_.queue.registry();
     s.node_held = sources_.queue.admission().node_held();
     s.totals.accepted = sources_.accepted;
+    queue::QueueCounters all;
     for (const auto& [key, queue] : registry.queues()) {
-        s.totals.delivered += queue.counters.delivered;
-        s.totals.bounced += queue.counters.bounced;
-        s.totals.deferred += queue.counters.deferred;
-        s.totals.expired += queue.counters.expired;
-        s.totals.cleared += queue.counters.cleared;
+        queue::add_counters(all, queue.counters);
         s.ready_recipients += sources_.queue.delivery_queues().ready_recipients(key);
     }
+    for (const auto& [isp_source, counters] : registry.retired()) {
+        queue::add_counters(all, counters);
+    }
+    s.totals.delivered = all.delivered;
+    s.totals.bounced = all.bounced;
+    s.totals.deferred = all.deferred;
+    s.totals.expired = all.expired;
+    s.totals.cleared = all.cleared;
     s.active_connections = sources_.queue.active_connections();
     s.smtp_sessions = sources_.registry.open_sessions();
     s.waiting_recipients = sources_.queue.delivery_queues().waiting_recipients();
@@ -201,7 +289,7 @@ bool DaemonStatus::knows_isp(const std::string& isp) {
     const auto& policy = sources_.queue.registry().policy();
     if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
     for (const auto& [key, queue] : sources_.queue.registry().queues()) {
-        if (key.isp == isp) return true;
+        if (key.isp == isp || queue.destination == isp) return true;
     }
     return false;
 }

@@ -54,7 +54,8 @@ class DaemonStatus final : public status::StatusBackend {
     void refresh_token();
 
     status::StatusView status() override;
-    std::vector<status::QueueView> queues(const std::string& isp) override;
+    std::vector<status::QueueView> queues(const status::QueueQuery& query) override;
+    std::vector<status::QueueView> metric_queues() override;
     std::vector<policy::net::Cidr> read_networks() override;
     std::string token() override { return token_; }
 
@@ -68,6 +69,8 @@ class DaemonStatus final : public status::StatusBackend {
 
   private:
     [[nodiscard]] status::HoldsResult holds_now(std::error_code save_error) const;
+    [[nodiscard]] status::QueueView view_of(const queue::DestinationQueue& queue,
+                                            queue::WallTime wall) const;
     StatusSources sources_;
     std::string token_;
 };

@@ -20,9 +20,9 @@ namespace json = boost::json;
 
 constexpr std::string_view kUsage =
     "usage: sluicectl status|queues [OPTIONS]\n"
-    "       sluicectl queue ISP [OPTIONS]\n"
-    "       sluicectl hold|release|unlock [ISP [SOURCE]] [OPTIONS]\n"
-    "       sluicectl clear ISP [SOURCE] [OPTIONS]      sluicectl clear --all [OPTIONS]\n"
+    "       sluicectl queue DESTINATION [OPTIONS]\n"
+    "       sluicectl hold|release|unlock [DESTINATION [SOURCE]] [OPTIONS]\n"
+    "       sluicectl clear DESTINATION [SOURCE] [OPTIONS]   sluicectl clear --all [OPTIONS]\n"
     "       sluicectl reload [OPTIONS]\n"
     "  -c, --config FILE   configuration file (default /etc/sluice/sluice.conf): status.listen\n"
     "                      gives the URL, status.token_file the token\n"
@@ -31,7 +31,12 @@ constexpr std::string_view kUsage =
     "  --json              print the endpoint's JSON answer\n"
     "  --all               with clear and no ISP: clear every queue of the node\n"
     "  --dsn               with clear: send each sender a DSN for the removed recipients\n"
-    "  hold/release/unlock without ISP apply to the whole node (hold: pause all sending)\n";
+    "  --domain DOMAIN     with queues/queue: the queues mail for DOMAIN goes through\n"
+    "  --sort KEY          with queues/queue: name (default), waiting (most first) or oldest\n"
+    "  --limit N, --offset N  with queues/queue: one page (default the first 1000 queues)\n"
+    "  DESTINATION is an ISP (Gmail; default covers every site of the long tail) or one\n"
+    "  site (default:mx.example.net); hold/release/unlock without it apply to the whole node\n"
+    "  (hold: pause all sending)\n";
 
 struct Options {
     std::string config_path = "/etc/sluice/sluice.conf";
@@ -41,6 +46,7 @@ struct Options {
     bool json = false;
     bool all = false;
     bool dsn = false;
+    std::vector<std::pair<std::string, std::string>> query;  // queues/queue: --domain and the like
     std::vector<std::string> operands;
 };
 
@@ -65,6 +71,10 @@ bool parse_options(std::span<const std::string_view> args, Options& out) {
             out.all = true;
         } else if (arg == "--dsn") {
             out.dsn = true;
+        } else if (arg == "--domain" || arg == "--sort" || arg == "--limit" || arg == "--offset") {
+            std::string given;
+            if (!value(given)) return false;
+            out.query.emplace_back(std::string(arg.substr(2)), std::move(given));
         } else if (arg.starts_with("-")) {
             return false;
         } else {
@@ -160,7 +170,8 @@ std::string lock_or_hold(const json::object& q) {
     return what.empty() ? "-" : what;
 }
 
-void print_queues(const json::array& queues, std::ostream& out) {
+void print_queues(const json::object& page, std::ostream& out) {
+    const auto& queues = page.at("queues").as_array();
     fmt::print(out, "{:<32} {:<18} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>8}  {}\n", "QUEUE",
                "STATE", "READY", "FLIGHT", "DEFER", "CONN", "RATE/H", "DELIVERED", "BOUNCED",
                "LOCK/HOLD");
@@ -174,6 +185,13 @@ void print_queues(const json::array& queues, std::ostream& out) {
                    rate(q.at("rate").as_object().at("current_per_hour")),
                    number(q.at("counts").as_object().at("delivered")),
                    number(q.at("counts").as_object().at("bounced")), lock_or_hold(q));
+    }
+    // Say so when this is one page of more.
+    const auto total = page.at("total").to_number<std::uint64_t>();
+    if (total > queues.size()) {
+        const auto offset = page.at("offset").to_number<std::uint64_t>();
+        fmt::print(out, "(queues {}-{} of {}: --offset and --limit show others)\n", offset + 1,
+                   offset + queues.size(), total);
     }
 }
 
@@ -258,8 +276,19 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
     }
     std::string target = "/" + std::string(command);
     std::string body;
+    if (command == "queue") target = "/queues/" + percent_encode(options.operands[0]);
+    if (!options.query.empty() && (command == "queue" || command == "queues")) {
+        char separator = '?';
+        for (const auto& [key, value] : options.query) {
+            target += separator + key + "=" + percent_encode(value);
+            separator = '&';
+        }
+    } else if (!options.query.empty()) {
+        err << kUsage;
+        return kExitUsage;
+    }
     if (command == "queue") {
-        target = "/queues/" + percent_encode(options.operands[0]);
+        // the target is complete
     } else if (operation && command != "reload") {
         json::object scope;
         if (!options.operands.empty()) scope["isp"] = options.operands[0];
@@ -299,7 +328,7 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
     if (command == "status") {
         print_status(object, out);
     } else if (command == "queues") {
-        print_queues(object.at("queues").as_array(), out);
+        print_queues(object, out);
     } else if (command == "queue") {
         print_queue_details(object.at("queues").as_array(), out);
     } else {
@@ -324,7 +353,8 @@ std::vector<CommandGroup> status_command_groups() {
          run_named<kStatus>},
         {"queues", "every destination queue: state and why, counts, rates", kUsage,
          run_named<kQueues>},
-        {"queue", "one ISP's queues in detail, with their last replies", kUsage, run_named<kQueue>},
+        {"queue", "one destination's queues in detail, with their last replies", kUsage,
+         run_named<kQueue>},
         {"hold", "stop sending to an ISP or queue (or all sending)", kUsage, run_named<kHold>},
         {"release", "resume sending held by hold", kUsage, run_named<kRelease>},
         {"clear", "remove an ISP's or queue's queued mail (logged admin-cleared)", kUsage,

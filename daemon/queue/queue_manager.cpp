@@ -12,6 +12,7 @@
 #include "daemon/dns/destination_resolver.hpp"
 #include "daemon/smtp/header_fields.hpp"
 #include "daemon/spool/spool_reader.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -24,6 +25,10 @@ constexpr std::size_t kLoadChunk = 512;
 // How long an MX rollup answer classifies a domain (a failed lookup: the default rules).
 constexpr std::int64_t kMxRollupSeconds = 3600;
 constexpr std::int64_t kMxRollupFailedSeconds = 60;
+// A site's queue idle this long is reclaimed (DestinationRegistry::reclaim_idle); looked for once
+// a minute. Long enough that a site mailed every few minutes keeps its counters and speed.
+constexpr std::chrono::minutes kReclaimIdleAfter{10};
+constexpr std::int64_t kReclaimEverySeconds = 60;
 
 std::optional<std::chrono::seconds> delay_warning_of(const policy::config::Config& config) {
     if (!config.delivery.delay_warning) return std::nullopt;
@@ -146,8 +151,9 @@ asio::awaitable<void> QueueManager::look_up_mx(std::string domain) {
     std::vector<std::string> mx_hosts;
     for (const auto& destination : found.destinations) mx_hosts.push_back(destination.mx_host);
     const bool failed = found.error && !found.permanent;
-    router_.mx_known(domain, mx_hosts,
-                     now_unix() + (failed ? kMxRollupFailedSeconds : kMxRollupSeconds));
+    const auto now = now_unix();
+    router_.mx_known(domain, mx_hosts, now,
+                     now + (failed ? kMxRollupFailedSeconds : kMxRollupSeconds));
     if (stopped_) co_return;
     for (const auto& queue : queues_.route_domain(domain, router())) start_workers(queue);
     start_lookups();
@@ -220,6 +226,7 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         const auto wall = clock::wall_time(now);
         const auto next_unlock = admission_.expire_locks(wall);
         expire_due(now);
+        reclaim_idle_queues(now);
         for (const auto& queue : queues_.release_due(now, router())) start_workers(queue);
         start_lookups();
         // Queues held back by a rate limit, a lock that just expired or a worker that just
@@ -238,13 +245,37 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         if (next_unlock) consider_unix(next_unlock->time_since_epoch().count());
         if (rate_wake_) wake = std::min(wake, *rate_wake_);
         if (const auto next = expiry_.next_due()) consider_unix(*next);
+        if (!registry_.queues().empty()) consider_unix(next_reclaim_);
         wakeup_.expires_at(wake);
         co_await wakeup_.async_wait(nothrow_awaitable);
     }
 }
 
+std::optional<std::string> QueueManager::destination_of_domain(const std::string& domain) const {
+    const std::string name = policy::text::to_lower(domain);
+    const auto* isp = router_.last_known_isp(name);
+    if (!isp) return std::nullopt;
+    return destination_of(QueueKey{isp->name, {}, router_.last_known_site(name)});
+}
+
+void QueueManager::reclaim_idle_queues(std::int64_t now) {
+    if (now < next_reclaim_) return;
+    next_reclaim_ = now + kReclaimEverySeconds;
+    const auto wall = clock::wall_time(now);
+    auto busy = [&](const DestinationQueue& queue) {
+        return queues_.ready_batches(queue.key) > 0 || queues_.waiting_in(queue.key) > 0 ||
+               admission_.lock_of(queue, wall) != nullptr;
+    };
+    const auto reclaimed =
+        registry_.reclaim_idle(asio::steady_timer::clock_type::now(), kReclaimIdleAfter, busy);
+    if (reclaimed > 0) {
+        services_.logger.info("queue: {} idle site queues reclaimed; {} queues known", reclaimed,
+                              registry_.queues().size());
+    }
+}
+
 namespace {
-// For log lines: "(all)", "Gmail" or "Gmail/192.0.2.10".
+// For log lines: "(all)", "Gmail", "default:mx.example.net" or "Gmail/192.0.2.10".
 std::string describe(const AdminScope& scope) {
     if (scope.isp.empty()) return "(all)";
     return scope.source.empty() ? scope.isp : to_string(QueueKey{scope.isp, scope.source});
@@ -281,13 +312,15 @@ asio::awaitable<std::error_code> QueueManager::release(AdminScope scope) {
     } else if (!scope.source.empty()) {
         admission_.hold(describe(scope), false);
     } else {
-        // The ISP's own hold and those of its queues, named to_string(key) = "ISP/source" like
-        // the holds file's lines (a queue held before a restart may not be known yet).
+        // The destination's own hold and those of its queues, named to_string(key) =
+        // "destination/source" like the holds file's lines (a queue held before a restart may
+        // not be known yet); an ISP's name covers its sites ("default:site").
         admission_.hold(scope.isp, false);
-        const std::string prefix = scope.isp + "/";
+        const std::string queues = scope.isp + "/";
+        const std::string sites = scope.isp + ":";
         const std::set<std::string> names = admission_.holds();
         for (const auto& name : names) {
-            if (name.starts_with(prefix)) admission_.hold(name, false);
+            if (name.starts_with(queues) || name.starts_with(sites)) admission_.hold(name, false);
         }
     }
     services_.logger.notice("admin: release {}", describe(scope));
@@ -312,7 +345,8 @@ bool QueueManager::unlock(const AdminScope& scope) {
 
 bool QueueManager::in_scope(const AdminScope& scope, const QueueKey& key) {
     if (scope.isp.empty()) return true;
-    return key.isp == scope.isp && (scope.source.empty() || key.source == scope.source);
+    const bool destination = key.isp == scope.isp || destination_of(key) == scope.isp;
+    return destination && (scope.source.empty() || key.source == scope.source);
 }
 
 asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope, ClearDsn dsn) {

@@ -1,11 +1,11 @@
 // The queue manager: loads the recovered spool at start-up, takes every newly spooled message,
-// and delivers it under the sending policy. Recipients are routed to destination queues (ISP x
-// source, RecipientRouter) and wait in DeliveryQueues; a scheduler coroutine wakes at the
-// earliest retry time, rate-limit opening or lock expiry and starts a DeliveryWorker
-// (delivery_worker.hpp) per outbound connection that AdmissionControl admits (strategy limits,
-// locks, holds) — no thread per queue. Every unfinished message is also watched for expiry
-// (expiry_sweep.cpp), so a recipient expires on time wherever it waits. A reload re-routes ready
-// work under the new rules. Lives on the io thread; App owns it.
+// and delivers it under the sending policy. Recipients are routed to destination queues (ISP or
+// site of the long tail x source, RecipientRouter) and wait in DeliveryQueues; a scheduler
+// coroutine wakes at the earliest retry time, rate-limit opening or lock expiry and starts a
+// DeliveryWorker (delivery_worker.hpp) per outbound connection that AdmissionControl admits
+// (strategy limits, locks, holds) — no thread per queue. Every unfinished message is also watched
+// for expiry (expiry_sweep.cpp), so a recipient expires on time wherever it waits. A reload
+// re-routes ready work under the new rules. Lives on the io thread; App owns it.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,8 +37,9 @@
 
 namespace sluice::daemon::queue {
 
-// What an admin operation applies to: the whole node (isp empty), every queue of an ISP
-// (source empty), or one queue (ISP x source).
+// What an admin operation applies to: the whole node (isp empty), every queue of a destination
+// (source empty; an ISP, which covers its sites, or one site "default:mx.example.net"), or one
+// queue (destination x source).
 struct AdminScope {
     std::string isp;
     std::string source;
@@ -67,6 +68,9 @@ class QueueManager {
     [[nodiscard]] const DestinationRegistry& registry() const { return registry_; }
     [[nodiscard]] const AdmissionControl& admission() const { return admission_; }
     [[nodiscard]] const DeliveryQueues& delivery_queues() const { return queues_; }
+    // The destination (DestinationQueue::destination) mail for `domain` goes to as last known;
+    // nullopt while its MX hosts were not looked up (the status endpoint's domain filter).
+    [[nodiscard]] std::optional<std::string> destination_of_domain(const std::string& domain) const;
 
     // Admin operations (the status endpoint). Hold and release take effect at once (open
     // connections stop after their current message) and are saved to the holds file before
@@ -109,6 +113,8 @@ class QueueManager {
     [[nodiscard]] bool wants_delay_warning(const QueuedMessage& message, std::uint32_t index) const;
     // Spools the delay warnings of `warned` (taken out of the queues) and queues them again.
     void send_delay_warnings(std::vector<OutcomeRecorder::DelayWarning> warned);
+    // Once a minute: reclaims the site queues idle for a while (DestinationRegistry).
+    void reclaim_idle_queues(std::int64_t now);
     void start_workers(const QueueKey& key);
     void start_lookups();
     void wake_scheduler();
@@ -125,6 +131,7 @@ class QueueManager {
     DeliveryQueues queues_;
     ExpiryWatch expiry_;  // every unfinished message, by when to look at its deadlines
     std::int64_t next_expiry_sweep_ = 0;
+    std::int64_t next_reclaim_ = 0;
     std::chrono::seconds shortest_lifetime_;             // of the current policy's retry rules
     std::optional<std::chrono::seconds> delay_warning_;  // delivery.delay_warning, if set
     std::int64_t warnings_resume_ = 0;  // none before this: a delay DSN could not be spooled

@@ -37,29 +37,22 @@ std::variant<OperationScope, ScopeError> from_json(std::string_view body) {
 
 std::variant<OperationScope, ScopeError> from_query(std::string_view query) {
     OperationScope scope;
-    while (!query.empty()) {
-        const auto end = query.find('&');
-        const auto pair = query.substr(0, end);
-        query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
-        if (pair.empty()) continue;
-        const auto equals = pair.find('=');
-        std::string key;
-        std::string value;
-        if (!percent_decode(pair.substr(0, equals), key) ||
-            (equals != std::string_view::npos && !percent_decode(pair.substr(equals + 1), value))) {
-            return ScopeError{"malformed query string"};
-        }
-        if (key == "isp") {
-            scope.isp = value;
-        } else if (key == "source") {
-            scope.source = value;
-        } else if (key == "all" || key == "dsn") {
-            (key == "all" ? scope.all : scope.dsn) =
-                value == "1" || value == "true" || value == "yes";
-        } else {
-            return ScopeError{"unknown parameter \"" + key + "\""};
-        }
-    }
+    std::string unknown;
+    const bool well_formed =
+        for_each_query_parameter(query, [&](const std::string& key, const std::string& value) {
+            if (key == "isp") {
+                scope.isp = value;
+            } else if (key == "source") {
+                scope.source = value;
+            } else if (key == "all" || key == "dsn") {
+                (key == "all" ? scope.all : scope.dsn) =
+                    value == "1" || value == "true" || value == "yes";
+            } else if (unknown.empty()) {
+                unknown = key;
+            }
+        });
+    if (!well_formed) return ScopeError{"malformed query string"};
+    if (!unknown.empty()) return ScopeError{"unknown parameter \"" + unknown + "\""};
     return scope;
 }
 

@@ -45,6 +45,26 @@ bool percent_decode(std::string_view in, std::string& out) {
     return true;
 }
 
+bool for_each_query_parameter(
+    std::string_view query,
+    const std::function<void(const std::string& key, const std::string& value)>& each) {
+    while (!query.empty()) {
+        const auto end = query.find('&');
+        const auto pair = query.substr(0, end);
+        query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+        if (pair.empty()) continue;
+        const auto equals = pair.find('=');
+        std::string key;
+        std::string value;
+        if (!percent_decode(pair.substr(0, equals), key) ||
+            (equals != std::string_view::npos && !percent_decode(pair.substr(equals + 1), value))) {
+            return false;
+        }
+        each(key, value);
+    }
+    return true;
+}
+
 bool is_operation(Endpoint endpoint) {
     for (const auto& entry : kOperations) {
         if (entry.endpoint == endpoint) return true;

@@ -3,6 +3,7 @@
 // Pure; no Beast types so it can be tested as a table.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,5 +45,11 @@ struct RouteError {
 
 // %XX and '+' decoded; nullopt-like failure as false when an escape is malformed.
 [[nodiscard]] bool percent_decode(std::string_view in, std::string& out);
+
+// Calls `each(key, value)` for every "key=value" of a query string, both percent-decoded (a
+// key without '=' has an empty value), in order; false when an escape is malformed.
+[[nodiscard]] bool for_each_query_parameter(
+    std::string_view query,
+    const std::function<void(const std::string& key, const std::string& value)>& each);
 
 }  // namespace sluice::daemon::status

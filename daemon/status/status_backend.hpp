@@ -11,6 +11,7 @@
 
 #include "daemon/status/admin_request.hpp"
 #include "daemon/status/operation_reply.hpp"
+#include "daemon/status/queue_query.hpp"
 #include "daemon/status/status_view.hpp"
 #include "policy/net/cidr.hpp"
 
@@ -20,8 +21,12 @@ class StatusBackend {
   public:
     virtual ~StatusBackend() = default;
     [[nodiscard]] virtual StatusView status() = 0;
-    // Every queue, or those of `isp` ("" = all).
-    [[nodiscard]] virtual std::vector<QueueView> queues(const std::string& isp) = 0;
+    // The queues query.destination and query.domain select (unsorted: queue_query.hpp pages).
+    [[nodiscard]] virtual std::vector<QueueView> queues(const QueueQuery& query) = 0;
+    // The queues as /metrics shows them: a queue per ISP entry and source, and the long tail's
+    // site queues rolled up per ISP and source (their counters including reclaimed queues'),
+    // so the series stay few and counters never go back.
+    [[nodiscard]] virtual std::vector<QueueView> metric_queues() = 0;
     // The networks allowed to read, and the operations token ("" = operations disabled).
     [[nodiscard]] virtual std::vector<policy::net::Cidr> read_networks() = 0;
     [[nodiscard]] virtual std::string token() = 0;

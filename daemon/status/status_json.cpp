@@ -22,7 +22,9 @@ json::object counts_json(const QueueCounts& c) {
 json::value to_json(const QueueView& q) {
     json::object out;
     out["name"] = q.name;
+    out["destination"] = q.destination;
     out["isp"] = q.isp;
+    out["site"] = q.site.empty() ? json::value(nullptr) : json::value(q.site);
     out["source"] = q.source;
     out["pool"] = q.pool;
     out["queued"] = q.queued;
@@ -46,16 +48,20 @@ json::value to_json(const QueueView& q) {
     for (const auto& reply : q.last_replies) replies.emplace_back(reply);
     out["last_replies"] = std::move(replies);
     out["next_attempt"] = optional_time(q.next_attempt_unix);
+    out["oldest_arrival"] = optional_time(q.oldest_arrival_unix);
     out["state"] = q.state;
     out["why"] = q.detail;
     return out;
 }
 
-json::value to_json(const std::vector<QueueView>& queues) {
+json::value to_json(const QueuePage& page) {
     json::array out;
-    out.reserve(queues.size());
-    for (const auto& queue : queues) out.push_back(to_json(queue));
-    return json::object{{"queues", std::move(out)}};
+    out.reserve(page.queues.size());
+    for (const auto& queue : page.queues) out.push_back(to_json(queue));
+    return json::object{{"queues", std::move(out)},
+                        {"total", page.total},
+                        {"offset", page.offset},
+                        {"limit", page.limit}};
 }
 
 json::value to_json(const StatusView& s) {

@@ -143,17 +143,24 @@ asio::awaitable<Response> respond(StatusBackend& backend, const Request& req,
                 res = reply(200, kJson, to_body(to_json(backend.status())), version, keep);
                 break;
             case Endpoint::queues:
-                res = reply(200, kJson, to_body(to_json(backend.queues({}))), version, keep);
-                break;
             case Endpoint::queue: {
-                auto queues = backend.queues(request.isp);
-                if (queues.empty()) co_return error(req, 404, "no queue of ISP " + request.isp);
-                res = reply(200, kJson, to_body(to_json(queues)), version, keep);
+                auto query = parse_queue_query(request.query);
+                if (auto* wrong = std::get_if<std::string>(&query)) {
+                    co_return error(req, 400, *wrong);
+                }
+                auto& selected = std::get<QueueQuery>(query);
+                if (request.endpoint == Endpoint::queue) selected.destination = request.isp;
+                auto page = page_of(backend.queues(selected), selected);
+                if (request.endpoint == Endpoint::queue && page.total == 0) {
+                    co_return error(req, 404, "no queue of " + request.isp);
+                }
+                res = reply(200, kJson, to_body(to_json(page)), version, keep);
                 break;
             }
             case Endpoint::metrics:
                 res = reply(200, kPrometheusContentType,
-                            prometheus_text(backend.status(), backend.queues({})), version, keep);
+                            prometheus_text(backend.status(), backend.metric_queues()), version,
+                            keep);
                 break;
             default: {  // health: alive when answering; ready when mail is accepted
                 const bool ready = backend.status().accepting;

@@ -28,8 +28,10 @@ struct QueueCounts {
 };
 
 struct QueueView {
-    std::string name;  // "ISP/source"
+    std::string name;         // "destination/source"
+    std::string destination;  // the ISP, or "ISP:site" for a site of the long tail
     std::string isp;
+    std::string site;  // "" for an ISP entry's queue
     std::string source;
     std::string pool;
     std::uint64_t queued = 0;     // recipients ready to go now
@@ -42,10 +44,12 @@ struct QueueView {
     unsigned connections = 0;
     unsigned max_connections = 0;
     QueueCounts counts;
-    std::vector<std::string> last_replies;          // newest first
-    std::optional<std::int64_t> next_attempt_unix;  // earliest retry of a waiting recipient
-    std::string state;   // why it is or is not sending: "sending", "idle", "held", ...
-    std::string detail;  // the same in words
+    std::vector<std::string> last_replies;            // newest first
+    std::optional<std::int64_t> next_attempt_unix;    // earliest retry of a waiting recipient
+    std::optional<std::int64_t> oldest_arrival_unix;  // of its ready or waiting mail
+    std::size_t sites = 0;  // a Prometheus roll-up of the long tail: how many site queues
+    std::string state;      // why it is or is not sending: "sending", "idle", "held", ...
+    std::string detail;     // the same in words
 };
 
 struct ListenerView {

@@ -69,7 +69,7 @@ class MxRollupAndPools(unittest.TestCase):
             self.assertNotIn(b"X-Mailer", first)
 
             vip = records_for(daemon, "ceo@plain.test", "final")[0]
-            self.assertEqual((vip["queue"], vip["source_ip"]), ("default/v", "127.0.0.6"))
+            self.assertEqual((vip["queue"], vip["source_ip"]), ("default:mx.plain.test/v", "127.0.0.6"))
             message = plain.wait_for_recipient("ceo@plain.test")
             self.assertEqual(message.peer[0], "127.0.0.6")
             self.assertNotIn(b"x-sluice-pool", message.content.lower())

@@ -14,16 +14,19 @@ std::string isp_lock_key(std::string_view isp) {
 
 Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
     if (node_held_) return Blocked::node_held;
-    if (holds_.contains(queue.name) || holds_.contains(queue.key.isp)) return Blocked::held;
+    if (holds_.contains(queue.name) || holds_.contains(queue.key.isp) ||
+        holds_.contains(queue.destination)) {
+        return Blocked::held;
+    }
     if (locks_.active(queue_lock_key(queue.name), wall_now)) return Blocked::locked;
-    if (locks_.active(isp_lock_key(queue.key.isp), wall_now)) return Blocked::isp_locked;
+    if (locks_.active(isp_lock_key(queue.destination), wall_now)) return Blocked::isp_locked;
     return Blocked::none;
 }
 
 Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                                         unsigned total_active, unsigned max_total) {
     Admission answer;
-    auto& isp = registry_.isp(queue.key.isp);
+    auto& isp = registry_.isp(queue);
     answer.reason = stopped(queue, wall_now);
     if (answer.reason == Blocked::none) {
         if (queue.active >= queue.strategy.max_connections) {
@@ -56,7 +59,7 @@ Admission AdmissionControl::may_send(DestinationQueue& queue, Instant now, WallT
     if (auto reason = stopped(queue, wall_now); reason != Blocked::none) {
         return {reason, std::nullopt};
     }
-    auto& isp = registry_.isp(queue.key.isp).rate;
+    auto& isp = registry_.isp(queue).rate;
     const auto queue_at = queue.message_rate.next_allowed(now);
     const auto isp_at = isp.next_allowed(now);
     if (queue_at > now) return {Blocked::message_rate, queue_at};
@@ -68,12 +71,12 @@ Admission AdmissionControl::may_send(DestinationQueue& queue, Instant now, WallT
 
 void AdmissionControl::begin_pacing(DestinationQueue& queue) {
     ++queue.pacing;
-    ++registry_.isp(queue.key.isp).pacing;
+    ++registry_.isp(queue).pacing;
 }
 
 void AdmissionControl::end_pacing(DestinationQueue& queue) {
     --queue.pacing;
-    --registry_.isp(queue.key.isp).pacing;
+    --registry_.isp(queue).pacing;
 }
 
 void AdmissionControl::attempt_done(DestinationQueue& queue, bool throttled) {
@@ -90,7 +93,8 @@ void AdmissionControl::attempt_done(DestinationQueue& queue, bool throttled) {
 void AdmissionControl::lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
                             const std::string& reply, WallTime wall_now) {
     const auto until = wall_now + std::chrono::ceil<std::chrono::seconds>(rule.lock_for);
-    const auto key = rule.scope == policy::config::LockScope::isp ? isp_lock_key(queue.key.isp)
+    // Scope isp locks the queue's destination: the ISP, or one site of the long tail.
+    const auto key = rule.scope == policy::config::LockScope::isp ? isp_lock_key(queue.destination)
                                                                   : queue_lock_key(queue.name);
     locks_.lock(key, policy::lock::Lock{rule.name, reply, until});
 }
@@ -98,17 +102,23 @@ void AdmissionControl::lock(const DestinationQueue& queue, const policy::config:
 const policy::lock::Lock* AdmissionControl::lock_of(const DestinationQueue& queue,
                                                     WallTime wall_now) const {
     if (const auto* lock = locks_.active(queue_lock_key(queue.name), wall_now)) return lock;
-    return locks_.active(isp_lock_key(queue.key.isp), wall_now);
+    return locks_.active(isp_lock_key(queue.destination), wall_now);
 }
 
 bool AdmissionControl::unlock_queue(const QueueKey& key) {
     return locks_.unlock(queue_lock_key(to_string(key)));
 }
 
-bool AdmissionControl::unlock_isp(const std::string& isp) {
-    bool any = locks_.unlock(isp_lock_key(isp));
+bool AdmissionControl::unlock_isp(const std::string& destination) {
+    bool any = locks_.unlock(isp_lock_key(destination));
     for (const auto& [key, queue] : registry_.queues()) {
-        if (key.isp == isp) any = locks_.unlock(queue_lock_key(queue.name)) || any;
+        if (key.isp == destination || queue.destination == destination) {
+            any = locks_.unlock(queue_lock_key(queue.name)) || any;
+            // The ISP's name covers its sites' locks too.
+            if (key.isp == destination && !key.site.empty()) {
+                any = locks_.unlock(isp_lock_key(queue.destination)) || any;
+            }
+        }
     }
     return any;
 }

@@ -51,13 +51,16 @@ class AdmissionControl {
     // when the remote deferred or throttled, else a success towards a step up.
     static void attempt_done(DestinationQueue& queue, bool throttled);
 
-    // Locks (scope source: the queue; scope isp: every queue of the ISP).
+    // Locks (scope source: the queue; scope isp: every queue of its destination, the ISP or a
+    // site of the long tail).
     void lock(const DestinationQueue& queue, const policy::config::LockRule& rule,
               const std::string& reply, WallTime wall_now);
     [[nodiscard]] const policy::lock::Lock* lock_of(const DestinationQueue& queue,
                                                     WallTime wall_now) const;
     bool unlock_queue(const QueueKey& key);
-    bool unlock_isp(const std::string& isp);
+    // Lifts the locks of a destination ("Gmail", "default:mx.example.net") and of its queues;
+    // an ISP's name ("default") covers all its sites.
+    bool unlock_isp(const std::string& destination);
     std::size_t unlock_all();  // every lock of every queue and ISP; how many there were
     // Drops expired locks; when the next one expires.
     std::optional<WallTime> expire_locks(WallTime wall_now);
@@ -71,14 +74,15 @@ class AdmissionControl {
 
   private:
     DestinationRegistry& registry_;
-    policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:NAME"
+    policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:DESTINATION"
     std::set<std::string> holds_;
     bool node_held_ = false;
 };
 
-// The keys of locks() for a queue's own lock (by its name, to_string(key)) and for its ISP's
-// lock: whoever reads locks() asks here rather than spelling the keys out.
+// The keys of locks() for a queue's own lock (by its name, to_string(key)) and for its
+// destination's lock (DestinationQueue::destination): whoever reads locks() asks here rather
+// than spelling the keys out.
 [[nodiscard]] std::string queue_lock_key(std::string_view name);
-[[nodiscard]] std::string isp_lock_key(std::string_view isp);
+[[nodiscard]] std::string isp_lock_key(std::string_view destination);
 
 }  // namespace sluice::daemon::queue

@@ -78,12 +78,29 @@ void DeliveryQueues::defer(const MessagePtr& message, std::uint32_t index, std::
 
 std::uint32_t DeliveryQueues::tag_of(const QueueKey& queue) {
     if (queue.empty()) return 0;
-    auto [it, fresh] = tags_.try_emplace(queue, static_cast<std::uint32_t>(tag_names_.size()));
-    if (fresh) {
+    auto it = tags_.find(queue);
+    if (it != tags_.end()) return it->second;
+    std::uint32_t tag = 0;
+    if (free_tags_.empty()) {
+        tag = static_cast<std::uint32_t>(tag_names_.size());
         tag_names_.push_back(queue);
         waiting_per_tag_.push_back(0);
+    } else {
+        tag = free_tags_.back();
+        free_tags_.pop_back();
+        tag_names_[tag] = queue;
     }
-    return it->second;
+    tags_.emplace(queue, tag);
+    return tag;
+}
+
+void DeliveryQueues::untag_one(std::uint32_t tag) {
+    if (--waiting_per_tag_[tag] > 0 || tag == 0) return;
+    // The last recipient waiting for this queue: its tag is free for another (the long tail
+    // names queues without end).
+    tags_.erase(tag_names_[tag]);
+    tag_names_[tag] = QueueKey();
+    free_tags_.push_back(tag);
 }
 
 void DeliveryQueues::push_waiting(Waiting waiting) {
@@ -96,7 +113,7 @@ DeliveryQueues::Waiting DeliveryQueues::pop_waiting() {
     std::pop_heap(waiting_.begin(), waiting_.end(), std::greater<>{});
     Waiting top = std::move(waiting_.back());
     waiting_.pop_back();
-    --waiting_per_tag_[top.queue_tag];
+    untag_one(top.queue_tag);
     return top;
 }
 
@@ -107,7 +124,7 @@ std::vector<std::pair<MessagePtr, std::uint32_t>> DeliveryQueues::remove_waiting
         if (w.message->recipients[w.index].state != spool::RecipientState::pending) return false;
         if (!matches(WaitingRecipient{w.message, w.index, tag_names_[w.queue_tag]})) return false;
         removed.emplace_back(w.message, w.index);
-        --waiting_per_tag_[w.queue_tag];
+        untag_one(w.queue_tag);
         return true;
     });
     waiting_.erase(kept, waiting_.end());
@@ -120,17 +137,31 @@ std::size_t DeliveryQueues::waiting_in(const QueueKey& queue) const {
     return it == tags_.end() ? 0 : waiting_per_tag_[it->second];
 }
 
-std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> DeliveryQueues::next_due_by_queue(
-    std::size_t max_scan) const {
-    std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> due;
-    if (waiting_.size() > max_scan) return due;
-    std::vector<std::int64_t> earliest(tag_names_.size(), INT64_MAX);
-    for (const auto& w : waiting_)
-        earliest[w.queue_tag] = std::min(earliest[w.queue_tag], w.due_unix);
-    for (std::size_t tag = 1; tag < earliest.size(); ++tag) {
-        if (earliest[tag] != INT64_MAX) due.emplace(tag_names_[tag], earliest[tag]);
+std::unordered_map<QueueKey, DeliveryQueues::QueueTimes, QueueKeyHash>
+DeliveryQueues::times_by_queue(std::size_t max_scan) const {
+    std::unordered_map<QueueKey, QueueTimes, QueueKeyHash> times;
+    std::size_t entries = waiting_.size();
+    for (const auto& [key, queue] : queues_) entries += queue.recipients;
+    if (entries > max_scan) return times;
+    auto earliest = [](std::optional<std::int64_t>& slot, std::int64_t at) {
+        slot = slot ? std::min(*slot, at) : at;
+    };
+    auto arrival = [](const MessagePtr& message) { return message->arrival_unix_us / 1000000; };
+    std::vector<QueueTimes> by_tag(tag_names_.size());
+    for (const auto& w : waiting_) {
+        earliest(by_tag[w.queue_tag].next_due_unix, w.due_unix);
+        earliest(by_tag[w.queue_tag].oldest_arrival_unix, arrival(w.message));
     }
-    return due;
+    for (std::size_t tag = 1; tag < by_tag.size(); ++tag) {
+        if (by_tag[tag].next_due_unix) times.emplace(tag_names_[tag], by_tag[tag]);
+    }
+    for (const auto& [key, queue] : queues_) {
+        auto& slot = times[key].oldest_arrival_unix;
+        for (const auto& [domain, line] : queue.domains) {
+            for (const auto& entry : line.entries) earliest(slot, arrival(entry.message));
+        }
+    }
+    return times;
 }
 
 std::vector<QueueKey> DeliveryQueues::release_due(std::int64_t now_unix, const Router& router) {
@@ -263,7 +294,7 @@ std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
     const std::size_t waiting_before = waiting_.size();
     std::erase_if(waiting_, [&](const Waiting& w) {
         if (!drop(w.message, w.index, tag_names_[w.queue_tag])) return false;
-        --waiting_per_tag_[w.queue_tag];
+        untag_one(w.queue_tag);
         return true;
     });
     if (waiting_.size() != waiting_before) {

@@ -1,5 +1,5 @@
 // The scheduling structure of the queue manager, without clocks or sockets. Ready work lives in
-// destination queues (one per QueueKey: ISP x source); inside a queue, one FIFO of
+// destination queues (one per QueueKey: ISP or site x source); inside a queue, one FIFO of
 // batches per recipient domain (a connection serves one domain's MX hosts), taken in turn. A
 // time-ordered heap holds recipients waiting for their next attempt, and recipients whose domain
 // cannot be routed yet (its MX hosts are being looked up for MX rollup) wait per domain. Which
@@ -58,9 +58,14 @@ class DeliveryQueues {
         const std::function<bool(const WaitingRecipient&)>& matches);
     // Waiting recipients last tried through `queue`.
     [[nodiscard]] std::size_t waiting_in(const QueueKey& queue) const;
-    // When the earliest waiting recipient of each queue is due, in one scan of the waiting set;
-    // empty when it holds more than `max_scan` entries (the status endpoint must stay cheap).
-    [[nodiscard]] std::unordered_map<QueueKey, std::int64_t, QueueKeyHash> next_due_by_queue(
+    // Per queue: when its earliest waiting recipient is due, and when its oldest ready or
+    // waiting mail arrived; in one scan of the ready and waiting sets, empty when they hold more
+    // than `max_scan` entries (the status endpoint must stay cheap).
+    struct QueueTimes {
+        std::optional<std::int64_t> next_due_unix;
+        std::optional<std::int64_t> oldest_arrival_unix;
+    };
+    [[nodiscard]] std::unordered_map<QueueKey, QueueTimes, QueueKeyHash> times_by_queue(
         std::size_t max_scan) const;
 
     // Moves every waiting recipient due at `now` to ready work; returns the queues concerned.
@@ -96,6 +101,8 @@ class DeliveryQueues {
     [[nodiscard]] std::size_t ready_recipients(const QueueKey& queue) const;
     [[nodiscard]] std::vector<QueueKey> ready_queues() const;
     [[nodiscard]] std::size_t waiting_recipients() const { return waiting_.size(); }
+    // Slots for per-queue waiting counts ever made (they are reused once a queue has none).
+    [[nodiscard]] std::size_t tag_slots() const { return tag_names_.size(); }
 
   private:
     struct Waiting {
@@ -125,6 +132,7 @@ class DeliveryQueues {
     void make_ready(const MessagePtr& message, std::uint32_t index, const Router& router,
                     std::vector<QueueKey>& touched);
     std::uint32_t tag_of(const QueueKey& queue);
+    void untag_one(std::uint32_t tag);  // one waiting recipient of `tag` is gone
     void push_waiting(Waiting waiting);
     Waiting pop_waiting();
     void push_run(Queue& queue, const std::string& domain, const MessagePtr& message,
@@ -137,6 +145,7 @@ class DeliveryQueues {
     std::vector<QueueKey> tag_names_{QueueKey()};
     std::unordered_map<QueueKey, std::uint32_t, QueueKeyHash> tags_;
     std::vector<std::size_t> waiting_per_tag_{0};
+    std::vector<std::uint32_t> free_tags_;  // tags no waiting recipient has
 };
 
 }  // namespace sluice::daemon::queue

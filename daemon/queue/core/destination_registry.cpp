@@ -22,8 +22,10 @@ DestinationQueue& DestinationRegistry::ensure(const Route& route) {
         DestinationQueue fresh;
         fresh.key = route.key;
         fresh.name = to_string(route.key);
+        fresh.destination = destination_of(route.key);
         fresh.strategy = strategy_of(*policy_, route.key.isp);
         it = queues_.emplace(route.key, std::move(fresh)).first;
+        ++isps_[it->second.destination].queues;
         apply_strategy(it->second);
     }
     DestinationQueue& queue = it->second;
@@ -62,7 +64,7 @@ void DestinationRegistry::apply_strategy(DestinationQueue& queue) {
         queue.message_rate.set_rate(strategy.message_rate);
     }
     queue.connect_rate.set_rate(strategy.connect_rate);
-    isps_[queue.key.isp].rate.set_rate(strategy.isp_message_rate);
+    isps_[queue.destination].rate.set_rate(strategy.isp_message_rate);
 }
 
 void DestinationRegistry::reconfigure(
@@ -76,8 +78,58 @@ void DestinationRegistry::reconfigure(
 
 void DestinationRegistry::remember_reply(DestinationQueue& queue, std::string reply,
                                          ReplyKind kind) {
-    queue.last_replies.push_front({std::move(reply), kind});
-    if (queue.last_replies.size() > kLastReplies) queue.last_replies.pop_back();
+    auto& replies = queue.last_replies;
+    if (replies.size() == kLastReplies) replies.pop_back();
+    replies.insert(replies.begin(), RecentReply{std::move(reply), kind});
+}
+
+void add_counters(QueueCounters& into, const QueueCounters& from) {
+    into.delivered += from.delivered;
+    into.deferred += from.deferred;
+    into.bounced += from.bounced;
+    into.expired += from.expired;
+    into.connections += from.connections;
+    into.throttled += from.throttled;
+    into.cleared += from.cleared;
+}
+
+namespace {
+// Nothing would differ if the queue were made afresh now: no connection, nothing in flight,
+// and its limiters hold no debt (a new queue's would admit at once too).
+bool at_rest(const DestinationQueue& queue, policy::speed::Instant now) {
+    return queue.active == 0 && queue.in_flight == 0 && queue.pacing == 0 &&
+           queue.message_rate.next_allowed(now) <= now &&
+           queue.connect_rate.next_allowed(now) <= now;
+}
+}  // namespace
+
+std::size_t DestinationRegistry::reclaim_idle(
+    policy::speed::Instant now, std::chrono::seconds after,
+    const std::function<bool(const DestinationQueue&)>& busy) {
+    std::size_t reclaimed = 0;
+    for (auto it = queues_.begin(); it != queues_.end();) {
+        DestinationQueue& queue = it->second;
+        auto shared = isps_.find(queue.destination);
+        const bool shared_debt =
+            shared != isps_.end() && shared->second.rate.next_allowed(now) > now;
+        if (queue.key.site.empty() || !at_rest(queue, now) || shared_debt || busy(queue)) {
+            queue.idle_since.reset();
+            ++it;
+            continue;
+        }
+        if (!queue.idle_since) queue.idle_since = now;
+        if (now - *queue.idle_since < after) {
+            ++it;
+            continue;
+        }
+        add_counters(retired_[{queue.key.isp, queue.key.source}], queue.counters);
+        if (shared != isps_.end() && --shared->second.queues == 0) {
+            isps_.erase(shared);
+        }
+        it = queues_.erase(it);
+        ++reclaimed;
+    }
+    return reclaimed;
 }
 
 }  // namespace sluice::daemon::queue

@@ -1,16 +1,21 @@
-// Every destination queue the router has named (by QueueKey) and every ISP that has one: their
-// identity, speed state (rate limiters, adaptive rate), counters and recent replies. Queues are
-// created on first use with their ISP's strategy and take a new one on reload, keeping counters
-// and schedule. Admission (admission.hpp) decides with this state; the I/O shell updates the
-// counters. Pure: no clock, no I/O. io thread only.
+// Every destination queue the router has named (by QueueKey) and every destination (ISP, or site
+// of the long tail) that has one: their identity, speed state (rate limiters, adaptive rate),
+// counters and recent replies. Queues are created on first use with their ISP's strategy and take
+// a new one on reload, keeping counters and schedule. The long tail can name a million sites, so
+// a site's queue that has been idle for a while is reclaimed (its counters go to the totals).
+// Admission (admission.hpp) decides with this state; the I/O shell updates the counters. Pure:
+// steady time is an argument, no I/O. io thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/queue/core/blocked.hpp"
 #include "daemon/queue/core/queue_key.hpp"
@@ -54,7 +59,8 @@ struct Route {
 
 struct DestinationQueue {
     QueueKey key;
-    std::string name;  // to_string(key), kept: holds, locks and logs name the queue by it
+    std::string name;         // to_string(key), kept: holds, locks and logs name the queue by it
+    std::string destination;  // destination_of(key): what ISP-wide rules apply to
     std::string pool;
     std::string source_address;
     std::string helo;
@@ -66,14 +72,16 @@ struct DestinationQueue {
     unsigned pacing = 0;          // of those, waiting for the rate limit (they take the next token)
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
-    std::deque<RecentReply> last_replies;  // newest first, a few
-    Blocked blocked = Blocked::none;       // the latest answer of may_connect
+    std::vector<RecentReply> last_replies;  // newest first, a few (no deque: it allocates empty)
+    Blocked blocked = Blocked::none;        // the latest answer of may_connect
+    std::optional<policy::speed::Instant> idle_since;  // first seen idle by reclaim_idle
 };
 
-// What an ISP shares among its queues.
+// What a destination (an ISP, or a site of the long tail) shares among its queues.
 struct IspState {
-    policy::speed::RateLimiter rate;  // isp_message_rate over all the ISP's queues
+    policy::speed::RateLimiter rate;  // isp_message_rate over all the destination's queues
     unsigned pacing = 0;              // connections of its queues waiting for `rate`
+    std::size_t queues = 0;           // how many queues it has (a site's goes with its last)
 };
 
 class DestinationRegistry {
@@ -86,7 +94,19 @@ class DestinationRegistry {
     [[nodiscard]] DestinationQueue* find(const QueueKey& key);
     [[nodiscard]] const DestinationQueue* find(const QueueKey& key) const;
     [[nodiscard]] const std::map<QueueKey, DestinationQueue>& queues() const { return queues_; }
-    [[nodiscard]] IspState& isp(const std::string& name) { return isps_[name]; }
+    // The state `queue`'s destination shares with its siblings.
+    [[nodiscard]] IspState& isp(const DestinationQueue& queue) { return isps_[queue.destination]; }
+
+    // Removes the queues of the long tail's sites (ISP queues stay: there are few) that have
+    // been idle — no connection, nothing in flight, `busy` says no (no ready or waiting work, no
+    // lock) and their rate limiters would admit at once — since at least `after` ago, as
+    // noticed by earlier calls. Their counters go to retired(). How many went.
+    std::size_t reclaim_idle(policy::speed::Instant now, std::chrono::seconds after,
+                             const std::function<bool(const DestinationQueue&)>& busy);
+    // What the reclaimed queues had counted, per ISP and source (the status totals and the
+    // metrics add it, so counters never go back).
+    using RetiredCounters = std::map<std::pair<std::string, std::string>, QueueCounters>;
+    [[nodiscard]] const RetiredCounters& retired() const { return retired_; }
 
     // A reload: every queue takes its ISP's new strategy, keeping its counters and schedule.
     void reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
@@ -102,7 +122,11 @@ class DestinationRegistry {
 
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
     std::map<QueueKey, DestinationQueue> queues_;
-    std::map<std::string, IspState> isps_;
+    std::map<std::string, IspState> isps_;  // by DestinationQueue::destination
+    RetiredCounters retired_;
 };
+
+// `from` added to `into`.
+void add_counters(QueueCounters& into, const QueueCounters& from);
 
 }  // namespace sluice::daemon::queue

@@ -4,9 +4,17 @@
 
 namespace sluice::daemon::queue {
 
+std::string destination_of(const QueueKey& key) {
+    if (key.site.empty()) return key.isp;
+    std::string name = key.isp;
+    name += ':';
+    name += key.site;
+    return name;
+}
+
 std::string to_string(const QueueKey& key) {
     if (key.empty()) return {};
-    std::string name = key.isp;
+    std::string name = destination_of(key);
     name += '/';
     name += key.source;
     return name;
@@ -15,6 +23,7 @@ std::string to_string(const QueueKey& key) {
 std::size_t QueueKeyHash::operator()(const QueueKey& key) const noexcept {
     std::size_t seed = 0;
     boost::hash_combine(seed, key.isp);
+    boost::hash_combine(seed, key.site);
     boost::hash_combine(seed, key.source);
     return seed;
 }

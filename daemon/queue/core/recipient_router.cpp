@@ -1,10 +1,37 @@
 #include "daemon/queue/core/recipient_router.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "policy/routing/static_routes.hpp"
+#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
+
+namespace {
+// How long past its validity an answer is still kept: the expiry sweep asks for the ISP of mail
+// that waits (last_known_isp), and a forgotten one is only looked up again.
+constexpr std::int64_t kKeepStaleSeconds = 3600;
+
+// Domains whose MX host sets are the same are hosted together: the sorted set names their site.
+std::string site_name(const std::string& domain, const std::vector<std::string>& mx_hosts) {
+    std::vector<std::string> hosts;
+    for (const auto& host : mx_hosts) {
+        std::string name = policy::text::to_lower(host);
+        while (name.ends_with('.')) name.pop_back();
+        if (!name.empty()) hosts.push_back(std::move(name));
+    }
+    if (hosts.empty()) return domain;
+    std::sort(hosts.begin(), hosts.end());
+    hosts.erase(std::unique(hosts.begin(), hosts.end()), hosts.end());
+    std::string site;
+    for (const auto& host : hosts) {
+        if (!site.empty()) site += ',';
+        site += host;
+    }
+    return site;
+}
+}  // namespace
 
 RecipientRouter::RecipientRouter(std::shared_ptr<const policy::config::Config> config,
                                  std::shared_ptr<const policy::engine::CompiledPolicy> policy)
@@ -17,40 +44,38 @@ void RecipientRouter::reconfigure(std::shared_ptr<const policy::config::Config> 
     rolled_up_.clear();
     lookups_started_.clear();
     wanted_.clear();
+    prune_at_size_ = kFirstPrune;
 }
 
-const policy::engine::ResolvedIsp* RecipientRouter::known_isp(const std::string& domain,
-                                                              std::int64_t now_unix,
-                                                              bool& pending) const {
-    pending = false;
-    if (const auto* isp = policy_->isp_by_domain(domain)) return isp;
-    // Statically routed domains do not use their MX hosts, so MX rollup does not apply.
-    if (!policy_->uses_mx() || policy::routing::find_route(config_->routes, domain)) {
-        return &policy_->default_isp();
+RecipientRouter::Known RecipientRouter::known(const std::string& domain,
+                                              std::int64_t now_unix) const {
+    if (const auto* isp = policy_->isp_by_domain(domain)) return {isp, {}};
+    // Statically routed domains do not use their MX hosts: each is its own site.
+    if (policy::routing::find_route(config_->routes, domain)) {
+        return {&policy_->default_isp(), domain};
     }
     auto it = rolled_up_.find(domain);
-    if (it == rolled_up_.end() || it->second.valid_until_unix < now_unix) {
-        pending = true;
-        return nullptr;
-    }
-    const auto* isp = policy_->isp_named(it->second.isp);
-    return isp ? isp : &policy_->default_isp();
+    if (it == rolled_up_.end() || it->second.valid_until_unix < now_unix) return {};
+    const auto& answer = it->second;
+    if (answer.isp.empty()) return {&policy_->default_isp(), answer.site};
+    const auto* isp = policy_->isp_named(answer.isp);
+    if (isp) return {isp, {}};
+    return {&policy_->default_isp(), answer.site};
 }
 
 const policy::engine::ResolvedIsp* RecipientRouter::isp_of(const std::string& domain,
                                                            std::int64_t now_unix) const {
-    bool pending = false;
-    return known_isp(domain, now_unix, pending);
+    return known(domain, now_unix).isp;
 }
 
 const policy::engine::ResolvedIsp* RecipientRouter::last_known_isp(
     const std::string& domain) const {
-    bool pending = false;
     // Any moment before every validity: a stale answer counts.
-    if (const auto* isp = known_isp(domain, std::numeric_limits<std::int64_t>::min(), pending)) {
-        return isp;
-    }
-    return nullptr;
+    return known(domain, std::numeric_limits<std::int64_t>::min()).isp;
+}
+
+std::string RecipientRouter::last_known_site(const std::string& domain) const {
+    return std::string(known(domain, std::numeric_limits<std::int64_t>::min()).site);
 }
 
 void RecipientRouter::want_lookup(const std::string& domain) {
@@ -59,18 +84,19 @@ void RecipientRouter::want_lookup(const std::string& domain) {
 
 std::optional<Route> RecipientRouter::route(const QueuedMessage& message, const std::string& domain,
                                             std::int64_t now_unix) {
-    bool pending = false;
-    const auto* isp = known_isp(domain, now_unix, pending);
-    if (pending) {
+    const auto destination = known(domain, now_unix);
+    if (!destination.isp) {
         want_lookup(domain);
         return std::nullopt;
     }
+    const auto* isp = destination.isp;
     const policy::config::Pool& pool =
         isp->pool ? *isp->pool
                   : policy_->pool_for(message.header_pool(), recipient_domain(message.sender()),
                                       message.listener());
     const auto& source = rotation_.next(pool);
-    return Route{QueueKey{isp->name, source.name}, pool.name, source.address, source.helo};
+    return Route{QueueKey{isp->name, source.name, std::string(destination.site)}, pool.name,
+                 source.address, source.helo};
 }
 
 std::vector<std::string> RecipientRouter::take_wanted_lookups() {
@@ -78,11 +104,24 @@ std::vector<std::string> RecipientRouter::take_wanted_lookups() {
 }
 
 void RecipientRouter::mx_known(const std::string& domain, const std::vector<std::string>& mx_hosts,
-                               std::int64_t valid_until_unix) {
+                               std::int64_t now_unix, std::int64_t valid_until_unix) {
     lookups_started_.erase(domain);
-    const auto* isp = policy_->isp_by_mx(mx_hosts);
-    rolled_up_[domain] =
-        RolledUp{isp ? isp->name : std::string(policy::engine::kDefaultIsp), valid_until_unix};
+    RolledUp answer{{}, {}, valid_until_unix};
+    if (const auto* isp = policy_->isp_by_mx(mx_hosts)) {
+        answer.isp = isp->name;
+    } else {
+        answer.site = site_name(domain, mx_hosts);
+    }
+    rolled_up_.insert_or_assign(domain, std::move(answer));
+    if (rolled_up_.size() >= prune_at_size_) forget_stale(now_unix);
+}
+
+void RecipientRouter::forget_stale(std::int64_t now_unix) {
+    std::erase_if(rolled_up_, [&](const auto& entry) {
+        return entry.second.valid_until_unix + kKeepStaleSeconds < now_unix;
+    });
+    // Amortised: the next scan after the table has doubled again.
+    prune_at_size_ = std::max(kFirstPrune, 2 * rolled_up_.size());
 }
 
 }  // namespace sluice::daemon::queue

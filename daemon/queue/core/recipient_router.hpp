@@ -1,18 +1,21 @@
 // Which destination queue a recipient goes to: its domain's ISP (domain lists, else MX rollup,
-// else the default rules), the pool (the ISP's, else the message's: control header, sender
-// domain, listener, default) and a source of that pool in rotation. MX rollup needs the domain's
-// MX hosts: until the caller has looked them up (mx_known) the recipient cannot be routed and
-// the domain is listed in wanted_lookups(). It answers with a Route and writes into no queue:
-// the caller registers the route (DestinationRegistry::ensure). Pure: wall time is an argument.
-// io thread only.
+// else the default rules), for the default rules the domain's site (queue_key.hpp: its MX host
+// set, or the domain), the pool (the ISP's, else the message's: control header, sender domain,
+// listener, default) and a source of that pool in rotation. MX rollup and sites need the
+// domain's MX hosts: until the caller has looked them up (mx_known) the recipient cannot be
+// routed and the domain is listed in wanted_lookups(). It answers with a Route and writes into no
+// queue: the caller registers the route (DestinationRegistry::ensure). Answers are kept for their
+// validity and forgotten an hour after it (a million domains of the long tail must not stay in
+// memory). Pure: wall time is an argument. io thread only.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/queue/core/destination_registry.hpp"
@@ -40,9 +43,10 @@ class RecipientRouter {
     // Domains whose MX hosts route() is waiting for; each is returned once until answered.
     std::vector<std::string> take_wanted_lookups();
     // The answer of a lookup: the domain's MX host names in preference order (empty when the
-    // lookup failed: the default rules apply until `valid_until`).
+    // lookup failed: the default rules apply, with the domain as its own site, until
+    // `valid_until`).
     void mx_known(const std::string& domain, const std::vector<std::string>& mx_hosts,
-                  std::int64_t valid_until_unix);
+                  std::int64_t now_unix, std::int64_t valid_until_unix);
 
     // The ISP of a domain if known without a lookup (status and tests).
     [[nodiscard]] const policy::engine::ResolvedIsp* isp_of(const std::string& domain,
@@ -52,21 +56,33 @@ class RecipientRouter {
     // expiry sweep asks this for mail that waits, whose domain is not routed again until due).
     [[nodiscard]] const policy::engine::ResolvedIsp* last_known_isp(
         const std::string& domain) const;
+    // The site of a domain of the long tail as last known ("" when it belongs to an ISP entry
+    // or was never looked up): the status endpoint's domain filter.
+    [[nodiscard]] std::string last_known_site(const std::string& domain) const;
     // Asks for `domain`'s MX lookup (take_wanted_lookups) unless one is under way.
     void want_lookup(const std::string& domain);
+    // Domains whose lookup answer is kept (tests and the scheduler benchmark).
+    [[nodiscard]] std::size_t known_domains() const { return rolled_up_.size(); }
 
   private:
     struct RolledUp {
-        std::string isp;
+        std::string isp;   // empty: the default rules
+        std::string site;  // for the default rules
         std::int64_t valid_until_unix;
     };
-    const policy::engine::ResolvedIsp* known_isp(const std::string& domain, std::int64_t now_unix,
-                                                 bool& pending) const;
+    struct Known {
+        const policy::engine::ResolvedIsp* isp = nullptr;  // null: a lookup is needed
+        std::string_view site;
+    };
+    [[nodiscard]] Known known(const std::string& domain, std::int64_t now_unix) const;
+    void forget_stale(std::int64_t now_unix);
 
     std::shared_ptr<const policy::config::Config> config_;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
     policy::pool::SourceRotation rotation_;
-    std::map<std::string, RolledUp> rolled_up_;
+    std::unordered_map<std::string, RolledUp> rolled_up_;
+    std::size_t prune_at_size_ = kFirstPrune;  // when rolled_up_ grows to this, forget_stale
+    static constexpr std::size_t kFirstPrune = 1024;
     std::set<std::string> lookups_started_;
     std::vector<std::string> wanted_;
 };

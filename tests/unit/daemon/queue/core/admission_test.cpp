@@ -22,8 +22,9 @@ using queue_test::strategy;
 struct Destinations {
     explicit Destinations(std::shared_ptr<const policy::engine::CompiledPolicy> policy)
         : registry(std::move(policy)) {}
-    DestinationQueue& queue(const std::string& isp, const std::string& source) {
-        return registry.ensure(Route{QueueKey{isp, source}, "", "", ""});
+    DestinationQueue& queue(const std::string& isp, const std::string& source,
+                            const std::string& site = {}) {
+        return registry.ensure(Route{QueueKey{isp, source, site}, "", "", ""});
     }
     DestinationRegistry registry;
     AdmissionControl admission{registry};
@@ -126,6 +127,58 @@ TEST(AdmissionControl, LocksStopAQueueOrTheWholeIspUntilTheyExpire) {
     EXPECT_EQ(d.admission.stopped(a, later), Blocked::isp_locked);
     EXPECT_TRUE(d.admission.unlock_isp("Gmail"));
     EXPECT_EQ(d.admission.stopped(a, later), Blocked::none);
+}
+
+TEST(AdmissionControl, AnIspScopeLockOnASiteOfTheLongTailStopsThatSiteOnly) {
+    policy::config::LockRule blocked;
+    blocked.name = "blocked";
+    blocked.lock_for = 30min;
+    blocked.scope = policy::config::LockScope::isp;
+    Destinations d(compile({strategy(5)}, {blocked}));
+    auto& one_a = d.queue("default", "a", "mx.one.test");
+    auto& one_b = d.queue("default", "b", "mx.one.test");
+    auto& two_a = d.queue("default", "a", "mx.two.test");
+    EXPECT_EQ(one_a.name, "default:mx.one.test/a");
+    EXPECT_EQ(one_a.destination, "default:mx.one.test");
+
+    d.admission.lock(one_a, blocked, "554 5.7.1 blocked", kWall);
+    EXPECT_EQ(d.admission.stopped(one_a, kWall), Blocked::isp_locked);
+    EXPECT_EQ(d.admission.stopped(one_b, kWall), Blocked::isp_locked) << "the site, every source";
+    EXPECT_EQ(d.admission.stopped(two_a, kWall), Blocked::none) << "other sites go on";
+    EXPECT_TRUE(d.admission.unlock_isp("default")) << "the ISP's name covers its sites";
+    EXPECT_EQ(d.admission.stopped(one_a, kWall), Blocked::none);
+
+    d.admission.lock(two_a, blocked, "554 5.7.1 blocked", kWall);
+    EXPECT_FALSE(d.admission.unlock_isp("default:mx.one.test"));
+    EXPECT_TRUE(d.admission.unlock_isp("default:mx.two.test"));
+    EXPECT_EQ(d.admission.stopped(two_a, kWall), Blocked::none);
+}
+
+TEST(AdmissionControl, HoldsNameAnIspASiteOrAQueue) {
+    Destinations d(compile({strategy(5)}));
+    auto& one = d.queue("default", "a", "mx.one.test");
+    auto& two = d.queue("default", "a", "mx.two.test");
+    d.admission.hold("default:mx.one.test", true);
+    EXPECT_EQ(d.admission.stopped(one, kWall), Blocked::held);
+    EXPECT_EQ(d.admission.stopped(two, kWall), Blocked::none);
+    d.admission.hold("default:mx.one.test", false);
+    d.admission.hold("default", true);
+    EXPECT_EQ(d.admission.stopped(two, kWall), Blocked::held) << "the ISP holds all its sites";
+    d.admission.hold("default", false);
+    d.admission.hold("default:mx.two.test/a", true);
+    EXPECT_EQ(d.admission.stopped(two, kWall), Blocked::held);
+    EXPECT_EQ(d.admission.stopped(one, kWall), Blocked::none);
+}
+
+TEST(AdmissionControl, EachSiteHasItsOwnConnectionsAndRate) {
+    Destinations d(compile({strategy(1, Rate{60, 1min}, Rate{60, 1min})}));
+    auto& one = d.queue("default", "a", "mx.one.test");
+    auto& two = d.queue("default", "a", "mx.two.test");
+    one.active = 1;
+    EXPECT_EQ(d.admission.may_connect(one, kStart, kWall, 1, 10).reason, Blocked::connection_cap);
+    EXPECT_EQ(d.admission.may_connect(two, kStart, kWall, 1, 10).reason, Blocked::none)
+        << "another site's cap and its isp_message_rate are its own";
+    EXPECT_EQ(d.admission.may_send(one, kStart, kWall).reason, Blocked::none);
 }
 
 // The status endpoint tells a queue's own lock from its ISP's by these keys.

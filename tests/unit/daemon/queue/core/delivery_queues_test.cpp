@@ -258,16 +258,47 @@ TEST(DeliveryQueuesWaiting, CountsPerQueueAndEarliestDue) {
     EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "a.test"}), 2u);
     EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "b.test"}), 1u);
     EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "none"}), 0u);
-    const auto due = queues.next_due_by_queue(100);
-    EXPECT_EQ(due, (std::unordered_map<QueueKey, std::int64_t, QueueKeyHash>{
-                       {QueueKey{"Q", "a.test"}, 300}, {QueueKey{"Q", "b.test"}, 100}}));
-    EXPECT_TRUE(queues.next_due_by_queue(2).empty()) << "over the scan cap";
+    const auto times = queues.times_by_queue(100);
+    ASSERT_EQ(times.size(), 2u);
+    EXPECT_EQ(times.at(QueueKey{"Q", "a.test"}).next_due_unix, 300);
+    EXPECT_EQ(times.at(QueueKey{"Q", "b.test"}).next_due_unix, 100);
+    EXPECT_TRUE(queues.times_by_queue(2).empty()) << "over the scan cap";
     // Released in due order; counts follow.
     auto touched = queues.release_due(300, kRouter);
     EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "a.test"}), 1u);
     EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "b.test"}), 0u);
     EXPECT_EQ(queues.next_due(), std::optional<std::int64_t>(500));
     EXPECT_EQ(sorted(touched), sorted({QueueKey{"Q", "a.test"}, QueueKey{"Q", "b.test"}}));
+}
+
+TEST(DeliveryQueuesWaiting, TimesNameTheOldestArrivalOfReadyAndWaitingMail) {
+    DeliveryQueues queues;
+    auto old = waiting_message("A", {"x@a.test"});
+    old->arrival_unix_us = 1000 * 1000000LL;
+    auto young = waiting_message("B", {"y@a.test", "z@b.test"});
+    young->arrival_unix_us = 2000 * 1000000LL;
+    queues.defer(old, 0, 5000, QueueKey{"Q", "a.test"});
+    (void)queues.add_message(young, 3000, kRouter);  // ready: Q/a.test and Q/b.test
+    const auto times = queues.times_by_queue(100);
+    EXPECT_EQ(times.at(QueueKey{"Q", "a.test"}).oldest_arrival_unix, 1000);
+    EXPECT_EQ(times.at(QueueKey{"Q", "a.test"}).next_due_unix, 5000);
+    EXPECT_EQ(times.at(QueueKey{"Q", "b.test"}).oldest_arrival_unix, 2000);
+    EXPECT_EQ(times.at(QueueKey{"Q", "b.test"}).next_due_unix, std::nullopt);
+}
+
+TEST(DeliveryQueuesWaiting, AQueueNoRecipientWaitsForGivesUpItsTag) {
+    // The long tail names queues without end: the per-queue waiting counts must not keep them.
+    DeliveryQueues queues;
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 50; ++i) {
+            auto message = waiting_message("M", {"x@a.test"});
+            queues.defer(message, 0, 10, QueueKey{"Q", "s" + std::to_string(round * 50 + i)});
+        }
+        EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "s" + std::to_string(round * 50)}), 1u);
+        (void)queues.release_due(10, kRouter);
+        EXPECT_EQ(queues.waiting_in(QueueKey{"Q", "s" + std::to_string(round * 50)}), 0u);
+    }
+    EXPECT_LE(queues.tag_slots(), 51u) << "tags are reused, not grown per queue ever seen";
 }
 
 TEST(DeliveryQueuesWaiting, RemoveWaitingTakesOnlyTheMatchesAndKeepsHeapOrder) {

@@ -73,5 +73,36 @@ TEST(DestinationRegistry, RemembersTheLastFiveRepliesWithTheirKind) {
     }
 }
 
+TEST(DestinationRegistry, IdleSiteQueuesAreReclaimedAndTheirCountsKept) {
+    DestinationRegistry registry(compile({strategy(5, Rate{60, 1min})}));
+    const auto start = policy::speed::Instant{} + 1000h;
+    auto& isp = registry.ensure(Route{QueueKey{"Gmail", "a"}, "", "", ""});
+    (void)registry.ensure(Route{QueueKey{"default", "a", "mx.busy.test"}, "", "", ""});
+    auto& idle = registry.ensure(Route{QueueKey{"default", "a", "mx.idle.test"}, "", "", ""});
+    auto& paced = registry.ensure(Route{QueueKey{"default", "a", "mx.paced.test"}, "", "", ""});
+    isp.counters.delivered = 1;
+    idle.counters.delivered = 7;
+    idle.counters.bounced = 2;
+    (void)paced.message_rate.try_acquire(start + 10min);  // owes the rate a second from then
+    auto is_busy = [](const DestinationQueue& q) { return q.key.site == "mx.busy.test"; };
+
+    EXPECT_EQ(registry.reclaim_idle(start, 10min, is_busy), 0u) << "first seen idle";
+    EXPECT_EQ(registry.reclaim_idle(start + 9min, 10min, is_busy), 0u) << "not idle long enough";
+    idle.active = 1;  // a connection: busy again, and idle from scratch after it
+    EXPECT_EQ(registry.reclaim_idle(start + 10min, 10min, is_busy), 0u);
+    idle.active = 0;
+    EXPECT_EQ(registry.reclaim_idle(start + 10min, 10min, is_busy), 0u);
+    EXPECT_EQ(registry.reclaim_idle(start + 20min, 10min, is_busy), 1u) << "idle and at rest";
+    EXPECT_EQ(registry.find(QueueKey{"default", "a", "mx.idle.test"}), nullptr);
+    EXPECT_NE(registry.find(QueueKey{"default", "a", "mx.paced.test"}), nullptr)
+        << "reclaimed only once its rate limiter owes nothing";
+    EXPECT_NE(registry.find(QueueKey{"Gmail", "a"}), nullptr) << "ISP queues stay";
+    EXPECT_NE(registry.find(QueueKey{"default", "a", "mx.busy.test"}), nullptr);
+    const auto& retired = registry.retired().at({"default", "a"});
+    EXPECT_EQ(retired.delivered, 7u);
+    EXPECT_EQ(retired.bounced, 2u);
+    EXPECT_EQ(registry.reclaim_idle(start + 31min, 10min, is_busy), 1u) << "the paced one";
+}
+
 }  // namespace
 }  // namespace sluice::daemon::queue

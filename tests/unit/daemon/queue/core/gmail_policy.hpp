@@ -1,5 +1,6 @@
 // A compiled policy with one ISP, "Gmail" (domain gmail.test), using the first of `strategies`
-// and every lock rule given, for the registry and admission tests; and a strategy builder.
+// and every lock rule given, as the default rules (the long tail's sites) do too, for the registry
+// and admission tests; and a strategy builder.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@ inline std::shared_ptr<const policy::engine::CompiledPolicy> compile(
     isp.strategy = strategies.front().name;
     for (const auto& lock : locks) isp.locks.push_back(lock.name);
     p.isps.push_back(isp);
+    p.defaults.strategy = isp.strategy;
+    p.defaults.locks = isp.locks;
     return policy::engine::CompiledPolicy::build(config);
 }
 

@@ -81,21 +81,56 @@ TEST_F(RecipientRouterTest, UnlistedDomainsWaitForTheirMxHosts) {
     EXPECT_FALSE(router.route(*message, "company.test", 100));
     EXPECT_EQ(router.take_wanted_lookups(), (std::vector<std::string>{"company.test"}))
         << "one lookup per domain";
-    router.mx_known("company.test", {"aspmx.l.google.test"}, 200);
-    EXPECT_EQ(route(*message, "company.test", 150), "Gmail/default");
+    router.mx_known("company.test", {"aspmx.l.google.test"}, 100, 200);
+    EXPECT_EQ(route(*message, "company.test", 150), "Gmail/default") << "an ISP's queue";
     EXPECT_EQ(router.isp_of("company.test", 150)->name, "Gmail");
     EXPECT_FALSE(router.route(*message, "company.test", 201)) << "the answer expired";
-    router.mx_known("other.test", {"mx.other.test"}, 200);
-    EXPECT_EQ(route(*message, "other.test", 150), "default/default");
+    router.mx_known("other.test", {"mx.other.test"}, 100, 200);
+    EXPECT_EQ(route(*message, "other.test", 150), "default:mx.other.test/default");
 }
 
-TEST_F(RecipientRouterTest, StaticallyRoutedDomainsSkipMxRollup) {
-    EXPECT_EQ(route(*message_from("x@other.example"), "routed.test", 0), "default/default");
+TEST_F(RecipientRouterTest, TheLongTailIsQueuedPerSiteTheSetOfItsMxHosts) {
+    auto message = message_from("x@other.example");
+    // Same hosts in another order, case or with the root dot: one site.
+    router.mx_known("one.test", {"mx2.hosting.test", "mx1.hosting.test"}, 100, 200);
+    router.mx_known("two.test", {"MX1.hosting.test.", "mx2.hosting.test"}, 100, 200);
+    router.mx_known("three.test", {"mx1.hosting.test"}, 100, 200);
+    EXPECT_EQ(route(*message, "one.test", 150),
+              "default:mx1.hosting.test,mx2.hosting.test/default");
+    EXPECT_EQ(route(*message, "two.test", 150),
+              "default:mx1.hosting.test,mx2.hosting.test/default");
+    EXPECT_EQ(route(*message, "three.test", 150), "default:mx1.hosting.test/default");
+    const auto routed = router.route(*message, "one.test", 150);
+    ASSERT_TRUE(routed);
+    EXPECT_EQ(routed->key, (QueueKey{"default", "default", "mx1.hosting.test,mx2.hosting.test"}));
+    EXPECT_EQ(router.last_known_site("two.test"), "mx1.hosting.test,mx2.hosting.test");
+    EXPECT_EQ(router.last_known_site("company.test"), "") << "never looked up";
+    // A failed lookup (no hosts): the domain is its own site.
+    router.mx_known("broken.test", {}, 100, 160);
+    EXPECT_EQ(route(*message, "broken.test", 150), "default:broken.test/default");
+}
+
+TEST_F(RecipientRouterTest, StaleAnswersAreForgottenAsTheTableGrows) {
+    // An answer is kept an hour past its validity (the expiry sweep may still ask), then
+    // dropped when the table has grown enough to be scanned.
+    router.mx_known("old.test", {"mx.old.test"}, 0, 10);
+    EXPECT_EQ(router.last_known_site("old.test"), "mx.old.test");
+    for (int i = 0; i < 2000; ++i) {
+        router.mx_known("d" + std::to_string(i) + ".test", {"mx.test"}, 5000, 9000);
+    }
+    EXPECT_EQ(router.last_known_site("old.test"), "") << "forgotten";
+    EXPECT_EQ(router.last_known_site("d1999.test"), "mx.test");
+    EXPECT_EQ(router.known_domains(), 2000u);
+}
+
+TEST_F(RecipientRouterTest, StaticallyRoutedDomainsAreTheirOwnSitesWithoutLookup) {
+    EXPECT_EQ(route(*message_from("x@other.example"), "routed.test", 0),
+              "default:routed.test/default");
     EXPECT_TRUE(router.take_wanted_lookups().empty());
 }
 
 TEST_F(RecipientRouterTest, ReconfigureForgetsMxAnswers) {
-    router.mx_known("company.test", {"mx.google.test"}, 1000);
+    router.mx_known("company.test", {"mx.google.test"}, 0, 1000);
     router.reconfigure(config, policy);
     EXPECT_FALSE(router.route(*message_from("x@y.example"), "company.test", 0));
 }
