@@ -108,7 +108,7 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
     const auto& key = queue.key;
     QueueView view;
     view.name = queue.name;
-    view.destination = queue.destination;
+    view.destination = queue.destination();
     view.isp = key.isp;
     view.site = key.site;
     view.source = key.source;
@@ -120,22 +120,21 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
         view.held = "node";
     } else if (admission.holds().contains(key.isp)) {
         view.held = "isp";
-    } else if (admission.holds().contains(queue.destination)) {
+    } else if (admission.holds().contains(queue.destination())) {
         view.held = "site";
     } else if (admission.holds().contains(queue.name)) {
         view.held = "queue";
     }
     if (const auto* lock = admission.lock_of(queue, wall)) {
-        const bool own =
-            admission.locks().active(queue::queue_lock_key(queue.name), wall) != nullptr;
+        const bool own = admission.own_lock(queue, wall) != nullptr;
         view.lock = status::LockView{lock->rule, lock->reply,
                                      own ? "queue" : (key.site.empty() ? "isp" : "site"),
                                      lock->until.time_since_epoch().count()};
     }
-    view.allowed_per_hour = per_hour(queue.strategy.message_rate);
+    view.allowed_per_hour = per_hour(queue.strategy->message_rate);
     view.current_per_hour = queue.message_rate.per_second() * 3600.0;
     view.connections = queue.active;
-    view.max_connections = queue.strategy.max_connections;
+    view.max_connections = queue.strategy->max_connections;
     const auto& c = queue.counters;
     view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                    c.cleared,   c.connections, c.throttled};
@@ -152,10 +151,10 @@ std::vector<QueueView> DaemonStatus::queues(const status::QueueQuery& query) {
         if (!domain_destination) return {};  // never looked up: no queue of it yet
     }
     auto selected = [&](const queue::DestinationQueue& queue) {
-        if (domain_destination && queue.destination != *domain_destination) return false;
+        if (domain_destination && queue.destination() != *domain_destination) return false;
         // An ISP's name covers its sites.
         return query.destination.empty() || queue.key.isp == query.destination ||
-               queue.destination == query.destination;
+               queue.destination() == query.destination;
     };
     const auto wall = clock::now_wall();
     const auto times = manager.delivery_queues().times_by_queue(kMaxTimesScan);
@@ -226,6 +225,8 @@ std::vector<QueueView> DaemonStatus::metric_queues() {
         into.sites = sites;  // counters only: no queue
     }
     for (auto& [isp_source, view] : tails) out.push_back(std::move(view));
+    std::sort(out.begin(), out.end(),
+              [](const QueueView& a, const QueueView& b) { return a.name < b.name; });
     return out;
 }
 
@@ -289,7 +290,7 @@ bool DaemonStatus::knows_isp(const std::string& isp) {
     const auto& policy = sources_.queue.registry().policy();
     if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
     for (const auto& [key, queue] : sources_.queue.registry().queues()) {
-        if (key.isp == isp || queue.destination == isp) return true;
+        if (key.isp == isp || queue.destination() == isp) return true;
     }
     return false;
 }

@@ -213,7 +213,7 @@ asio::awaitable<void> DeliveryWorker::send_over(delivery::ClientConnection& conn
     asio::steady_timer pause(ctx_.executor);
     while (batch) {
         if (ctx_.stopped || !connection.usable() ||
-            sent >= queue_->strategy.messages_per_connection) {
+            sent >= queue_->strategy->messages_per_connection) {
             give_back(std::move(*batch));
             break;
         }

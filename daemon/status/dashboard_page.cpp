@@ -68,7 +68,7 @@ function showQueues(list){
 }
 async function poll(){
   try{
-    const [s,q]=await Promise.all([fetch("status").then(r=>r.json()),fetch("queues").then(r=>r.json())]);
+    const [s,q]=await Promise.all([fetch("status").then(r=>r.json()),fetch("queues?sort=waiting&limit=200").then(r=>r.json())]);
     showStatus(s);showQueues(q.queues);document.getElementById("error").textContent="";
   }catch(e){document.getElementById("error").textContent="cannot reach sluiced: "+e;}
 }

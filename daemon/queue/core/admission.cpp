@@ -1,25 +1,19 @@
 #include "daemon/queue/core/admission.hpp"
 
-#include <vector>
+#include <algorithm>
 
 namespace sluice::daemon::queue {
 
-std::string queue_lock_key(std::string_view name) {
-    return "queue:" + std::string(name);
-}
-
-std::string isp_lock_key(std::string_view isp) {
-    return "isp:" + std::string(isp);
-}
-
 Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
     if (node_held_) return Blocked::node_held;
-    if (holds_.contains(queue.name) || holds_.contains(queue.key.isp) ||
-        holds_.contains(queue.destination)) {
+    // Asked for every connection and message: the usual case, nothing held or locked, costs
+    // no lookup.
+    if (!holds_.empty() && (holds_.contains(queue.name) || holds_.contains(queue.key.isp) ||
+                            holds_.contains(queue.destination()))) {
         return Blocked::held;
     }
-    if (locks_.active(queue_lock_key(queue.name), wall_now)) return Blocked::locked;
-    if (locks_.active(isp_lock_key(queue.destination), wall_now)) return Blocked::isp_locked;
+    if (queue_locks_.active(queue.name, wall_now)) return Blocked::locked;
+    if (destination_locks_.active(queue.destination(), wall_now)) return Blocked::isp_locked;
     return Blocked::none;
 }
 
@@ -29,7 +23,7 @@ Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, Wa
     auto& isp = registry_.isp(queue);
     answer.reason = stopped(queue, wall_now);
     if (answer.reason == Blocked::none) {
-        if (queue.active >= queue.strategy.max_connections) {
+        if (queue.active >= queue.strategy->max_connections) {
             answer.reason = Blocked::connection_cap;
         } else if (total_active >= max_total) {
             answer.reason = Blocked::total_connections;
@@ -94,29 +88,37 @@ void AdmissionControl::lock(const DestinationQueue& queue, const policy::config:
                             const std::string& reply, WallTime wall_now) {
     const auto until = wall_now + std::chrono::ceil<std::chrono::seconds>(rule.lock_for);
     // Scope isp locks the queue's destination: the ISP, or one site of the long tail.
-    const auto key = rule.scope == policy::config::LockScope::isp ? isp_lock_key(queue.destination)
-                                                                  : queue_lock_key(queue.name);
-    locks_.lock(key, policy::lock::Lock{rule.name, reply, until});
+    policy::lock::Lock lock{rule.name, reply, until};
+    if (rule.scope == policy::config::LockScope::isp) {
+        destination_locks_.lock(queue.destination(), std::move(lock));
+    } else {
+        queue_locks_.lock(queue.name, std::move(lock));
+    }
 }
 
 const policy::lock::Lock* AdmissionControl::lock_of(const DestinationQueue& queue,
                                                     WallTime wall_now) const {
-    if (const auto* lock = locks_.active(queue_lock_key(queue.name), wall_now)) return lock;
-    return locks_.active(isp_lock_key(queue.destination), wall_now);
+    if (const auto* lock = own_lock(queue, wall_now)) return lock;
+    return destination_locks_.active(queue.destination(), wall_now);
+}
+
+const policy::lock::Lock* AdmissionControl::own_lock(const DestinationQueue& queue,
+                                                     WallTime wall_now) const {
+    return queue_locks_.active(queue.name, wall_now);
 }
 
 bool AdmissionControl::unlock_queue(const QueueKey& key) {
-    return locks_.unlock(queue_lock_key(to_string(key)));
+    return queue_locks_.unlock(to_string(key));
 }
 
 bool AdmissionControl::unlock_isp(const std::string& destination) {
-    bool any = locks_.unlock(isp_lock_key(destination));
+    bool any = destination_locks_.unlock(destination);
     for (const auto& [key, queue] : registry_.queues()) {
-        if (key.isp == destination || queue.destination == destination) {
-            any = locks_.unlock(queue_lock_key(queue.name)) || any;
+        if (key.isp == destination || queue.destination() == destination) {
+            any = queue_locks_.unlock(queue.name) || any;
             // The ISP's name covers its sites' locks too.
             if (key.isp == destination && !key.site.empty()) {
-                any = locks_.unlock(isp_lock_key(queue.destination)) || any;
+                any = destination_locks_.unlock(queue.destination()) || any;
             }
         }
     }
@@ -124,15 +126,19 @@ bool AdmissionControl::unlock_isp(const std::string& destination) {
 }
 
 std::size_t AdmissionControl::unlock_all() {
-    std::vector<std::string> keys;
-    for (const auto& [key, lock] : locks_.all()) keys.push_back(key);
-    for (const auto& key : keys) locks_.unlock(key);
-    return keys.size();
+    const std::size_t count = queue_locks_.all().size() + destination_locks_.all().size();
+    queue_locks_ = {};
+    destination_locks_ = {};
+    return count;
 }
 
 std::optional<WallTime> AdmissionControl::expire_locks(WallTime wall_now) {
-    (void)locks_.expire(wall_now);
-    return locks_.next_expiry();
+    (void)queue_locks_.expire(wall_now);
+    (void)destination_locks_.expire(wall_now);
+    const auto queues = queue_locks_.next_expiry();
+    const auto destinations = destination_locks_.next_expiry();
+    if (queues && destinations) return std::min(*queues, *destinations);
+    return queues ? queues : destinations;
 }
 
 void AdmissionControl::hold(const std::string& isp_or_queue_name, bool held) {

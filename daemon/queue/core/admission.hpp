@@ -9,7 +9,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <string_view>
 
 #include "daemon/queue/core/blocked.hpp"
 #include "daemon/queue/core/destination_registry.hpp"
@@ -57,6 +56,9 @@ class AdmissionControl {
               const std::string& reply, WallTime wall_now);
     [[nodiscard]] const policy::lock::Lock* lock_of(const DestinationQueue& queue,
                                                     WallTime wall_now) const;
+    // The queue's own lock (scope source), without its destination's.
+    [[nodiscard]] const policy::lock::Lock* own_lock(const DestinationQueue& queue,
+                                                     WallTime wall_now) const;
     bool unlock_queue(const QueueKey& key);
     // Lifts the locks of a destination ("Gmail", "default:mx.example.net") and of its queues;
     // an ISP's name ("default") covers all its sites.
@@ -64,7 +66,6 @@ class AdmissionControl {
     std::size_t unlock_all();  // every lock of every queue and ISP; how many there were
     // Drops expired locks; when the next one expires.
     std::optional<WallTime> expire_locks(WallTime wall_now);
-    [[nodiscard]] const policy::lock::LockTable& locks() const { return locks_; }
 
     // Holds (by an admin; persisted by the caller), named like hold_store.hpp's lines.
     void set_node_held(bool held) { node_held_ = held; }
@@ -74,15 +75,12 @@ class AdmissionControl {
 
   private:
     DestinationRegistry& registry_;
-    policy::lock::LockTable locks_;  // keys "queue:NAME" and "isp:DESTINATION"
+    // By queue name (scope source) and by destination (scope isp): looked up on every admission
+    // without building a key.
+    policy::lock::LockTable queue_locks_;
+    policy::lock::LockTable destination_locks_;
     std::set<std::string> holds_;
     bool node_held_ = false;
 };
-
-// The keys of locks() for a queue's own lock (by its name, to_string(key)) and for its
-// destination's lock (DestinationQueue::destination): whoever reads locks() asks here rather
-// than spelling the keys out.
-[[nodiscard]] std::string queue_lock_key(std::string_view name);
-[[nodiscard]] std::string isp_lock_key(std::string_view destination);
 
 }  // namespace sluice::daemon::queue

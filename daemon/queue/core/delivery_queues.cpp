@@ -267,9 +267,11 @@ std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
         for (auto line_it = queue.domains.begin(); line_it != queue.domains.end();) {
             Line& line = line_it->second;
             const std::size_t before = line.entries.size();
-            std::erase_if(line.entries, [&](const Entry& e) {
-                return drop(e.message, e.index, queue_it->first);
-            });
+            line.entries.erase(std::remove_if(line.entries.begin(), line.entries.end(),
+                                              [&](const Entry& e) {
+                                                  return drop(e.message, e.index, queue_it->first);
+                                              }),
+                               line.entries.end());
             const std::size_t gone = before - line.entries.size();
             if (gone > 0) {
                 removed += gone;
@@ -283,7 +285,8 @@ std::size_t DeliveryQueues::remove_if(const Dropper& drop) {
                 line.batches = batches;
             }
             if (line.entries.empty()) {
-                std::erase(queue.turn, line_it->first);
+                queue.turn.erase(std::remove(queue.turn.begin(), queue.turn.end(), line_it->first),
+                                 queue.turn.end());
                 line_it = queue.domains.erase(line_it);
             } else {
                 ++line_it;

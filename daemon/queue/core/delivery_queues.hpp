@@ -8,8 +8,8 @@
 // Owned by the queue manager; io thread only.
 #pragma once
 
+#include <boost/container/devector.hpp>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -119,13 +119,15 @@ class DeliveryQueues {
         MessagePtr message;
         std::uint32_t index;
     };
+    // devector, not deque: an empty std::deque allocates ~600 bytes, and the long tail keeps
+    // a hundred thousand queues of a few entries each.
     struct Line {
-        std::deque<Entry> entries;
+        boost::container::devector<Entry> entries;
         std::size_t batches = 0;  // runs of entries of one message
     };
     struct Queue {
         std::unordered_map<std::string, Line> domains;
-        std::deque<std::string> turn;  // domains with batches, in the order they are served
+        boost::container::devector<std::string> turn;  // domains with batches, in serving order
         std::size_t batches = 0;
         std::size_t recipients = 0;
     };

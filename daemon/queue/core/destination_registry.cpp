@@ -5,10 +5,10 @@ namespace sluice::daemon::queue {
 namespace {
 constexpr std::size_t kLastReplies = 5;
 
-const policy::config::Strategy& strategy_of(const policy::engine::CompiledPolicy& policy,
+const policy::config::Strategy* strategy_of(const policy::engine::CompiledPolicy& policy,
                                             const std::string& isp) {
     const auto* resolved = policy.isp_named(isp);
-    return *(resolved ? resolved : &policy.default_isp())->strategy;
+    return (resolved ? resolved : &policy.default_isp())->strategy;
 }
 }  // namespace
 
@@ -22,10 +22,11 @@ DestinationQueue& DestinationRegistry::ensure(const Route& route) {
         DestinationQueue fresh;
         fresh.key = route.key;
         fresh.name = to_string(route.key);
-        fresh.destination = destination_of(route.key);
         fresh.strategy = strategy_of(*policy_, route.key.isp);
         it = queues_.emplace(route.key, std::move(fresh)).first;
-        ++isps_[it->second.destination].queues;
+        auto shared = isps_.try_emplace(destination_of(route.key)).first;
+        ++shared->second.queues;
+        it->second.shared = &*shared;
         apply_strategy(it->second);
     }
     DestinationQueue& queue = it->second;
@@ -51,12 +52,13 @@ void DestinationRegistry::follow_adaptive_rate(DestinationQueue& queue) {
 }
 
 void DestinationRegistry::apply_strategy(DestinationQueue& queue) {
-    const auto& strategy = queue.strategy;
+    const auto& strategy = *queue.strategy;
     if (strategy.adaptive && strategy.message_rate) {
         if (queue.adaptive) {
             queue.adaptive->reconfigure(*strategy.message_rate, *strategy.adaptive);
         } else {
-            queue.adaptive.emplace(*strategy.message_rate, *strategy.adaptive);
+            queue.adaptive = std::make_unique<policy::speed::AdaptiveRate>(*strategy.message_rate,
+                                                                           *strategy.adaptive);
         }
         follow_adaptive_rate(queue);
     } else {
@@ -64,7 +66,7 @@ void DestinationRegistry::apply_strategy(DestinationQueue& queue) {
         queue.message_rate.set_rate(strategy.message_rate);
     }
     queue.connect_rate.set_rate(strategy.connect_rate);
-    isps_[queue.destination].rate.set_rate(strategy.isp_message_rate);
+    isp(queue).rate.set_rate(strategy.isp_message_rate);
 }
 
 void DestinationRegistry::reconfigure(
@@ -109,9 +111,7 @@ std::size_t DestinationRegistry::reclaim_idle(
     std::size_t reclaimed = 0;
     for (auto it = queues_.begin(); it != queues_.end();) {
         DestinationQueue& queue = it->second;
-        auto shared = isps_.find(queue.destination);
-        const bool shared_debt =
-            shared != isps_.end() && shared->second.rate.next_allowed(now) > now;
+        const bool shared_debt = isp(queue).rate.next_allowed(now) > now;
         if (queue.key.site.empty() || !at_rest(queue, now) || shared_debt || busy(queue)) {
             queue.idle_since.reset();
             ++it;
@@ -123,9 +123,7 @@ std::size_t DestinationRegistry::reclaim_idle(
             continue;
         }
         add_counters(retired_[{queue.key.isp, queue.key.source}], queue.counters);
-        if (shared != isps_.end() && --shared->second.queues == 0) {
-            isps_.erase(shared);
-        }
+        if (--isp(queue).queues == 0) isps_.erase(queue.destination());
         it = queues_.erase(it);
         ++reclaimed;
     }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -57,31 +58,38 @@ struct Route {
     std::string helo;            // empty = Config::delivery_helo()
 };
 
+// What a destination (an ISP, or a site of the long tail) shares among its queues.
+struct IspState {
+    policy::speed::RateLimiter rate;  // isp_message_rate over all the destination's queues
+    unsigned pacing = 0;              // connections of its queues waiting for `rate`
+    std::size_t queues = 0;           // how many queues it has (a site's goes with its last)
+};
+
 struct DestinationQueue {
     QueueKey key;
-    std::string name;         // to_string(key), kept: holds, locks and logs name the queue by it
-    std::string destination;  // destination_of(key): what ISP-wide rules apply to
+    std::string name;  // to_string(key), kept: holds, locks and logs name the queue by it
     std::string pool;
     std::string source_address;
     std::string helo;
-    policy::config::Strategy strategy;  // a copy: a reload replaces it
+    // Into the registry's policy: a reload points every queue at the new one (a copy would cost
+    // 160 bytes per queue, and the long tail has a hundred thousand).
+    const policy::config::Strategy* strategy = nullptr;
     policy::speed::RateLimiter message_rate;
     policy::speed::RateLimiter connect_rate;
-    std::optional<policy::speed::AdaptiveRate> adaptive;
-    unsigned active = 0;          // open connections
+    std::unique_ptr<policy::speed::AdaptiveRate> adaptive;  // a pointer: most queues have none
+    unsigned active = 0;                                    // open connections
     unsigned pacing = 0;          // of those, waiting for the rate limit (they take the next token)
     std::uint64_t in_flight = 0;  // recipients in transactions now
     QueueCounters counters;
     std::vector<RecentReply> last_replies;  // newest first, a few (no deque: it allocates empty)
     Blocked blocked = Blocked::none;        // the latest answer of may_connect
     std::optional<policy::speed::Instant> idle_since;  // first seen idle by reclaim_idle
-};
+    // Its destination's name and shared state: the registry's map entry (nodes stay in place),
+    // so the name is not stored twice.
+    std::pair<const std::string, IspState>* shared = nullptr;
 
-// What a destination (an ISP, or a site of the long tail) shares among its queues.
-struct IspState {
-    policy::speed::RateLimiter rate;  // isp_message_rate over all the destination's queues
-    unsigned pacing = 0;              // connections of its queues waiting for `rate`
-    std::size_t queues = 0;           // how many queues it has (a site's goes with its last)
+    // destination_of(key): what ISP-wide rules apply to.
+    [[nodiscard]] const std::string& destination() const { return shared->first; }
 };
 
 class DestinationRegistry {
@@ -93,9 +101,13 @@ class DestinationRegistry {
     DestinationQueue& ensure(const Route& route);
     [[nodiscard]] DestinationQueue* find(const QueueKey& key);
     [[nodiscard]] const DestinationQueue* find(const QueueKey& key) const;
-    [[nodiscard]] const std::map<QueueKey, DestinationQueue>& queues() const { return queues_; }
+    // In no particular order (the status endpoint sorts what it shows).
+    using Queues = std::unordered_map<QueueKey, DestinationQueue, QueueKeyHash>;
+    [[nodiscard]] const Queues& queues() const { return queues_; }
     // The state `queue`'s destination shares with its siblings.
-    [[nodiscard]] IspState& isp(const DestinationQueue& queue) { return isps_[queue.destination]; }
+    [[nodiscard]] static IspState& isp(const DestinationQueue& queue) {
+        return queue.shared->second;
+    }
 
     // Removes the queues of the long tail's sites (ISP queues stay: there are few) that have
     // been idle — no connection, nothing in flight, `busy` says no (no ready or waiting work, no
@@ -121,7 +133,7 @@ class DestinationRegistry {
     void apply_strategy(DestinationQueue& queue);
 
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
-    std::map<QueueKey, DestinationQueue> queues_;
+    Queues queues_;                         // hashed: the long tail has a hundred thousand
     std::map<std::string, IspState> isps_;  // by DestinationQueue::destination
     RetiredCounters retired_;
 };

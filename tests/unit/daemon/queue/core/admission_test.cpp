@@ -139,7 +139,7 @@ TEST(AdmissionControl, AnIspScopeLockOnASiteOfTheLongTailStopsThatSiteOnly) {
     auto& one_b = d.queue("default", "b", "mx.one.test");
     auto& two_a = d.queue("default", "a", "mx.two.test");
     EXPECT_EQ(one_a.name, "default:mx.one.test/a");
-    EXPECT_EQ(one_a.destination, "default:mx.one.test");
+    EXPECT_EQ(one_a.destination(), "default:mx.one.test");
 
     d.admission.lock(one_a, blocked, "554 5.7.1 blocked", kWall);
     EXPECT_EQ(d.admission.stopped(one_a, kWall), Blocked::isp_locked);
@@ -181,8 +181,8 @@ TEST(AdmissionControl, EachSiteHasItsOwnConnectionsAndRate) {
     EXPECT_EQ(d.admission.may_send(one, kStart, kWall).reason, Blocked::none);
 }
 
-// The status endpoint tells a queue's own lock from its ISP's by these keys.
-TEST(AdmissionControl, LockKeysFindTheLockEachScopeSet) {
+// The status endpoint tells a queue's own lock from its ISP's by own_lock.
+TEST(AdmissionControl, OwnLockTellsAQueuesLockFromItsDestinations) {
     struct Case {
         policy::config::LockScope scope;
         bool queue_key_found;
@@ -200,8 +200,8 @@ TEST(AdmissionControl, LockKeysFindTheLockEachScopeSet) {
         Destinations d(compile({strategy(5)}, {rule}));
         auto& queue = d.queue("Gmail", "a");
         d.admission.lock(queue, rule, "421 slow down", kWall);
-        const bool queue_found = d.admission.locks().active(queue_lock_key("Gmail/a"), kWall);
-        const bool isp_found = d.admission.locks().active(isp_lock_key("Gmail"), kWall);
+        const bool queue_found = d.admission.own_lock(queue, kWall) != nullptr;
+        const bool isp_found = !queue_found && d.admission.lock_of(queue, kWall) != nullptr;
         EXPECT_EQ(queue_found, c.queue_key_found)
             << "scope " << static_cast<int>(c.scope) << ": got " << queue_found << ", want "
             << c.queue_key_found;

@@ -17,7 +17,7 @@ TEST(DestinationRegistry, EnsureCreatesOnceAndRefreshesHowTheQueueConnects) {
     DestinationRegistry registry(compile({strategy(3)}));
     auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "pool1", "127.0.0.5", "a.test"});
     EXPECT_EQ(queue.name, "Gmail/a");
-    EXPECT_EQ(queue.strategy.max_connections, 3u);
+    EXPECT_EQ(queue.strategy->max_connections, 3u);
     queue.counters.delivered = 4;
     auto& again = registry.ensure(Route{QueueKey{"Gmail", "a"}, "pool2", "127.0.0.6", "b.test"});
     EXPECT_EQ(&again, &queue);
@@ -32,7 +32,7 @@ TEST(DestinationRegistry, EnsureCreatesOnceAndRefreshesHowTheQueueConnects) {
 TEST(DestinationRegistry, UnknownIspsTakeTheDefaultStrategy) {
     DestinationRegistry registry(compile({strategy(3)}));
     auto& queue = registry.ensure(Route{QueueKey{"NoSuchIsp", "a"}, "", "", ""});
-    EXPECT_EQ(queue.strategy.max_connections,
+    EXPECT_EQ(queue.strategy->max_connections,
               registry.policy().default_isp().strategy->max_connections);
 }
 
@@ -41,7 +41,7 @@ TEST(DestinationRegistry, ReconfigureGivesQueuesTheirIspsNewStrategy) {
     auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "", "", ""});
     queue.counters.delivered = 7;
     registry.reconfigure(compile({strategy(9, Rate{600, 1min})}));
-    EXPECT_EQ(queue.strategy.max_connections, 9u);
+    EXPECT_EQ(queue.strategy->max_connections, 9u);
     EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 10.0);
     EXPECT_EQ(queue.counters.delivered, 7u);
 }
