@@ -131,10 +131,21 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
                                      own ? "queue" : (key.site.empty() ? "isp" : "site"),
                                      lock->until.time_since_epoch().count()};
     }
-    view.allowed_per_hour = per_hour(queue.strategy->message_rate);
+    const auto& strategy = *queue.strategy;
+    const auto& policy = manager.registry().policy();
+    const auto* isp = policy.isp_named(key.isp);
+    view.strategy = {strategy.name,
+                     policy.shaping_of(isp ? *isp : policy.default_isp(), key.source),
+                     strategy.max_connections,
+                     strategy.messages_per_connection,
+                     per_hour(strategy.message_rate),
+                     per_hour(strategy.isp_message_rate),
+                     per_hour(strategy.connect_rate),
+                     strategy.adaptive.has_value()};
+    view.allowed_per_hour = per_hour(strategy.message_rate);
     view.current_per_hour = queue.message_rate.per_second() * 3600.0;
     view.connections = queue.active;
-    view.max_connections = queue.strategy->max_connections;
+    view.max_connections = strategy.max_connections;
     const auto& c = queue.counters;
     view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
                    c.cleared,   c.connections, c.throttled};

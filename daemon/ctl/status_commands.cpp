@@ -195,6 +195,22 @@ void print_queues(const json::object& page, std::ostream& out) {
     }
 }
 
+// The effective strategy and what shaped it.
+void print_strategy(const json::object& s, std::ostream& out) {
+    std::string shaped;
+    for (const auto& layer : s.at("shaped_by").as_array()) {
+        shaped += shaped.empty() ? "; shaped by " : ", then ";
+        shaped += text(layer);
+    }
+    fmt::print(out, "  strategy: {}{}\n", text(s.at("name")), shaped);
+    fmt::print(out,
+               "    max_connections {}, messages_per_connection {}, message_rate/h {}, "
+               "isp_message_rate/h {}, connect_rate/h {}{}\n",
+               number(s.at("max_connections")), number(s.at("messages_per_connection")),
+               rate(s.at("message_rate_per_hour")), rate(s.at("isp_message_rate_per_hour")),
+               rate(s.at("connect_rate_per_hour")), s.at("adaptive").as_bool() ? ", adaptive" : "");
+}
+
 void print_queue_details(const json::array& queues, std::ostream& out) {
     for (const auto& item : queues) {
         const auto& q = item.as_object();
@@ -214,6 +230,9 @@ void print_queue_details(const json::array& queues, std::ostream& out) {
                    number(counts.at("bounced")), number(counts.at("expired")),
                    number(counts.at("cleared")));
         fmt::print(out, "  lock/hold: {}\n", lock_or_hold(q));
+        if (const auto* strategy = q.if_contains("strategy"); strategy && strategy->is_object()) {
+            print_strategy(strategy->as_object(), out);
+        }
         for (const auto& reply : q.at("last_replies").as_array()) {
             fmt::print(out, "  reply: {}\n", text(reply));
         }

@@ -43,6 +43,18 @@ json::value to_json(const QueueView& q) {
     out["rate"] = json::object{{"allowed_per_hour", std::llround(q.allowed_per_hour)},
                                {"current_per_hour", std::llround(q.current_per_hour)}};
     out["connections"] = json::object{{"open", q.connections}, {"max", q.max_connections}};
+    const auto& st = q.strategy;
+    json::array shaped_by;
+    for (const auto& layer : st.shaped_by) shaped_by.emplace_back(layer);
+    out["strategy"] =
+        json::object{{"name", st.name},
+                     {"shaped_by", std::move(shaped_by)},
+                     {"max_connections", st.max_connections},
+                     {"messages_per_connection", st.messages_per_connection},
+                     {"message_rate_per_hour", std::llround(st.message_rate_per_hour)},
+                     {"isp_message_rate_per_hour", std::llround(st.isp_message_rate_per_hour)},
+                     {"connect_rate_per_hour", std::llround(st.connect_rate_per_hour)},
+                     {"adaptive", st.adaptive}};
     out["counts"] = counts_json(q.counts);
     json::array replies;
     for (const auto& reply : q.last_replies) replies.emplace_back(reply);

@@ -27,6 +27,19 @@ struct QueueCounts {
     std::uint64_t throttled = 0;
 };
 
+// The strategy a queue runs under, as its ISP's strategy and the shaping of its pool and source
+// made it.
+struct StrategyView {
+    std::string name;                    // the strategy it starts from
+    std::vector<std::string> shaped_by;  // pool and source layers, in order
+    unsigned max_connections = 0;
+    unsigned messages_per_connection = 0;
+    double message_rate_per_hour = 0;  // 0 = unlimited
+    double isp_message_rate_per_hour = 0;
+    double connect_rate_per_hour = 0;
+    bool adaptive = false;
+};
+
 struct QueueView {
     std::string name;         // "destination/source"
     std::string destination;  // the ISP, or "ISP:site" for a site of the long tail
@@ -43,6 +56,7 @@ struct QueueView {
     double current_per_hour = 0;  // the rate in force now (adaptive speed), 0 = unlimited
     unsigned connections = 0;
     unsigned max_connections = 0;
+    StrategyView strategy;
     QueueCounts counts;
     std::vector<std::string> last_replies;            // newest first
     std::optional<std::int64_t> next_attempt_unix;    // earliest retry of a waiting recipient

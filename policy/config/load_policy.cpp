@@ -171,6 +171,26 @@ void read_each(SettingsReader& reader, const Group& parent, const char* key, Kno
     }
 }
 
+// "shaping = ( { isp = "Gmail"; strategy = "gentle"; message_rate = "500/h"; }, ... );"
+void read_shaping(SettingsReader& reader, const Group& group, std::vector<Shaping>& out) {
+    read_each(reader, group, "shaping",
+              {"isp", "strategy", "max_connections", "messages_per_connection", "message_rate",
+               "connect_rate"},
+              out, [&](const Group& g, Shaping& shaping, std::size_t) {
+                  reader.read_string(g, "isp", shaping.isp, kOptional);
+                  reader.read_string(g, "strategy", shaping.strategy, kOptional);
+                  std::uint32_t count = 0;
+                  if (reader.read_integer(g, "max_connections", count, kOptional, 1)) {
+                      shaping.max_connections = count;
+                  }
+                  if (reader.read_integer(g, "messages_per_connection", count, kOptional, 1)) {
+                      shaping.messages_per_connection = count;
+                  }
+                  read_rate(reader, g, "message_rate", shaping.message_rate);
+                  read_rate(reader, g, "connect_rate", shaping.connect_rate);
+              });
+}
+
 void read_source(SettingsReader& reader, const Group& group, Source& source) {
     if (reader.read_string(group, "address", source.address, kOptional) &&
         !net::IpAddress::parse(source.address)) {
@@ -184,6 +204,7 @@ void read_source(SettingsReader& reader, const Group& group, Source& source) {
                       "must be a host name or an address literal (\"[192.0.2.1]\")");
     }
     reader.read_integer(group, "weight", source.weight, kOptional, 1, 1000000);
+    read_shaping(reader, group, source.shaping);
 }
 
 // RFC 5322 §3.6.8: printable US-ASCII except ':'.
@@ -223,12 +244,14 @@ void read_pool(SettingsReader& reader, const Group& group, Pool& pool) {
         {{"round-robin", SourceSelection::round_robin}, {"weighted", SourceSelection::weighted}});
     pool.sender_domains = read_domains(reader, group, "sender_domains");
     pool.listeners = read_names(reader, group, "listeners");
-    read_each(reader, group, "sources", {"name", "address", "helo", "weight"}, pool.sources,
+    read_each(reader, group, "sources", {"name", "address", "helo", "weight", "shaping"},
+              pool.sources,
               [&](const Group& g, Source& source, std::size_t) { read_source(reader, g, source); });
     if (pool.sources.empty()) {
         reader.report(join_path(group.path, "sources"), "a pool needs at least one source");
     }
     read_header_policy(reader, group, pool.headers);
+    read_shaping(reader, group, pool.shaping);
 }
 
 void read_adaptive(SettingsReader& reader, const Group& group, Strategy& strategy) {
@@ -344,7 +367,8 @@ void read_isp(SettingsReader& reader, const Group& group, Isp& isp) {
 
 void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out) {
     read_each(reader, root, "pools",
-              {"name", "selection", "sender_domains", "listeners", "sources", "headers"}, out.pools,
+              {"name", "selection", "sender_domains", "listeners", "sources", "headers", "shaping"},
+              out.pools,
               [&](const Group& g, Pool& pool, std::size_t) { read_pool(reader, g, pool); });
     read_each(reader, root, "strategies",
               {"name", "max_connections", "messages_per_connection", "message_rate",

@@ -25,12 +25,25 @@ struct HeaderPolicy {
     [[nodiscard]] bool empty() const { return add.empty() && remove.empty(); }
 };
 
+// A pool's or a source's own sending speed, one entry of its `shaping` list: for one ISP (or
+// all ISPs and the default rules when `isp` is empty) another strategy, and/or single keys over
+// the strategy below it. strategy_shaping.hpp applies them (source > pool > ISP > defaults).
+struct Shaping {
+    std::string isp;       // empty: every ISP
+    std::string strategy;  // empty: keep the strategy below
+    std::optional<std::uint32_t> max_connections;
+    std::optional<std::uint32_t> messages_per_connection;
+    std::optional<Rate> message_rate;
+    std::optional<Rate> connect_rate;
+};
+
 // One outbound source: the address connections are made from and the name said in EHLO.
 struct Source {
     std::string name;          // unique in its pool; defaults to the address ("default" if none)
     std::string address;       // numeric IPv4/IPv6 to bind to; empty = the system chooses
     std::string helo;          // empty = Config::delivery_helo()
     std::uint32_t weight = 1;  // share of the pool's mail under "weighted" selection
+    std::vector<Shaping> shaping{};
 };
 
 enum class SourceSelection { round_robin, weighted };
@@ -44,7 +57,8 @@ struct Pool {
     std::vector<std::string> sender_domains;
     // Mail received on these listeners (Listener::name) uses this pool (after header/sender).
     std::vector<std::string> listeners;
-    HeaderPolicy headers;  // applied to the pool's mail, before the ISP's
+    HeaderPolicy headers;            // applied to the pool's mail, before the ISP's
+    std::vector<Shaping> shaping{};  // for every source of the pool, under the sources' own
 };
 
 // Adaptive speed: the allowed message rate moves between `min_rate` and the strategy's

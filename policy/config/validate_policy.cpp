@@ -7,6 +7,8 @@
 #include <set>
 #include <string_view>
 
+#include "policy/config/strategy_shaping.hpp"
+
 namespace sluice::policy::config {
 namespace {
 
@@ -49,7 +51,7 @@ std::set<std::string, std::less<>> unique_names(const std::vector<T>& items,
 }
 
 struct Names {
-    std::set<std::string, std::less<>> pools, strategies, retry_rules, lock_rules;
+    std::set<std::string, std::less<>> pools, strategies, retry_rules, lock_rules, isps;
 };
 
 void check_reference(const std::set<std::string, std::less<>>& known, const std::string& name,
@@ -69,7 +71,68 @@ void check_locks(const Names& names, const std::vector<std::string>& locks, cons
     }
 }
 
-void check_pools(const Config& config, const SettingLocations& where,
+const Strategy* strategy_named(const Config& config, std::string_view name) {
+    for (const Strategy& strategy : config.policy.strategies) {
+        if (strategy.name == name) return &strategy;
+    }
+    return nullptr;
+}
+
+// One pool's or source's shaping list: known names, something set, one entry per ISP.
+void check_shaping_list(const std::vector<Shaping>& list, const std::string& path,
+                        const Names& names, const SettingLocations& where,
+                        std::vector<ConfigError>& errors) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Shaping& entry = list[i];
+        const std::string entry_path = path_of(path, i);
+        if (!entry.isp.empty() && !names.isps.contains(entry.isp) && entry.isp != kDefault) {
+            errors.push_back(
+                where.error(join_path(entry_path, "isp"),
+                            "unknown ISP \"" + entry.isp + "\" (an isps entry, or \"default\")"));
+        }
+        check_reference(names.strategies, entry.strategy, true, "strategy",
+                        join_path(entry_path, "strategy"), where, errors);
+        if (entry.strategy.empty() && !entry.max_connections && !entry.messages_per_connection &&
+            !entry.message_rate && !entry.connect_rate) {
+            errors.push_back(where.error(entry_path,
+                                         "sets nothing: name a strategy or give max_connections, "
+                                         "messages_per_connection, message_rate or connect_rate"));
+        }
+        if (!seen.insert(entry.isp).second) {
+            errors.push_back(where.error(
+                entry_path, entry.isp.empty() ? "a second entry for every ISP (merge them)"
+                                              : "a second entry for ISP \"" + entry.isp + "\""));
+        }
+    }
+}
+
+// Adaptive speed keeps needing a ceiling at or above its floor once shaping has changed rates.
+void check_shaped_adaptive(const Config& config, const Pool& pool, const Source& source,
+                           const std::string& path, const SettingLocations& where,
+                           std::vector<ConfigError>& errors) {
+    const auto& policy = config.policy;
+    auto named = [&](std::string_view name) { return strategy_named(config, name); };
+    auto check = [&](const std::string& isp, const std::string& strategy_name) {
+        const std::string& base_name =
+            !strategy_name.empty() ? strategy_name : policy.defaults.strategy;
+        const Strategy* base = named(base_name);
+        const Strategy fallback;
+        if (!shapes(pool, source, isp)) return;
+        const auto shaped = shape_strategy(base ? *base : fallback, isp, pool, source, named);
+        const auto& s = shaped.strategy;
+        if (s.adaptive &&
+            (!s.message_rate || per_second(s.adaptive->min_rate) > per_second(*s.message_rate))) {
+            errors.push_back(where.error(
+                path, "for ISP \"" + isp + "\" the shaped strategy's message_rate is below its " +
+                          "adaptive.min_rate"));
+        }
+    };
+    for (const Isp& isp : policy.isps) check(isp.name, isp.strategy);
+    check(std::string(kDefault), "");
+}
+
+void check_pools(const Config& config, const Names& names, const SettingLocations& where,
                  std::vector<ConfigError>& errors) {
     std::set<std::string, std::less<>> listeners;
     for (const Listener& listener : config.smtp.listen) {
@@ -93,7 +156,11 @@ void check_pools(const Config& config, const SettingLocations& where,
                         "); queues are named ISP/source, so source names are "
                         "unique across pools"));
             }
+            check_shaping_list(source.shaping, join_path(source_path, "shaping"), names, where,
+                               errors);
+            check_shaped_adaptive(config, pool, source, source_path, where, errors);
         }
+        check_shaping_list(pool.shaping, join_path(path, "shaping"), names, where, errors);
         for (std::size_t l = 0; l < pool.listeners.size(); ++l) {
             if (!listeners.contains(pool.listeners[l])) {
                 errors.push_back(
@@ -182,8 +249,8 @@ void validate_policy(const Config& config, const SettingLocations& where,
     names.strategies = unique_names(policy.strategies, "strategies", where, errors);
     names.retry_rules = unique_names(policy.retry_rules, "retry_rules", where, errors);
     names.lock_rules = unique_names(policy.lock_rules, "lock_rules", where, errors);
-    (void)unique_names(policy.isps, "isps", where, errors);
-    check_pools(config, where, errors);
+    names.isps = unique_names(policy.isps, "isps", where, errors);
+    check_pools(config, names, where, errors);
     check_strategies(config, where, errors);
     check_retry_rules(config, where, errors);
     check_isps(config, names, where, errors);

@@ -129,7 +129,35 @@ std::shared_ptr<const CompiledPolicy> CompiledPolicy::build(const config::Config
     policy->isps_.push_back(resolve(std::string(kDefaultIsp), "", "", "", {}, nullptr));
     policy->default_isp_ = policy->isps_.back().get();
     policy->default_pool_ = &require_named(settings.pools, defaults.pool, "pool");
+    policy->shape_strategies();
     return policy;
+}
+
+void CompiledPolicy::shape_strategies() {
+    auto named = [this](std::string_view name) { return find_named(settings_.strategies, name); };
+    for (const config::Pool& pool : settings_.pools) {
+        for (const config::Source& source : pool.sources) {
+            for (const auto& isp : isps_) {
+                if (!config::shapes(pool, source, isp->name)) continue;
+                shaped_.emplace(
+                    std::pair(isp->name, source.name),
+                    config::shape_strategy(*isp->strategy, isp->name, pool, source, named));
+            }
+        }
+    }
+}
+
+const config::Strategy& CompiledPolicy::strategy_for(const ResolvedIsp& isp,
+                                                     std::string_view source) const {
+    auto it = shaped_.find(std::pair(isp.name, std::string(source)));
+    return it == shaped_.end() ? *isp.strategy : it->second.strategy;
+}
+
+const std::vector<std::string>& CompiledPolicy::shaping_of(const ResolvedIsp& isp,
+                                                           std::string_view source) const {
+    static const std::vector<std::string> kNone;
+    auto it = shaped_.find(std::pair(isp.name, std::string(source)));
+    return it == shaped_.end() ? kNone : it->second.layers;
 }
 
 const ResolvedIsp* CompiledPolicy::isp_by_domain(std::string_view domain) const {

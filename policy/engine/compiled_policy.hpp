@@ -4,14 +4,17 @@
 // shared as std::shared_ptr<const CompiledPolicy> next to the Config it came from.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policy/config/model.hpp"
+#include "policy/config/strategy_shaping.hpp"
 #include "policy/isp/isp_directory.hpp"
 #include "policy/reply/reply_facts.hpp"
 #include "policy/reply/reply_matcher.hpp"
@@ -72,6 +75,14 @@ class CompiledPolicy {
     [[nodiscard]] const config::Pool* pool_named(std::string_view name) const;
     [[nodiscard]] const std::string& pool_header() const;
 
+    // The strategy the queues of `isp` from `source` run under: the ISP's, shaped by the
+    // source's pool and the source (strategy_shaping.hpp). Stable while this policy lives.
+    [[nodiscard]] const config::Strategy& strategy_for(const ResolvedIsp& isp,
+                                                       std::string_view source) const;
+    // How that strategy was shaped, in order (empty: the ISP's as it is).
+    [[nodiscard]] const std::vector<std::string>& shaping_of(const ResolvedIsp& isp,
+                                                             std::string_view source) const;
+
     // What to do with a reply for one recipient: 2xx delivered; else the first matching bounce
     // pattern decides (hard: bounce, soft: retry, ignore: delivered); none matches: 5xx bounce,
     // 4xx retry. The first matching lock rule of the ISP is reported (not for synthetic replies).
@@ -79,11 +90,14 @@ class CompiledPolicy {
 
   private:
     CompiledPolicy() = default;
+    void shape_strategies();
     config::PolicySettings settings_;  // own copy (with the synthesized defaults)
     isp::IspDirectory directory_{{}};
     std::vector<std::unique_ptr<ResolvedIsp>> isps_;  // file order; the default is last
     const ResolvedIsp* default_isp_ = nullptr;
     const config::Pool* default_pool_ = nullptr;
+    // (ISP, source) -> its shaped strategy, for the pairs some shaping entry applies to.
+    std::map<std::pair<std::string, std::string>, config::ShapedStrategy> shaped_;
 };
 
 }  // namespace sluice::policy::engine

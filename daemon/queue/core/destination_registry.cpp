@@ -5,10 +5,11 @@ namespace sluice::daemon::queue {
 namespace {
 constexpr std::size_t kLastReplies = 5;
 
+// The ISP's strategy as the source's pool and the source shape it.
 const policy::config::Strategy* strategy_of(const policy::engine::CompiledPolicy& policy,
-                                            const std::string& isp) {
-    const auto* resolved = policy.isp_named(isp);
-    return (resolved ? resolved : &policy.default_isp())->strategy;
+                                            const QueueKey& key) {
+    const auto* resolved = policy.isp_named(key.isp);
+    return &policy.strategy_for(resolved ? *resolved : policy.default_isp(), key.source);
 }
 }  // namespace
 
@@ -22,7 +23,7 @@ DestinationQueue& DestinationRegistry::ensure(const Route& route) {
         DestinationQueue fresh;
         fresh.key = route.key;
         fresh.name = to_string(route.key);
-        fresh.strategy = strategy_of(*policy_, route.key.isp);
+        fresh.strategy = strategy_of(*policy_, route.key);
         it = queues_.emplace(route.key, std::move(fresh)).first;
         auto shared = isps_.try_emplace(destination_of(route.key)).first;
         ++shared->second.queues;
@@ -73,7 +74,7 @@ void DestinationRegistry::reconfigure(
     std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
     policy_ = std::move(policy);
     for (auto& [key, queue] : queues_) {
-        queue.strategy = strategy_of(*policy_, key.isp);
+        queue.strategy = strategy_of(*policy_, key);
         apply_strategy(queue);
     }
 }

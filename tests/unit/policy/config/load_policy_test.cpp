@@ -170,6 +170,14 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
               "max_interval = \"1h\"; } );"),
          {}},
         {"integer factor", with("retry_rules = ( { name = \"r\"; factor = 3; } );"), {}},
+        {"shaping of a pool and a source, for all ISPs and per ISP",
+         with("strategies = ( { name = \"slow\"; max_connections = 1; } );\n"
+              "isps = ( { name = \"Gmail\"; domains = [ \"gmail.test\" ]; } );\n"
+              "pools = ( { name = \"p\"; shaping = ( { message_rate = \"500/h\"; },\n"
+              " { isp = \"Gmail\"; strategy = \"slow\"; max_connections = 2; } );\n"
+              " sources = ( { name = \"new\"; shaping = ( { isp = \"default\"; "
+              "messages_per_connection = 5; connect_rate = \"1/s\"; } ); } ); } );"),
+         {}},
         {"match parts all empty",
          with("bounce_patterns = ( { code = \"\"; enhanced = \"\"; text = \"\"; } );"),
          {}},
@@ -349,6 +357,23 @@ TEST(LoadPolicyConfig, ReportsBadReferences) {
          {"t.conf:5: pools.[1].sources.[0].name: source \"a\" is in another pool already "
           "(pools.[0].sources.[0]); queues are named ISP/source, so source names are unique "
           "across pools"}},
+        {"shaping: unknown names, empty and repeated entries, a floor above the ceiling",
+         with("strategies = ( { name = \"ad\"; message_rate = \"100/h\";\n"
+              " adaptive = { min_rate = \"50/h\"; }; } );\n"
+              "isps = ( { name = \"G\"; domains = [ \"g.test\" ]; strategy = \"ad\"; } );\n"
+              "pools = ( { name = \"p\"; shaping = ( { isp = \"Nope\"; strategy = \"fast\"; "
+              "},\n { }, { message_rate = \"1/h\"; }, { connect_rate = \"1/s\"; } );\n"
+              " sources = ( { name = \"s\"; shaping = ( { isp = \"G\"; "
+              "message_rate = \"10/h\"; } ); } ); } );"),
+         {"t.conf:9: pools.[0].sources.[0]: for ISP \"G\" the shaped strategy's message_rate "
+          "is below its adaptive.min_rate",
+          "t.conf:7: pools.[0].shaping.[0].isp: unknown ISP \"Nope\" (an isps entry, or "
+          "\"default\")",
+          "t.conf:7: pools.[0].shaping.[0].strategy: unknown strategy \"fast\"",
+          "t.conf:8: pools.[0].shaping.[1]: sets nothing: name a strategy or give "
+          "max_connections, messages_per_connection, message_rate or connect_rate",
+          "t.conf:8: pools.[0].shaping.[2]: a second entry for every ISP (merge them)",
+          "t.conf:8: pools.[0].shaping.[3]: a second entry for every ISP (merge them)"}},
         {"domain in two ISPs and the reserved name",
          with("isps = ( { name = \"a\"; domains = [ \"x.test\" ]; },\n"
               " { name = \"default\"; domains = [ \"X.test\" ]; } );"),
