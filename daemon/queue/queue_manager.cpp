@@ -115,7 +115,7 @@ void QueueManager::add(const MessagePtr& message) {
 void QueueManager::reconfigure() {
     const auto config = services_.config();
     const auto policy = services_.policy();
-    registry_.reconfigure(policy);
+    const auto queues_changed = registry_.reconfigure(policy);
     router_.reconfigure(config, policy);
     // A shorter lifetime applies at once to mail already queued.
     shortest_lifetime_ = shortest_lifetime(*policy);
@@ -133,8 +133,10 @@ void QueueManager::reconfigure() {
     }
     for (const auto& queue : queues_.release_due(now, route)) start_workers(queue);
     start_lookups();
-    services_.logger.notice("reload: {} ready recipients re-routed; {} queues known", moved,
-                            registry_.queues().size());
+    services_.logger.notice(
+        "reload: {} ready recipients re-routed (waiting ones are when due); {} of {} queues run "
+        "under changed limits",
+        moved, queues_changed, registry_.queues().size());
     wake_scheduler();
 }
 

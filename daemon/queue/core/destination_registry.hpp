@@ -120,8 +120,9 @@ class DestinationRegistry {
     using RetiredCounters = std::map<std::pair<std::string, std::string>, QueueCounters>;
     [[nodiscard]] const RetiredCounters& retired() const { return retired_; }
 
-    // A reload: every queue takes its ISP's new strategy, keeping its counters and schedule.
-    void reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
+    // A reload: every queue takes its ISP's new strategy (as shaped for its source), keeping its
+    // counters and schedule. Returns how many queues' limits changed, for the reload's log line.
+    std::size_t reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
     [[nodiscard]] const policy::engine::CompiledPolicy& policy() const { return *policy_; }
 
     // The queue's message rate follows its adaptive rate (after a step up or down).

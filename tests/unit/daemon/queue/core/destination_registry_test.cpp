@@ -40,10 +40,46 @@ TEST(DestinationRegistry, ReconfigureGivesQueuesTheirIspsNewStrategy) {
     DestinationRegistry registry(compile({strategy(2, Rate{60, 1min})}));
     auto& queue = registry.ensure(Route{QueueKey{"Gmail", "a"}, "", "", ""});
     queue.counters.delivered = 7;
-    registry.reconfigure(compile({strategy(9, Rate{600, 1min})}));
+    (void)registry.ensure(Route{QueueKey{"Gmail", "b"}, "", "", ""});
+    EXPECT_EQ(registry.reconfigure(compile({strategy(9, Rate{600, 1min})})), 2u)
+        << "both queues' limits changed";
     EXPECT_EQ(queue.strategy->max_connections, 9u);
     EXPECT_DOUBLE_EQ(queue.message_rate.per_second(), 10.0);
     EXPECT_EQ(queue.counters.delivered, 7u);
+    EXPECT_EQ(registry.reconfigure(compile({strategy(9, Rate{600, 1min})})), 0u)
+        << "the same limits again";
+}
+
+TEST(DestinationRegistry, AShapedSourceGetsItsOwnStrategyAndKeepsItOnReload) {
+    auto with_shaping = [](std::optional<Rate> rate) {
+        policy::config::Config config;
+        config.hostname = "mx.test";
+        auto& p = config.policy;
+        p.strategies = {strategy(5, Rate{60, 1min})};
+        policy::config::Pool pool;
+        pool.name = "bulk";
+        pool.sources = {{"a", "127.0.0.4", "", 1}, {"new", "127.0.0.5", "", 1}};
+        if (rate) {
+            policy::config::Shaping shaping;
+            shaping.isp = "Gmail";
+            shaping.message_rate = rate;
+            pool.sources[1].shaping = {shaping};
+        }
+        p.pools = {pool};
+        policy::config::Isp isp;
+        isp.name = "Gmail";
+        isp.domains = {"gmail.test"};
+        isp.strategy = "s";
+        p.isps = {isp};
+        return policy::engine::CompiledPolicy::build(config);
+    };
+    DestinationRegistry registry(with_shaping(Rate{6, 1min}));
+    auto& seasoned = registry.ensure(Route{QueueKey{"Gmail", "a"}, "bulk", "", ""});
+    auto& fresh = registry.ensure(Route{QueueKey{"Gmail", "new"}, "bulk", "", ""});
+    EXPECT_DOUBLE_EQ(seasoned.message_rate.per_second(), 1.0);
+    EXPECT_DOUBLE_EQ(fresh.message_rate.per_second(), 0.1);
+    EXPECT_EQ(registry.reconfigure(with_shaping(std::nullopt)), 1u) << "only the shaped one";
+    EXPECT_DOUBLE_EQ(fresh.message_rate.per_second(), 1.0);
 }
 
 TEST(DestinationRegistry, RemembersTheLastFiveRepliesWithTheirKind) {
