@@ -122,8 +122,10 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
         view.held = "isp";
     } else if (admission.holds().contains(queue.destination())) {
         view.held = "site";
-    } else if (admission.holds().contains(queue.name)) {
-        view.held = "queue";
+    } else if (admission.holds().contains(queue.name) ||
+               (!key.site.empty() && admission.holds().contains(
+                                         queue::to_string(queue::QueueKey{key.isp, key.source})))) {
+        view.held = "queue";  // by its name, or by "default/source" for all that source's sites
     }
     if (const auto* lock = admission.lock_of(queue, wall)) {
         const bool own = admission.own_lock(queue, wall) != nullptr;
@@ -154,12 +156,12 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
     return view;
 }
 
-std::vector<QueueView> DaemonStatus::queues(const status::QueueQuery& query) {
+status::QueuePage DaemonStatus::queues(const status::QueueQuery& query) {
     const auto& manager = sources_.queue;
     std::optional<std::string> domain_destination;
     if (!query.domain.empty()) {
         domain_destination = manager.destination_of_domain(query.domain);
-        if (!domain_destination) return {};  // never looked up: no queue of it yet
+        if (!domain_destination) return status::page_of({}, query);  // not looked up: no queue
     }
     auto selected = [&](const queue::DestinationQueue& queue) {
         if (domain_destination && queue.destination() != *domain_destination) return false;
@@ -167,18 +169,37 @@ std::vector<QueueView> DaemonStatus::queues(const status::QueueQuery& query) {
         return query.destination.empty() || queue.key.isp == query.destination ||
                queue.destination() == query.destination;
     };
-    const auto wall = clock::now_wall();
-    const auto times = manager.delivery_queues().times_by_queue(kMaxTimesScan);
-    std::vector<QueueView> out;
+    // What sorting needs, for every queue selected; the full view only for the page (the long
+    // tail can have a hundred thousand queues, the dashboard asks every 2 seconds).
+    const auto& delivery = manager.delivery_queues();
+    const auto times = delivery.times_by_queue(kMaxTimesScan);
+    std::vector<QueueView> summaries;
     for (const auto& [key, queue] : manager.registry().queues()) {
         if (!selected(queue)) continue;
-        out.push_back(view_of(queue, wall));
+        QueueView& summary = summaries.emplace_back();
+        summary.name = queue.name;
+        summary.isp = key.isp;
+        summary.site = key.site;
+        summary.source = key.source;
+        summary.queued = delivery.ready_recipients(key);
+        summary.deferred = delivery.waiting_in(key);
         if (auto found = times.find(key); found != times.end()) {
-            out.back().next_attempt_unix = found->second.next_due_unix;
-            out.back().oldest_arrival_unix = found->second.oldest_arrival_unix;
+            summary.next_attempt_unix = found->second.next_due_unix;
+            summary.oldest_arrival_unix = found->second.oldest_arrival_unix;
         }
     }
-    return out;
+    auto page = status::page_of(std::move(summaries), query);
+    const auto wall = clock::now_wall();
+    for (auto& view : page.queues) {
+        const auto* queue =
+            manager.registry().find(queue::QueueKey{view.isp, view.source, view.site});
+        if (queue == nullptr) continue;  // cannot happen: same io-thread turn as the listing
+        auto full = view_of(*queue, wall);
+        full.next_attempt_unix = view.next_attempt_unix;
+        full.oldest_arrival_unix = view.oldest_arrival_unix;
+        view = std::move(full);
+    }
+    return page;
 }
 
 namespace {
@@ -296,14 +317,20 @@ status::StatusView DaemonStatus::status() {
 }
 
 bool DaemonStatus::knows_isp(const std::string& isp) {
-    // A hold left from an ISP a reload removed must still be releasable.
-    if (sources_.queue.admission().holds().contains(isp)) return true;
-    const auto& policy = sources_.queue.registry().policy();
-    if (policy.isp_named(isp) || policy.default_isp().name == isp) return true;
-    for (const auto& [key, queue] : sources_.queue.registry().queues()) {
-        if (key.isp == isp || queue.destination() == isp) return true;
+    const auto& holds = sources_.queue.admission().holds();
+    // A hold left from an ISP a reload removed, or on a site whose queue was reclaimed, must
+    // still be releasable.
+    if (holds.contains(isp)) return true;
+    for (const auto& name : holds) {
+        if (name.starts_with(isp + "/")) return true;
     }
-    return false;
+    const auto& policy = sources_.queue.registry().policy();
+    // "ISP:site" names a site of a known ISP whether or not its queue exists now (it may be
+    // held ahead of its mail, or have been reclaimed).
+    const auto colon = isp.find(':');
+    const std::string name = colon == std::string::npos ? isp : isp.substr(0, colon);
+    if (colon != std::string::npos && colon + 1 == isp.size()) return false;
+    return policy.isp_named(name) != nullptr || policy.default_isp().name == name;
 }
 
 status::ReloadResult DaemonStatus::reload() {

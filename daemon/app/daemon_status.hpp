@@ -54,7 +54,7 @@ class DaemonStatus final : public status::StatusBackend {
     void refresh_token();
 
     status::StatusView status() override;
-    std::vector<status::QueueView> queues(const status::QueueQuery& query) override;
+    status::QueuePage queues(const status::QueueQuery& query) override;
     std::vector<status::QueueView> metric_queues() override;
     std::vector<policy::net::Cidr> read_networks() override;
     std::string token() override { return token_; }

@@ -170,6 +170,20 @@ std::string lock_or_hold(const json::object& q) {
     return what.empty() ? "-" : what;
 }
 
+// Says so when a listing is one page of more.
+void print_page_note(const json::object& page, std::ostream& out) {
+    const auto total = page.at("total").to_number<std::uint64_t>();
+    const auto shown = page.at("queues").as_array().size();
+    if (total <= shown) return;
+    const auto offset = page.at("offset").to_number<std::uint64_t>();
+    if (shown == 0) {
+        fmt::print(out, "(no queues past {}: there are {})\n", offset, total);
+    } else {
+        fmt::print(out, "(queues {}-{} of {}: --offset and --limit show others)\n", offset + 1,
+                   offset + shown, total);
+    }
+}
+
 void print_queues(const json::object& page, std::ostream& out) {
     const auto& queues = page.at("queues").as_array();
     fmt::print(out, "{:<32} {:<18} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>8}  {}\n", "QUEUE",
@@ -187,12 +201,7 @@ void print_queues(const json::object& page, std::ostream& out) {
                    number(q.at("counts").as_object().at("bounced")), lock_or_hold(q));
     }
     // Say so when this is one page of more.
-    const auto total = page.at("total").to_number<std::uint64_t>();
-    if (total > queues.size()) {
-        const auto offset = page.at("offset").to_number<std::uint64_t>();
-        fmt::print(out, "(queues {}-{} of {}: --offset and --limit show others)\n", offset + 1,
-                   offset + queues.size(), total);
-    }
+    print_page_note(page, out);
 }
 
 // The effective strategy and what shaped it.
@@ -211,8 +220,8 @@ void print_strategy(const json::object& s, std::ostream& out) {
                rate(s.at("connect_rate_per_hour")), s.at("adaptive").as_bool() ? ", adaptive" : "");
 }
 
-void print_queue_details(const json::array& queues, std::ostream& out) {
-    for (const auto& item : queues) {
+void print_queue_details(const json::object& page, std::ostream& out) {
+    for (const auto& item : page.at("queues").as_array()) {
         const auto& q = item.as_object();
         const auto& counts = q.at("counts").as_object();
         const auto& rates = q.at("rate").as_object();
@@ -237,6 +246,7 @@ void print_queue_details(const json::array& queues, std::ostream& out) {
             fmt::print(out, "  reply: {}\n", text(reply));
         }
     }
+    print_page_note(page, out);
 }
 
 int run(std::string_view command, std::span<const std::string_view> args, std::ostream& out,
@@ -349,7 +359,7 @@ int run(std::string_view command, std::span<const std::string_view> args, std::o
     } else if (command == "queues") {
         print_queues(object, out);
     } else if (command == "queue") {
-        print_queue_details(object.at("queues").as_array(), out);
+        print_queue_details(object, out);
     } else {
         out << command << ": " << answer->body;
     }

@@ -42,6 +42,8 @@ struct QueuePage {
 };
 
 // Sorts `matching` (already filtered) by query.sort, names breaking ties, and cuts the page.
+// Only name, queued, deferred and oldest_arrival_unix are read, so the caller may sort light
+// views and fill in the page's afterwards.
 [[nodiscard]] QueuePage page_of(std::vector<QueueView> matching, const QueueQuery& query);
 
 }  // namespace sluice::daemon::status

@@ -21,8 +21,8 @@ class StatusBackend {
   public:
     virtual ~StatusBackend() = default;
     [[nodiscard]] virtual StatusView status() = 0;
-    // The queues query.destination and query.domain select (unsorted: queue_query.hpp pages).
-    [[nodiscard]] virtual std::vector<QueueView> queues(const QueueQuery& query) = 0;
+    // The page of queues `query` selects, sorted (queue_query.hpp's page_of).
+    [[nodiscard]] virtual QueuePage queues(const QueueQuery& query) = 0;
     // The queues as /metrics shows them: a queue per ISP entry and source, and the long tail's
     // site queues rolled up per ISP and source (their counters including reclaimed queues'),
     // so the series stay few and counters never go back.

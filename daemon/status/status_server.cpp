@@ -150,7 +150,7 @@ asio::awaitable<Response> respond(StatusBackend& backend, const Request& req,
                 }
                 auto& selected = std::get<QueueQuery>(query);
                 if (request.endpoint == Endpoint::queue) selected.destination = request.isp;
-                auto page = page_of(backend.queues(selected), selected);
+                auto page = backend.queues(selected);
                 if (request.endpoint == Endpoint::queue && page.total == 0) {
                     co_return error(req, 404, "no queue of " + request.isp);
                 }

@@ -114,8 +114,9 @@ void check_shaped_adaptive(const Config& config, const Pool& pool, const Source&
     const auto& policy = config.policy;
     auto named = [&](std::string_view name) { return strategy_named(config, name); };
     auto check = [&](const std::string& isp, const std::string& strategy_name) {
-        const std::string& base_name =
-            !strategy_name.empty() ? strategy_name : policy.defaults.strategy;
+        // As CompiledPolicy resolves it: the ISP's, else defaults.strategy, else "default".
+        std::string base_name = !strategy_name.empty() ? strategy_name : policy.defaults.strategy;
+        if (base_name.empty()) base_name = kDefault;
         const Strategy* base = named(base_name);
         const Strategy fallback;
         if (!shapes(pool, source, isp)) return;

@@ -4,14 +4,24 @@
 
 namespace sluice::daemon::queue {
 
+// "ISP/source" also names every site queue of that ISP and source ("default/192.0.2.10" holds
+// the long tail sent from that address).
+std::string isp_source_name(const QueueKey& key) {
+    return to_string(QueueKey{key.isp, key.source});
+}
+
+bool AdmissionControl::held_by_name(const DestinationQueue& queue) const {
+    const auto& key = queue.key;
+    return holds_.contains(queue.name) || holds_.contains(key.isp) ||
+           holds_.contains(queue.destination()) ||
+           (!key.site.empty() && holds_.contains(isp_source_name(key)));
+}
+
 Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_now) const {
     if (node_held_) return Blocked::node_held;
     // Asked for every connection and message: the usual case, nothing held or locked, costs
     // no lookup.
-    if (!holds_.empty() && (holds_.contains(queue.name) || holds_.contains(queue.key.isp) ||
-                            holds_.contains(queue.destination()))) {
-        return Blocked::held;
-    }
+    if (!holds_.empty() && held_by_name(queue)) return Blocked::held;
     if (queue_locks_.active(queue.name, wall_now)) return Blocked::locked;
     if (destination_locks_.active(queue.destination(), wall_now)) return Blocked::isp_locked;
     return Blocked::none;
@@ -19,6 +29,7 @@ Blocked AdmissionControl::stopped(const DestinationQueue& queue, WallTime wall_n
 
 Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                                         unsigned total_active, unsigned max_total) {
+    queue.last_used = now;  // wanted: not idle, whatever the answer
     Admission answer;
     auto& isp = registry_.isp(queue);
     answer.reason = stopped(queue, wall_now);
@@ -108,7 +119,15 @@ const policy::lock::Lock* AdmissionControl::own_lock(const DestinationQueue& que
 }
 
 bool AdmissionControl::unlock_queue(const QueueKey& key) {
-    return queue_locks_.unlock(to_string(key));
+    bool any = queue_locks_.unlock(to_string(key));
+    if (!key.site.empty()) return any;
+    // "ISP/source" covers that source's site queues too.
+    for (const auto& [other, queue] : registry_.queues()) {
+        if (!other.site.empty() && other.isp == key.isp && other.source == key.source) {
+            any = queue_locks_.unlock(queue.name) || any;
+        }
+    }
+    return any;
 }
 
 bool AdmissionControl::unlock_isp(const std::string& destination) {

@@ -59,6 +59,7 @@ class AdmissionControl {
     // The queue's own lock (scope source), without its destination's.
     [[nodiscard]] const policy::lock::Lock* own_lock(const DestinationQueue& queue,
                                                      WallTime wall_now) const;
+    // One queue's locks; "ISP/source" (no site) also lifts those of that source's site queues.
     bool unlock_queue(const QueueKey& key);
     // Lifts the locks of a destination ("Gmail", "default:mx.example.net") and of its queues;
     // an ISP's name ("default") covers all its sites.
@@ -67,13 +68,17 @@ class AdmissionControl {
     // Drops expired locks; when the next one expires.
     std::optional<WallTime> expire_locks(WallTime wall_now);
 
-    // Holds (by an admin; persisted by the caller), named like hold_store.hpp's lines.
+    // Holds (by an admin; persisted by the caller), named like hold_store.hpp's lines: a
+    // queue's name, a destination, an ISP (which covers its sites) or "ISP/source" (which covers
+    // that source's site queues).
     void set_node_held(bool held) { node_held_ = held; }
     [[nodiscard]] bool node_held() const { return node_held_; }
     void hold(const std::string& isp_or_queue_name, bool held);
     [[nodiscard]] const std::set<std::string>& holds() const { return holds_; }
 
   private:
+    [[nodiscard]] bool held_by_name(const DestinationQueue& queue) const;
+
     DestinationRegistry& registry_;
     // By queue name (scope source) and by destination (scope isp): looked up on every admission
     // without building a key.

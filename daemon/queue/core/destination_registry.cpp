@@ -121,9 +121,16 @@ namespace {
 // Nothing would differ if the queue were made afresh now: no connection, nothing in flight,
 // and its limiters hold no debt (a new queue's would admit at once too).
 bool at_rest(const DestinationQueue& queue, policy::speed::Instant now) {
+    // What adaptive speed learnt (a site that throttled us) is kept until it has recovered.
+    auto per_second = [](const policy::config::Rate& rate) {
+        return static_cast<double>(rate.count) * 1000.0 / static_cast<double>(rate.per.count());
+    };
+    const bool adaptive_at_ceiling =
+        !queue.adaptive || !queue.strategy->message_rate ||
+        per_second(queue.adaptive->current()) >= per_second(*queue.strategy->message_rate) * 0.999;
     return queue.active == 0 && queue.in_flight == 0 && queue.pacing == 0 &&
            queue.message_rate.next_allowed(now) <= now &&
-           queue.connect_rate.next_allowed(now) <= now;
+           queue.connect_rate.next_allowed(now) <= now && adaptive_at_ceiling;
 }
 }  // namespace
 
@@ -135,17 +142,20 @@ std::size_t DestinationRegistry::reclaim_idle(
         DestinationQueue& queue = it->second;
         const bool shared_debt = isp(queue).rate.next_allowed(now) > now;
         if (queue.key.site.empty() || !at_rest(queue, now) || shared_debt || busy(queue)) {
-            queue.idle_since.reset();
+            queue.last_used = now;
             ++it;
             continue;
         }
-        if (!queue.idle_since) queue.idle_since = now;
-        if (now - *queue.idle_since < after) {
+        if (!queue.last_used) queue.last_used = now;  // made since the last pass
+        if (now - *queue.last_used < after) {
             ++it;
             continue;
         }
         add_counters(retired_[{queue.key.isp, queue.key.source}], queue.counters);
-        if (--isp(queue).queues == 0) isps_.erase(queue.destination());
+        if (--isp(queue).queues == 0) {
+            const std::string destination = queue.destination();  // the node's key: copy first
+            isps_.erase(destination);
+        }
         it = queues_.erase(it);
         ++reclaimed;
     }

@@ -83,7 +83,8 @@ struct DestinationQueue {
     QueueCounters counters;
     std::vector<RecentReply> last_replies;  // newest first, a few (no deque: it allocates empty)
     Blocked blocked = Blocked::none;        // the latest answer of may_connect
-    std::optional<policy::speed::Instant> idle_since;  // first seen idle by reclaim_idle
+    // When it was last wanted (a connection asked for, or found busy by reclaim_idle).
+    std::optional<policy::speed::Instant> last_used;
     // Its destination's name and shared state: the registry's map entry (nodes stay in place),
     // so the name is not stored twice.
     std::pair<const std::string, IspState>* shared = nullptr;
@@ -109,10 +110,11 @@ class DestinationRegistry {
         return queue.shared->second;
     }
 
-    // Removes the queues of the long tail's sites (ISP queues stay: there are few) that have
-    // been idle — no connection, nothing in flight, `busy` says no (no ready or waiting work, no
-    // lock) and their rate limiters would admit at once — since at least `after` ago, as
-    // noticed by earlier calls. Their counters go to retired(). How many went.
+    // Removes the queues of the long tail's sites (ISP queues stay: there are few) that are
+    // idle — no connection, nothing in flight, `busy` says no (no ready or waiting work, no
+    // lock), their rate limiters would admit at once and adaptive speed is back at its ceiling —
+    // and have not been used (last_used) for `after`. Their counters go to retired(). How many
+    // went.
     std::size_t reclaim_idle(policy::speed::Instant now, std::chrono::seconds after,
                              const std::function<bool(const DestinationQueue&)>& busy);
     // What the reclaimed queues had counted, per ISP and source (the status totals and the

@@ -58,9 +58,11 @@ RecipientRouter::Known RecipientRouter::known(const std::string& domain,
     if (it == rolled_up_.end() || it->second.valid_until_unix < now_unix) return {};
     const auto& answer = it->second;
     if (answer.isp.empty()) return {&policy_->default_isp(), answer.site};
+    // An answer naming an ISP the policy no longer has is no answer (reconfigure clears them
+    // all today): look the domain up again rather than queue it without a site.
     const auto* isp = policy_->isp_named(answer.isp);
     if (isp) return {isp, {}};
-    return {&policy_->default_isp(), answer.site};
+    return {};
 }
 
 const policy::engine::ResolvedIsp* RecipientRouter::isp_of(const std::string& domain,

@@ -168,6 +168,26 @@ TEST(AdmissionControl, HoldsNameAnIspASiteOrAQueue) {
     d.admission.hold("default:mx.two.test/a", true);
     EXPECT_EQ(d.admission.stopped(two, kWall), Blocked::held);
     EXPECT_EQ(d.admission.stopped(one, kWall), Blocked::none);
+    d.admission.hold("default:mx.two.test/a", false);
+    auto& other_source = d.queue("default", "b", "mx.one.test");
+    d.admission.hold("default/a", true);
+    EXPECT_EQ(d.admission.stopped(one, kWall), Blocked::held) << "every site sent from a";
+    EXPECT_EQ(d.admission.stopped(two, kWall), Blocked::held);
+    EXPECT_EQ(d.admission.stopped(other_source, kWall), Blocked::none);
+}
+
+TEST(AdmissionControl, UnlockingIspAndSourceLiftsThatSourcesSiteLocks) {
+    policy::config::LockRule throttled;
+    throttled.name = "throttled";
+    throttled.lock_for = 30min;
+    Destinations d(compile({strategy(5)}, {throttled}));
+    auto& one = d.queue("default", "a", "mx.one.test");
+    auto& other_source = d.queue("default", "b", "mx.one.test");
+    d.admission.lock(one, throttled, "421 slow down", kWall);
+    d.admission.lock(other_source, throttled, "421 slow down", kWall);
+    EXPECT_TRUE(d.admission.unlock_queue(QueueKey{"default", "a"}));
+    EXPECT_EQ(d.admission.stopped(one, kWall), Blocked::none);
+    EXPECT_EQ(d.admission.stopped(other_source, kWall), Blocked::locked);
 }
 
 TEST(AdmissionControl, EachSiteHasItsOwnConnectionsAndRate) {

@@ -50,6 +50,23 @@ TEST(DestinationRegistry, ReconfigureGivesQueuesTheirIspsNewStrategy) {
         << "the same limits again";
 }
 
+TEST(DestinationRegistry, ASiteThatThrottledUsIsKeptUntilItsSpeedHasRecovered) {
+    auto adaptive = strategy(5, Rate{60, 1min});
+    adaptive.adaptive = policy::config::AdaptiveSpeed{Rate{6, 1min}, 0.5, 0.5, 1};
+    DestinationRegistry registry(compile({adaptive}));
+    const auto start = policy::speed::Instant{} + 1000h;
+    auto& site = registry.ensure(Route{QueueKey{"default", "a", "mx.slow.test"}, "", "", ""});
+    site.adaptive->on_throttled();  // the site asked us to slow down: 30/min now
+    auto never_busy = [](const DestinationQueue&) { return false; };
+    EXPECT_EQ(registry.reclaim_idle(start, 10min, never_busy), 0u);
+    EXPECT_EQ(registry.reclaim_idle(start + 1h, 10min, never_busy), 0u)
+        << "reclaiming would forget the lowered speed";
+    site.adaptive->on_success();  // 45/min (step up 50 %, streak 1)
+    site.adaptive->on_success();  // back at the ceiling
+    EXPECT_EQ(registry.reclaim_idle(start + 2h, 10min, never_busy), 1u)
+        << "recovered, and not wanted since the last pass an hour ago";
+}
+
 TEST(DestinationRegistry, AShapedSourceGetsItsOwnStrategyAndKeepsItOnReload) {
     auto with_shaping = [](std::optional<Rate> rate) {
         policy::config::Config config;
@@ -119,16 +136,18 @@ TEST(DestinationRegistry, IdleSiteQueuesAreReclaimedAndTheirCountsKept) {
     isp.counters.delivered = 1;
     idle.counters.delivered = 7;
     idle.counters.bounced = 2;
-    (void)paced.message_rate.try_acquire(start + 10min);  // owes the rate a second from then
+    (void)paced.message_rate.try_acquire(start + 40min);  // owes the rate a second from then
     auto is_busy = [](const DestinationQueue& q) { return q.key.site == "mx.busy.test"; };
 
     EXPECT_EQ(registry.reclaim_idle(start, 10min, is_busy), 0u) << "first seen idle";
     EXPECT_EQ(registry.reclaim_idle(start + 9min, 10min, is_busy), 0u) << "not idle long enough";
+    idle.last_used = start + 9min + 30s;  // a connection asked for between two passes
+    EXPECT_EQ(registry.reclaim_idle(start + 10min, 10min, is_busy), 0u) << "used 30 s ago";
     idle.active = 1;  // a connection: busy again, and idle from scratch after it
-    EXPECT_EQ(registry.reclaim_idle(start + 10min, 10min, is_busy), 0u);
+    EXPECT_EQ(registry.reclaim_idle(start + 19min, 10min, is_busy), 0u);
     idle.active = 0;
-    EXPECT_EQ(registry.reclaim_idle(start + 10min, 10min, is_busy), 0u);
-    EXPECT_EQ(registry.reclaim_idle(start + 20min, 10min, is_busy), 1u) << "idle and at rest";
+    EXPECT_EQ(registry.reclaim_idle(start + 28min, 10min, is_busy), 0u);
+    EXPECT_EQ(registry.reclaim_idle(start + 29min, 10min, is_busy), 1u) << "idle and at rest";
     EXPECT_EQ(registry.find(QueueKey{"default", "a", "mx.idle.test"}), nullptr);
     EXPECT_NE(registry.find(QueueKey{"default", "a", "mx.paced.test"}), nullptr)
         << "reclaimed only once its rate limiter owes nothing";
@@ -137,7 +156,8 @@ TEST(DestinationRegistry, IdleSiteQueuesAreReclaimedAndTheirCountsKept) {
     const auto& retired = registry.retired().at({"default", "a"});
     EXPECT_EQ(retired.delivered, 7u);
     EXPECT_EQ(retired.bounced, 2u);
-    EXPECT_EQ(registry.reclaim_idle(start + 31min, 10min, is_busy), 1u) << "the paced one";
+    EXPECT_EQ(registry.reclaim_idle(start + 41min, 10min, is_busy), 1u)
+        << "the paced one, at rest since its limiter's debt ended";
 }
 
 }  // namespace
