@@ -153,6 +153,12 @@ const config::Strategy& CompiledPolicy::strategy_for(const ResolvedIsp& isp,
     return it == shaped_.end() ? *isp.strategy : it->second.strategy;
 }
 
+std::set<std::pair<std::string, std::string>> CompiledPolicy::shaped_pairs() const {
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (const auto& [pair, shaped] : shaped_) pairs.insert(pair);
+    return pairs;
+}
+
 const std::vector<std::string>& CompiledPolicy::shaping_of(const ResolvedIsp& isp,
                                                            std::string_view source) const {
     static const std::vector<std::string> kNone;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,6 +80,8 @@ class CompiledPolicy {
     // source's pool and the source (strategy_shaping.hpp). Stable while this policy lives.
     [[nodiscard]] const config::Strategy& strategy_for(const ResolvedIsp& isp,
                                                        std::string_view source) const;
+    // The (ISP, source) pairs some shaping entry applies to.
+    [[nodiscard]] std::set<std::pair<std::string, std::string>> shaped_pairs() const;
     // How that strategy was shaped, in order (empty: the ISP's as it is).
     [[nodiscard]] const std::vector<std::string>& shaping_of(const ResolvedIsp& isp,
                                                              std::string_view source) const;

@@ -1,5 +1,7 @@
 #include "policy/engine/policy_changes.hpp"
 
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace sluice::policy::engine {
@@ -8,19 +10,45 @@ namespace {
 bool same_rate(const std::optional<config::Rate>& a, const std::optional<config::Rate>& b) {
     return a.has_value() == b.has_value() && (!a || *a == *b);
 }
+}  // namespace
 
-bool same_strategy(const config::Strategy& a, const config::Strategy& b) {
+bool same_limits(const config::Strategy& a, const config::Strategy& b) {
     const bool same_adaptive =
         a.adaptive.has_value() == b.adaptive.has_value() &&
         (!a.adaptive || (a.adaptive->min_rate == b.adaptive->min_rate &&
                          a.adaptive->step_up == b.adaptive->step_up &&
                          a.adaptive->step_down == b.adaptive->step_down &&
                          a.adaptive->success_streak == b.adaptive->success_streak));
-    return a.name == b.name && a.max_connections == b.max_connections &&
+    return a.max_connections == b.max_connections &&
            a.messages_per_connection == b.messages_per_connection &&
            same_rate(a.message_rate, b.message_rate) &&
            same_rate(a.isp_message_rate, b.isp_message_rate) &&
            same_rate(a.connect_rate, b.connect_rate) && same_adaptive;
+}
+
+namespace {
+
+bool same_strategy(const config::Strategy& a, const config::Strategy& b) {
+    return a.name == b.name && same_limits(a, b);
+}
+
+// "source new1 for Gmail" for each (ISP, source) whose shaped strategy differs, among the pairs
+// either policy shapes and both policies know the ISP of.
+std::vector<std::string> reshaped(const CompiledPolicy& before, const CompiledPolicy& after) {
+    std::set<std::pair<std::string, std::string>> pairs = before.shaped_pairs();
+    const auto more = after.shaped_pairs();
+    pairs.insert(more.begin(), more.end());
+    std::vector<std::string> out;
+    for (const auto& [isp, source] : pairs) {
+        const auto* old_isp = before.isp_named(isp);
+        const auto* new_isp = after.isp_named(isp);
+        if (!old_isp || !new_isp) continue;
+        if (!same_strategy(before.strategy_for(*old_isp, source),
+                           after.strategy_for(*new_isp, source))) {
+            out.push_back("source " + source + " for " + isp);
+        }
+    }
+    return out;
 }
 
 bool same_retry(const config::RetryRule& a, const config::RetryRule& b) {
@@ -89,6 +117,7 @@ std::string describe_changes(const CompiledPolicy& before, const CompiledPolicy&
     append_list(out, "ISPs added:", added);
     append_list(out, "ISPs removed:", removed);
     append_list(out, "changed:", changed);
+    append_list(out, "shaping changed:", reshaped(before, after));
     return out.empty() ? "no change to ISP rules" : out;
 }
 

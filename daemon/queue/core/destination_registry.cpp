@@ -1,5 +1,7 @@
 #include "daemon/queue/core/destination_registry.hpp"
 
+#include "policy/engine/policy_changes.hpp"
+
 namespace sluice::daemon::queue {
 
 namespace {
@@ -70,22 +72,6 @@ void DestinationRegistry::apply_strategy(DestinationQueue& queue) {
     isp(queue).rate.set_rate(strategy.isp_message_rate);
 }
 
-namespace {
-// Whether two strategies pace a queue alike (names aside).
-bool same_limits(const policy::config::Strategy& a, const policy::config::Strategy& b) {
-    const bool same_adaptive =
-        a.adaptive.has_value() == b.adaptive.has_value() &&
-        (!a.adaptive || (a.adaptive->min_rate == b.adaptive->min_rate &&
-                         a.adaptive->step_up == b.adaptive->step_up &&
-                         a.adaptive->step_down == b.adaptive->step_down &&
-                         a.adaptive->success_streak == b.adaptive->success_streak));
-    return a.max_connections == b.max_connections &&
-           a.messages_per_connection == b.messages_per_connection &&
-           a.message_rate == b.message_rate && a.isp_message_rate == b.isp_message_rate &&
-           a.connect_rate == b.connect_rate && same_adaptive;
-}
-}  // namespace
-
 std::size_t DestinationRegistry::reconfigure(
     std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
     // The old policy stays alive until every queue points into the new one.
@@ -93,7 +79,7 @@ std::size_t DestinationRegistry::reconfigure(
     std::size_t changed = 0;
     for (auto& [key, queue] : queues_) {
         const auto* strategy = strategy_of(*policy_, key);
-        if (!same_limits(*queue.strategy, *strategy)) ++changed;
+        if (!policy::engine::same_limits(*queue.strategy, *strategy)) ++changed;
         queue.strategy = strategy;
         apply_strategy(queue);
     }
