@@ -60,4 +60,9 @@ double AdaptiveRate::per_second() const {
     return current_per_second_;
 }
 
+bool AdaptiveRate::at_ceiling() const {
+    // Steps up stop exactly at the ceiling (std::min), so the comparison is exact.
+    return current_per_second_ >= per_second_of(ceiling_);
+}
+
 }  // namespace sluice::policy::speed

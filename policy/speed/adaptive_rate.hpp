@@ -21,6 +21,8 @@ class AdaptiveRate {
 
     [[nodiscard]] config::Rate current() const;  // per the ceiling's period
     [[nodiscard]] double per_second() const;
+    // Back at the ceiling: nothing learnt from throttling is left.
+    [[nodiscard]] bool at_ceiling() const;
 
   private:
     config::Rate ceiling_;

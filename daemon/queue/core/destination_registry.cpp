@@ -108,12 +108,7 @@ namespace {
 // and its limiters hold no debt (a new queue's would admit at once too).
 bool at_rest(const DestinationQueue& queue, policy::speed::Instant now) {
     // What adaptive speed learnt (a site that throttled us) is kept until it has recovered.
-    auto per_second = [](const policy::config::Rate& rate) {
-        return static_cast<double>(rate.count) * 1000.0 / static_cast<double>(rate.per.count());
-    };
-    const bool adaptive_at_ceiling =
-        !queue.adaptive || !queue.strategy->message_rate ||
-        per_second(queue.adaptive->current()) >= per_second(*queue.strategy->message_rate) * 0.999;
+    const bool adaptive_at_ceiling = !queue.adaptive || queue.adaptive->at_ceiling();
     return queue.active == 0 && queue.in_flight == 0 && queue.pacing == 0 &&
            queue.message_rate.next_allowed(now) <= now &&
            queue.connect_rate.next_allowed(now) <= now && adaptive_at_ceiling;

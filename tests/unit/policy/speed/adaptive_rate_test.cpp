@@ -26,6 +26,7 @@ std::uint64_t per_hour(const AdaptiveRate& rate) {
 
 TEST(AdaptiveRate, StartsAtTheCeiling) {
     AdaptiveRate rate({1000, 1h}, settings(100, 0.1, 0.5, 3));
+    EXPECT_TRUE(rate.at_ceiling());
     EXPECT_EQ(per_hour(rate), 1000u);
     EXPECT_NEAR(rate.per_second(), 1000.0 / 3600.0, 1e-12);
 }
@@ -42,6 +43,7 @@ TEST(AdaptiveRate, StepsDownOnThrottlingNotBelowTheFloor) {
 TEST(AdaptiveRate, StepsUpAfterAStreakNotAboveTheCeiling) {
     AdaptiveRate rate({1000, 1h}, settings(100, 0.1, 0.5, 3));
     rate.on_throttled();  // 500
+    EXPECT_FALSE(rate.at_ceiling());
     rate.on_success();
     rate.on_success();
     EXPECT_EQ(per_hour(rate), 500u) << "the streak is not complete";
@@ -60,6 +62,7 @@ TEST(AdaptiveRate, StepsUpAfterAStreakNotAboveTheCeiling) {
         rate.on_success();
     }
     EXPECT_EQ(per_hour(rate), 1000u) << "capped at the ceiling";
+    EXPECT_TRUE(rate.at_ceiling()) << "exactly: the steps stop at the ceiling";
 }
 
 TEST(AdaptiveRate, ReconfigureClampsIntoTheNewRange) {
