@@ -21,6 +21,10 @@ double per_hour(const std::optional<policy::config::Rate>& rate) {
     return static_cast<double>(rate->count) * 3600000.0 / static_cast<double>(rate->per.count());
 }
 
+status::QueueCounts counts_of(const queue::QueueCounters& c) {
+    return {c.delivered, c.deferred, c.bounced, c.expired, c.cleared, c.connections, c.throttled};
+}
+
 // The queue's state and the reason in words: why it is or is not sending right now.
 void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Blocked stopped) {
     using queue::Blocked;
@@ -148,9 +152,7 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
     view.current_per_hour = queue.message_rate.per_second() * 3600.0;
     view.connections = queue.active;
     view.max_connections = strategy.max_connections;
-    const auto& c = queue.counters;
-    view.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
-                   c.cleared,   c.connections, c.throttled};
+    view.counts = counts_of(queue.counters);
     for (const auto& reply : queue.last_replies) view.last_replies.push_back(reply.text);
     explain(view, queue, admission.stopped(queue, wall));
     return view;
@@ -203,7 +205,8 @@ status::QueuePage DaemonStatus::queues(const status::QueueQuery& query) {
 }
 
 namespace {
-// A site queue's view folded into its ISP and source's roll-up for /metrics.
+// A site queue's view folded into its ISP and source's roll-up for /metrics (its counters are
+// added with the registry's, by the caller).
 void roll_up(QueueView& into, const QueueView& site) {
     into.queued += site.queued;
     into.in_flight += site.in_flight;
@@ -214,14 +217,6 @@ void roll_up(QueueView& into, const QueueView& site) {
     into.current_per_hour = std::max(into.current_per_hour, site.current_per_hour);
     if (into.held.empty()) into.held = site.held;
     if (!into.lock) into.lock = site.lock;
-    into.counts.delivered += site.counts.delivered;
-    into.counts.deferred += site.counts.deferred;
-    into.counts.bounced += site.counts.bounced;
-    into.counts.expired += site.counts.expired;
-    into.counts.cleared += site.counts.cleared;
-    into.counts.connections += site.counts.connections;
-    into.counts.throttled += site.counts.throttled;
-    ++into.sites;
 }
 }  // namespace
 
@@ -239,22 +234,18 @@ std::vector<QueueView> DaemonStatus::metric_queues() {
         }
         return it->second;
     };
+    // Each roll-up's counters: its site queues' and those of the site queues reclaimed.
+    auto counters = registry.retired();  // a copy, per ISP and source
     for (const auto& [key, queue] : registry.queues()) {
         if (key.site.empty()) {
             out.push_back(view_of(queue, wall));
         } else {
             roll_up(tail(key.isp, key.source), view_of(queue, wall));
+            queue::add_counters(counters[{key.isp, key.source}], queue.counters);
         }
     }
-    for (const auto& [isp_source, counters] : registry.retired()) {
-        QueueView retired;
-        const auto& c = counters;
-        retired.counts = {c.delivered, c.deferred,    c.bounced,  c.expired,
-                          c.cleared,   c.connections, c.throttled};
-        auto& into = tail(isp_source.first, isp_source.second);
-        const auto sites = into.sites;
-        roll_up(into, retired);
-        into.sites = sites;  // counters only: no queue
+    for (const auto& [isp_source, sum] : counters) {
+        tail(isp_source.first, isp_source.second).counts = counts_of(sum);
     }
     for (auto& [isp_source, view] : tails) out.push_back(std::move(view));
     std::sort(out.begin(), out.end(),

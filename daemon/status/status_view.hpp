@@ -61,9 +61,8 @@ struct QueueView {
     std::vector<std::string> last_replies;            // newest first
     std::optional<std::int64_t> next_attempt_unix;    // earliest retry of a waiting recipient
     std::optional<std::int64_t> oldest_arrival_unix;  // of its ready or waiting mail
-    std::size_t sites = 0;  // a Prometheus roll-up of the long tail: how many site queues
-    std::string state;      // why it is or is not sending: "sending", "idle", "held", ...
-    std::string detail;     // the same in words
+    std::string state;   // why it is or is not sending: "sending", "idle", "held", ...
+    std::string detail;  // the same in words
 };
 
 struct ListenerView {

@@ -18,7 +18,7 @@ from dns_server import DnsServer  # noqa: E402
 from policy_config import policy_top  # noqa: E402
 from sluice import Daemon, free_port, submit, wait_for  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
-from status_api import get, post, status_top  # noqa: E402
+from status_api import curl, get, post, status_top  # noqa: E402
 
 DOMAINS = 30
 PER_DOMAIN = 6
@@ -153,6 +153,15 @@ class QueuePerSite(unittest.TestCase):
         self.assertEqual(get(daemon, "/queues/default")["total"], DOMAINS + 2)
         self.assertEqual(get(daemon, "/queues/default:mx.d7.test")["queues"][0]["name"],
                          "default:mx.d7.test/default")
+
+        # /metrics sums the 32 sites into the one series of the default rules and this source.
+        code, metrics = curl(daemon, "GET", "/metrics")
+        self.assertEqual(code, 200)
+        delivered = [line for line in metrics.splitlines()
+                     if line.startswith("sluice_queue_recipients_total{")
+                     and 'outcome="delivered"' in line]
+        self.assertEqual(delivered, ['sluice_queue_recipients_total{isp="default",'
+                                     f'source="default",outcome="delivered"}} {total}'])
 
         # Unlocking that one site lets it deliver too.
         status, body = post(daemon, "/unlock", {"isp": "default:mx.lockme.test"})
