@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "policy/net/domain_pattern.hpp"
 #include "policy/routing/static_routes.hpp"
-#include "policy/text/ascii.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -17,8 +17,7 @@ constexpr std::int64_t kKeepStaleSeconds = 3600;
 std::string site_name(const std::string& domain, const std::vector<std::string>& mx_hosts) {
     std::vector<std::string> hosts;
     for (const auto& host : mx_hosts) {
-        std::string name = policy::text::to_lower(host);
-        while (name.ends_with('.')) name.pop_back();
+        std::string name = policy::net::canonical_domain(host);
         if (!name.empty()) hosts.push_back(std::move(name));
     }
     if (hosts.empty()) return domain;
