@@ -24,6 +24,13 @@ double per_second(const Rate& rate) {
                : 0.0;
 }
 
+// Adaptive speed's floor above its ceiling (the strategy's message_rate); false without
+// adaptive speed or without a ceiling (reported on its own).
+bool floor_above_ceiling(const Strategy& strategy) {
+    return strategy.adaptive && strategy.message_rate &&
+           per_second(strategy.adaptive->min_rate) > per_second(*strategy.message_rate);
+}
+
 // Reports names used twice in `items` (under `section`); returns the set of names.
 template <class T>
 std::set<std::string, std::less<>> unique_names(const std::vector<T>& items,
@@ -117,13 +124,12 @@ void check_shaped_adaptive(const Config& config, const Pool& pool, const Source&
         // As CompiledPolicy resolves it: the ISP's, else defaults.strategy, else "default".
         std::string base_name = !strategy_name.empty() ? strategy_name : policy.defaults.strategy;
         if (base_name.empty()) base_name = kDefault;
+        if (!shapes(pool, source, isp)) return;
         const Strategy* base = named(base_name);
         const Strategy fallback;
-        if (!shapes(pool, source, isp)) return;
-        const auto shaped = shape_strategy(base ? *base : fallback, isp, pool, source, named);
-        const auto& s = shaped.strategy;
-        if (s.adaptive &&
-            (!s.message_rate || per_second(s.adaptive->min_rate) > per_second(*s.message_rate))) {
+        // Shaping never removes message_rate, so a shaped adaptive strategy keeps its ceiling.
+        if (floor_above_ceiling(
+                shape_strategy(base ? *base : fallback, isp, pool, source, named).strategy)) {
             errors.push_back(where.error(
                 path, "for ISP \"" + isp + "\" the shaped strategy's message_rate is below its " +
                           "adaptive.min_rate"));
@@ -182,7 +188,7 @@ void check_strategies(const Config& config, const SettingLocations& where,
         const std::string path = join_path(path_of("strategies", s), "adaptive");
         if (!strategy.message_rate) {
             errors.push_back(where.error(path, "adaptive speed needs message_rate (its ceiling)"));
-        } else if (per_second(strategy.adaptive->min_rate) > per_second(*strategy.message_rate)) {
+        } else if (floor_above_ceiling(strategy)) {
             errors.push_back(where.error(join_path(path, "min_rate"),
                                          "must not exceed the strategy's message_rate"));
         }
