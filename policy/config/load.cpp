@@ -187,8 +187,8 @@ LoadResult build(const libconfig::Config& parsed, const SourceFiles& files) {
     const Group root = reader.root(
         parsed, {"hostname", "smtp", "spool", "status", "dns", "delivery", "routes", "accounting",
                  // the sending policy (load_policy.cpp)
-                 "pools", "strategies", "retry_rules", "lock_rules", "bounce_patterns", "isps",
-                 "defaults", "pool_header",
+                 "pools", "strategies", "warmups", "retry_rules", "lock_rules", "bounce_patterns",
+                 "isps", "defaults", "pool_header",
                  // DKIM signing keys (load_keys.cpp)
                  "keys"});
     if (reader.read_string(root, "hostname", config.hostname, kRequired) &&

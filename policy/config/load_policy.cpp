@@ -11,6 +11,7 @@
 #include "policy/net/domain_pattern.hpp"
 #include "policy/reply/reply_matcher.hpp"
 #include "policy/text/ascii.hpp"
+#include "policy/warmup/calendar_date.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -205,6 +206,48 @@ void read_source(SettingsReader& reader, const Group& group, Source& source) {
     }
     reader.read_integer(group, "weight", source.weight, kOptional, 1, 1000000);
     read_shaping(reader, group, source.shaping);
+    reader.read_string(group, "warmup", source.warmup, kOptional);
+    if (std::string start; reader.read_string(group, "warmup_start", start, kOptional)) {
+        if (auto date = warmup::parse_date(start)) {
+            source.warmup_start = *date;
+        } else {
+            reader.report(join_path(group.path, "warmup_start"),
+                          "not a calendar date \"YYYY-MM-DD\"");
+        }
+        if (source.warmup.empty()) {
+            reader.report(join_path(group.path, "warmup_start"),
+                          "a start date without a warmup schedule to start");
+        }
+    } else if (!source.warmup.empty()) {
+        reader.report(join_path(group.path, "warmup"),
+                      "a warm-up needs warmup_start, the date of its day 1 (\"YYYY-MM-DD\")");
+    }
+}
+
+// "warmups = ( { name = "new-ip"; warm_from_day = 30; days = ( { day = 1; daily = 1000; } ); } );"
+void read_warmup(SettingsReader& reader, const Group& group, WarmupSchedule& schedule) {
+    reader.read_string(group, "name", schedule.name, kRequired);
+    reader.read_string(group, "time_zone", schedule.time_zone, kOptional);
+    reader.read_integer(group, "warm_from_day", schedule.warm_from_day, kRequired, 2, 3650);
+    read_choice(reader, group, "over_cap", schedule.over_cap,
+                {{"wait", OverCap::wait}, {"warm_sources", OverCap::warm_sources}});
+    read_each(reader, group, "days", {"day", "isp", "daily", "message_rate", "growth"},
+              schedule.days, [&](const Group& g, WarmupStep& step, std::size_t) {
+                  reader.read_integer(g, "day", step.day, kRequired, 1, 3650);
+                  reader.read_string(g, "isp", step.isp, kOptional);
+                  std::uint64_t daily = 0;
+                  if (reader.read_integer(g, "daily", daily, kOptional, 1)) step.daily = daily;
+                  read_rate(reader, g, "message_rate", step.message_rate);
+                  if (g.setting->exists("growth")) {
+                      reader.read_number(g, "growth", step.growth, 1.0, 100.0);
+                  }
+                  if (!step.daily && !step.message_rate) {
+                      reader.report(g.path, "a row needs daily or message_rate (or both)");
+                  }
+              });
+    if (schedule.days.empty()) {
+        reader.report(join_path(group.path, "days"), "a warm-up schedule needs at least one row");
+    }
 }
 
 // RFC 5322 §3.6.8: printable US-ASCII except ':'.
@@ -244,7 +287,8 @@ void read_pool(SettingsReader& reader, const Group& group, Pool& pool) {
         {{"round-robin", SourceSelection::round_robin}, {"weighted", SourceSelection::weighted}});
     pool.sender_domains = read_domains(reader, group, "sender_domains");
     pool.listeners = read_names(reader, group, "listeners");
-    read_each(reader, group, "sources", {"name", "address", "helo", "weight", "shaping"},
+    read_each(reader, group, "sources",
+              {"name", "address", "helo", "weight", "shaping", "warmup", "warmup_start"},
               pool.sources,
               [&](const Group& g, Source& source, std::size_t) { read_source(reader, g, source); });
     if (pool.sources.empty()) {
@@ -375,6 +419,9 @@ void read_policy(SettingsReader& reader, const Group& root, PolicySettings& out)
                "isp_message_rate", "connect_rate", "adaptive"},
               out.strategies,
               [&](const Group& g, Strategy& s, std::size_t) { read_strategy(reader, g, s); });
+    read_each(reader, root, "warmups", {"name", "time_zone", "warm_from_day", "over_cap", "days"},
+              out.warmups,
+              [&](const Group& g, WarmupSchedule& w, std::size_t) { read_warmup(reader, g, w); });
     read_each(reader, root, "retry_rules",
               {"name", "kind", "interval", "factor", "min_interval", "max_interval", "max_attempts",
                "expire_after", "intervals"},

@@ -44,6 +44,10 @@ struct Source {
     std::string helo;          // empty = Config::delivery_helo()
     std::uint32_t weight = 1;  // share of the pool's mail under "weighted" selection
     std::vector<Shaping> shaping{};
+    // Warm-up (WarmupSchedule): the schedule's name and its day 1, as days since 1970-01-01
+    // (a calendar date in the schedule's time zone). Empty: the source is warm.
+    std::string warmup{};
+    std::int32_t warmup_start = 0;
 };
 
 enum class SourceSelection { round_robin, weighted };
@@ -151,9 +155,39 @@ struct DefaultRules {
     std::vector<std::string> locks;
 };
 
+// One row of a warm-up schedule: from `day` (1 = the source's start date) until the next row
+// of the same ISP scope, the source may send `daily` recipients a day and `message_rate` to the
+// ISP; both grow by the factor `growth` for every day past `day`.
+struct WarmupStep {
+    std::uint32_t day = 1;
+    std::string isp;  // empty: each ISP without rows of its own (the long tail is "default")
+    std::optional<std::uint64_t> daily;
+    std::optional<Rate> message_rate;
+    double growth = 1.0;
+    friend bool operator==(const WarmupStep&, const WarmupStep&) = default;
+};
+
+// What happens to mail over a warming source's cap for the day.
+enum class OverCap {
+    wait,          // it waits for the next day in the source's queue
+    warm_sources,  // it goes through the pool's warm sources, if it has any
+};
+
+// A declarative IP warm-up plan, named by sources (Source::warmup). Days turn at midnight in
+// `time_zone`; from `warm_from_day` on the source is warm and has no warm-up limits.
+struct WarmupSchedule {
+    std::string name;
+    std::string time_zone = "UTC";  // an IANA zone name
+    std::uint32_t warm_from_day = 0;
+    OverCap over_cap = OverCap::wait;
+    std::vector<WarmupStep> days;
+    friend bool operator==(const WarmupSchedule&, const WarmupSchedule&) = default;
+};
+
 struct PolicySettings {
     std::vector<Pool> pools;
     std::vector<Strategy> strategies;
+    std::vector<WarmupSchedule> warmups;
     std::vector<RetryRule> retry_rules;
     std::vector<LockRule> lock_rules;
     std::vector<BouncePattern> bounce_patterns;  // global, after the ISP's own

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "policy/config/strategy_shaping.hpp"
+#include "policy/warmup/day_clock.hpp"
 
 namespace sluice::policy::config {
 namespace {
@@ -58,7 +59,7 @@ std::set<std::string, std::less<>> unique_names(const std::vector<T>& items,
 }
 
 struct Names {
-    std::set<std::string, std::less<>> pools, strategies, retry_rules, lock_rules, isps;
+    std::set<std::string, std::less<>> pools, strategies, retry_rules, lock_rules, isps, warmups;
 };
 
 void check_reference(const std::set<std::string, std::less<>>& known, const std::string& name,
@@ -166,6 +167,8 @@ void check_pools(const Config& config, const Names& names, const SettingLocation
             check_shaping_list(source.shaping, join_path(source_path, "shaping"), names, where,
                                errors);
             check_shaped_adaptive(config, pool, source, source_path, where, errors);
+            check_reference(names.warmups, source.warmup, false, "warm-up schedule",
+                            join_path(source_path, "warmup"), where, errors);
         }
         check_shaping_list(pool.shaping, join_path(path, "shaping"), names, where, errors);
         for (std::size_t l = 0; l < pool.listeners.size(); ++l) {
@@ -173,6 +176,43 @@ void check_pools(const Config& config, const Names& names, const SettingLocation
                 errors.push_back(
                     where.error(path_of(join_path(path, "listeners"), l),
                                 "no smtp.listen entry is named \"" + pool.listeners[l] + "\""));
+            }
+        }
+    }
+}
+
+// A schedule's zone is known, and each row names a known ISP, falls inside the warm-up and is
+// the only one for its day and ISP.
+void check_warmups(const Config& config, const Names& names, const SettingLocations& where,
+                   std::vector<ConfigError>& errors) {
+    for (std::size_t w = 0; w < config.policy.warmups.size(); ++w) {
+        const WarmupSchedule& schedule = config.policy.warmups[w];
+        const std::string path = path_of("warmups", w);
+        if (!warmup::DayClock::for_zone(schedule.time_zone)) {
+            errors.push_back(where.error(join_path(path, "time_zone"),
+                                         "unknown time zone \"" + schedule.time_zone +
+                                             "\" (an IANA name like \"Europe/Berlin\", from the "
+                                             "tzdata package, or \"UTC\")"));
+        }
+        std::set<std::pair<std::uint32_t, std::string>> seen;
+        for (std::size_t d = 0; d < schedule.days.size(); ++d) {
+            const WarmupStep& row = schedule.days[d];
+            const std::string row_path = path_of(join_path(path, "days"), d);
+            if (!row.isp.empty() && !names.isps.contains(row.isp) && row.isp != kDefault) {
+                errors.push_back(
+                    where.error(join_path(row_path, "isp"),
+                                "unknown ISP \"" + row.isp + "\" (an isps entry, or \"default\")"));
+            }
+            if (schedule.warm_from_day != 0 && row.day >= schedule.warm_from_day) {
+                errors.push_back(where.error(
+                    join_path(row_path, "day"),
+                    "day " + std::to_string(row.day) + " is not before warm_from_day (" +
+                        std::to_string(schedule.warm_from_day) + "): the source is warm by then"));
+            }
+            if (!seen.emplace(row.day, row.isp).second) {
+                errors.push_back(where.error(
+                    row_path, "a second row for day " + std::to_string(row.day) +
+                                  (row.isp.empty() ? " and every ISP" : " and ISP " + row.isp)));
             }
         }
     }
@@ -257,7 +297,9 @@ void validate_policy(const Config& config, const SettingLocations& where,
     names.retry_rules = unique_names(policy.retry_rules, "retry_rules", where, errors);
     names.lock_rules = unique_names(policy.lock_rules, "lock_rules", where, errors);
     names.isps = unique_names(policy.isps, "isps", where, errors);
+    names.warmups = unique_names(policy.warmups, "warmups", where, errors);
     check_pools(config, names, where, errors);
+    check_warmups(config, names, where, errors);
     check_strategies(config, where, errors);
     check_retry_rules(config, where, errors);
     check_isps(config, names, where, errors);

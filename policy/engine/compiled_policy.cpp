@@ -130,7 +130,36 @@ std::shared_ptr<const CompiledPolicy> CompiledPolicy::build(const config::Config
     policy->default_isp_ = policy->isps_.back().get();
     policy->default_pool_ = &require_named(settings.pools, defaults.pool, "pool");
     policy->shape_strategies();
+    policy->resolve_warmups();
     return policy;
+}
+
+void CompiledPolicy::resolve_warmups() {
+    for (const config::Pool& pool : settings_.pools) {
+        for (const config::Source& source : pool.sources) {
+            if (source.warmup.empty()) continue;
+            const auto& schedule = require_named(settings_.warmups, source.warmup, "warm-up");
+            auto clock = warmup::DayClock::for_zone(schedule.time_zone);
+            if (!clock) {
+                throw std::invalid_argument("unknown time zone \"" + schedule.time_zone + "\"");
+            }
+            warmups_.emplace(source.name, SourceWarmup{&source, &pool, &schedule, *clock});
+        }
+    }
+}
+
+const SourceWarmup* CompiledPolicy::warmup_of(std::string_view source) const {
+    auto it = warmups_.find(source);
+    return it == warmups_.end() ? nullptr : &it->second;
+}
+
+bool CompiledPolicy::is_warm(std::string_view source, std::int64_t now_unix) const {
+    const auto* warming = warmup_of(source);
+    if (!warming) return true;
+    const auto date =
+        warming->clock.local_date(std::chrono::sys_seconds(std::chrono::seconds(now_unix)));
+    return warmup::is_warm(*warming->schedule,
+                           warmup::warmup_day(warming->source->warmup_start, date));
 }
 
 void CompiledPolicy::shape_strategies() {

@@ -19,6 +19,8 @@
 #include "policy/isp/isp_directory.hpp"
 #include "policy/reply/reply_facts.hpp"
 #include "policy/reply/reply_matcher.hpp"
+#include "policy/warmup/day_clock.hpp"
+#include "policy/warmup/warmup_plan.hpp"
 
 namespace sluice::policy::engine {
 
@@ -44,6 +46,14 @@ struct ResolvedIsp {
     std::vector<CompiledBouncePattern> bounce_patterns;  // the ISP's, then the global ones
     std::optional<config::DeliveryTls> tls;              // none: delivery.tls
     config::HeaderPolicy headers;                        // the ISP's own header changes
+};
+
+// A source in warm-up: its schedule and the clock its days turn by.
+struct SourceWarmup {
+    const config::Source* source;
+    const config::Pool* pool;
+    const config::WarmupSchedule* schedule;
+    warmup::DayClock clock;
 };
 
 enum class Action { delivered, retry, bounce };
@@ -86,6 +96,15 @@ class CompiledPolicy {
     [[nodiscard]] const std::vector<std::string>& shaping_of(const ResolvedIsp& isp,
                                                              std::string_view source) const;
 
+    // The warm-up of a source that names a schedule (null: none, the source is warm).
+    [[nodiscard]] const SourceWarmup* warmup_of(std::string_view source) const;
+    // Every source in warm-up, by name.
+    [[nodiscard]] const std::map<std::string, SourceWarmup, std::less<>>& warmups() const {
+        return warmups_;
+    }
+    // Whether `source` is warm at `now_unix`: no schedule, or past its warm_from_day.
+    [[nodiscard]] bool is_warm(std::string_view source, std::int64_t now_unix) const;
+
     // What to do with a reply for one recipient: 2xx delivered; else the first matching bounce
     // pattern decides (hard: bounce, soft: retry, ignore: delivered); none matches: 5xx bounce,
     // 4xx retry. The first matching lock rule of the ISP is reported (not for synthetic replies).
@@ -94,6 +113,7 @@ class CompiledPolicy {
   private:
     CompiledPolicy() = default;
     void shape_strategies();
+    void resolve_warmups();
     config::PolicySettings settings_;  // own copy (with the synthesized defaults)
     isp::IspDirectory directory_{{}};
     std::vector<std::unique_ptr<ResolvedIsp>> isps_;  // file order; the default is last
@@ -101,6 +121,7 @@ class CompiledPolicy {
     const config::Pool* default_pool_ = nullptr;
     // (ISP, source) -> its shaped strategy, for the pairs some shaping entry applies to.
     std::map<std::pair<std::string, std::string>, config::ShapedStrategy> shaped_;
+    std::map<std::string, SourceWarmup, std::less<>> warmups_;  // by source name
 };
 
 }  // namespace sluice::policy::engine

@@ -78,6 +78,22 @@ std::vector<std::string> pattern_keys(const ResolvedIsp& isp) {
     return keys;
 }
 
+// Sources whose warm-up began, ended or changed (schedule or start date).
+std::vector<std::string> rewarmed(const CompiledPolicy& before, const CompiledPolicy& after) {
+    std::set<std::string> sources;
+    for (const auto& [name, warming] : before.warmups()) sources.insert(name);
+    for (const auto& [name, warming] : after.warmups()) sources.insert(name);
+    std::vector<std::string> changed;
+    for (const auto& name : sources) {
+        const auto* old = before.warmup_of(name);
+        const auto* now = after.warmup_of(name);
+        const bool same = old && now && *old->schedule == *now->schedule &&
+                          old->source->warmup_start == now->source->warmup_start;
+        if (!same) changed.push_back("source " + name);
+    }
+    return changed;
+}
+
 void append_list(std::string& out, const char* label, const std::vector<std::string>& items) {
     if (items.empty()) return;
     if (!out.empty()) out += "; ";
@@ -118,6 +134,7 @@ std::string describe_changes(const CompiledPolicy& before, const CompiledPolicy&
     append_list(out, "ISPs removed:", removed);
     append_list(out, "changed:", changed);
     append_list(out, "shaping changed:", reshaped(before, after));
+    append_list(out, "warm-up changed:", rewarmed(before, after));
     return out.empty() ? "no change to ISP rules" : out;
 }
 

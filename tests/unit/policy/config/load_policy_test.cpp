@@ -178,6 +178,16 @@ TEST(LoadPolicyConfig, AcceptsValidSettings) {
               " sources = ( { name = \"new\"; shaping = ( { isp = \"default\"; "
               "messages_per_connection = 5; connect_rate = \"1/s\"; } ); } ); } );"),
          {}},
+        {"a warm-up schedule and the sources that follow it",
+         with("isps = ( { name = \"Gmail\"; domains = [ \"gmail.test\" ]; } );\n"
+              "warmups = ( { name = \"w\"; time_zone = \"America/New_York\"; "
+              "warm_from_day = 30; over_cap = \"warm_sources\";\n"
+              " days = ( { day = 1; isp = \"Gmail\"; daily = 200; growth = 2.0; },\n"
+              " { day = 1; daily = 1000; message_rate = \"100/m\"; growth = 1.5; },\n"
+              " { day = 10; isp = \"default\"; message_rate = \"1000/m\"; } ); } );\n"
+              "pools = ( { name = \"p\"; sources = ( { name = \"new\"; warmup = \"w\"; "
+              "warmup_start = \"2026-12-07\"; }, { name = \"old\"; } ); } );"),
+         {}},
         {"match parts all empty",
          with("bounce_patterns = ( { code = \"\"; enhanced = \"\"; text = \"\"; } );"),
          {}},
@@ -374,6 +384,34 @@ TEST(LoadPolicyConfig, ReportsBadReferences) {
           "max_connections, messages_per_connection, message_rate or connect_rate",
           "t.conf:8: pools.[0].shaping.[2]: a second entry for every ISP (merge them)",
           "t.conf:8: pools.[0].shaping.[3]: a second entry for every ISP (merge them)"}},
+        {"warm-up: bad zone, rows and references",
+         with("warmups = ( { name = \"w\"; time_zone = \"Nowhere/City\"; warm_from_day = 5;\n"
+              " days = ( { day = 1; isp = \"Nope\"; daily = 10; },\n"
+              " { day = 5; daily = 10; }, { day = 2; }, { day = 2; daily = 1; growth = 0.5; },\n"
+              " { day = 2; message_rate = \"1/s\"; } ); },\n"
+              " { name = \"empty\"; days = ( ); over_cap = \"drop\"; } );\n"
+              "pools = ( { name = \"p\"; sources = ( { name = \"a\"; warmup = \"x\"; "
+              "warmup_start = \"2026-02-30\"; },\n { name = \"b\"; warmup = \"w\"; }, "
+              "{ name = \"c\"; warmup_start = \"2026-12-07\"; } ); } );"),
+         {"t.conf:9: pools.[0].sources.[0].warmup_start: not a calendar date \"YYYY-MM-DD\"",
+          "t.conf:10: pools.[0].sources.[1].warmup: a warm-up needs warmup_start, the date of its "
+          "day 1 (\"YYYY-MM-DD\")",
+          "t.conf:10: pools.[0].sources.[2].warmup_start: a start date without a warmup schedule "
+          "to start",
+          "t.conf:6: warmups.[0].days.[2]: a row needs daily or message_rate (or both)",
+          "t.conf:6: warmups.[0].days.[3].growth: must be between 1 and 100 (got 0.5)",
+          "t.conf:8: warmups.[1].warm_from_day: required setting is missing",
+          "t.conf:8: warmups.[1].over_cap: must be one of \"wait\", \"warm_sources\"",
+          "t.conf:8: warmups.[1].days: a warm-up schedule needs at least one row",
+          "t.conf:9: pools.[0].sources.[0].warmup: unknown warm-up schedule \"x\"",
+          "t.conf:4: warmups.[0].time_zone: unknown time zone \"Nowhere/City\" (an IANA name like "
+          "\"Europe/Berlin\", from the tzdata package, or \"UTC\")",
+          "t.conf:5: warmups.[0].days.[0].isp: unknown ISP \"Nope\" (an isps entry, or "
+          "\"default\")",
+          "t.conf:6: warmups.[0].days.[1].day: day 5 is not before warm_from_day (5): the source "
+          "is warm by then",
+          "t.conf:6: warmups.[0].days.[3]: a second row for day 2 and every ISP",
+          "t.conf:7: warmups.[0].days.[4]: a second row for day 2 and every ISP"}},
         {"domain in two ISPs and the reserved name",
          with("isps = ( { name = \"a\"; domains = [ \"x.test\" ]; },\n"
               " { name = \"default\"; domains = [ \"X.test\" ]; } );"),

@@ -47,6 +47,31 @@ TEST(DescribeChanges, NamesStrategyAndShapingChanges) {
         << "shaping removed";
 }
 
+TEST(DescribeChanges, NamesSourcesWhoseWarmupChanged) {
+    auto with_warmup = [](std::uint64_t daily, std::int32_t start) {
+        config::Config config;
+        config.hostname = "mx.test";
+        config::WarmupSchedule schedule;
+        schedule.name = "w";
+        schedule.warm_from_day = 30;
+        schedule.days = {config::WarmupStep{1, "", daily, std::nullopt, 2.0}};
+        config.policy.warmups = {schedule};
+        config::Pool pool;
+        pool.name = "bulk";
+        pool.sources = {{"old", "127.0.0.4", "", 1}, {"new", "127.0.0.5", "", 1}};
+        pool.sources[1].warmup = "w";
+        pool.sources[1].warmup_start = start;
+        config.policy.pools = {pool};
+        return CompiledPolicy::build(config);
+    };
+    const auto base = with_warmup(100, 20'000);
+    EXPECT_EQ(describe_changes(*base, *with_warmup(100, 20'000)), "no change to ISP rules");
+    EXPECT_EQ(describe_changes(*base, *with_warmup(200, 20'000)), "warm-up changed: source new");
+    EXPECT_EQ(describe_changes(*base, *with_warmup(100, 20'001)), "warm-up changed: source new");
+    EXPECT_EQ(describe_changes(*base, *policy_with(10, std::nullopt)),
+              "ISPs added: Gmail; warm-up changed: source new");
+}
+
 TEST(SameLimits, IgnoresTheNameOnly) {
     config::Strategy a;
     a.name = "a";
