@@ -97,7 +97,7 @@ struct Scheduler {
         : policy(policy::engine::CompiledPolicy::build(*config)),
           registry(policy),
           admission(registry),
-          router(config, policy) {}
+          router(config, policy, registry.warmups()) {}
 
     std::shared_ptr<const policy::engine::CompiledPolicy> policy;
     daemon::queue::DestinationRegistry registry;

@@ -232,6 +232,7 @@ int App::run() {
                                        .dkim_sign = dkim_sign,
                                        .outbound_tls = parts.outbound_tls.get(),
                                        .holds_file = root / "holds",
+                                       .warmup_file = root / "warmup",
                                        .mta_sts = parts.mta_sts.get()});
     parts.services = std::make_unique<smtp::SessionServices>(smtp::SessionServices{
         .spool = *parts.writer,

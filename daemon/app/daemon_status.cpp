@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 
+#include "daemon/app/warmup_status.hpp"
 #include "daemon/clock/wall_clock.hpp"
 #include "daemon/status/bearer_token.hpp"
 
@@ -61,6 +62,12 @@ void explain(QueueView& view, const queue::DestinationQueue& queue, queue::Block
                 break;
             case Blocked::connect_rate:
                 view.detail = "waiting for the connection rate";
+                break;
+            case Blocked::warmup_cap:
+                view.detail = "the source's warm-up cap for this ISP is spent for today";
+                break;
+            case Blocked::warmup_rate:
+                view.detail = "waiting for the source's warm-up message rate";
                 break;
             default:
                 view.detail = "blocked";
@@ -304,6 +311,7 @@ status::StatusView DaemonStatus::status() {
     s.queues = registry.queues().size();
     s.accounting = {sources_.accounting.write_failures(), sources_.accounting.sync_failures(),
                     sources_.accounting.syncs()};
+    s.warmups = warmup_views(registry.policy(), registry.warmups(), clock::wall_time(s.now_unix));
     return s;
 }
 

@@ -11,6 +11,7 @@
 #include "daemon/ctl/spool_commands.hpp"
 #include "daemon/ctl/status_commands.hpp"
 #include "daemon/ctl/test_reply_command.hpp"
+#include "daemon/ctl/warmup_command.hpp"
 
 namespace {
 using sluice::daemon::ctl::CommandGroup;
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     std::vector<CommandGroup> groups = ctl::status_command_groups();
     groups.push_back(ctl::spool_command_group());
     groups.push_back(ctl::test_reply_command_group());
+    groups.push_back(ctl::warmup_command_group());
     groups.push_back(ctl::dkim_keygen_command_group());
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) {

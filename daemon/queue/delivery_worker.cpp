@@ -76,6 +76,9 @@ asio::awaitable<bool> DeliveryWorker::record_attempt(
         }
     }
     apply_lessons(outcome.queue);
+    const bool gave_back = reserved_.count > outcome.queue.delivered;
+    settle_warmup(outcome.queue.delivered);
+    if (gave_back) (void)co_await ctx_.save_warmup();  // the file may stay high; never low
     if (step_speed) AdmissionControl::attempt_done(*queue_, outcome.queue.throttled);
     co_return outcome.queue.locks.empty();
 }
@@ -96,7 +99,41 @@ void DeliveryWorker::apply_lessons(const QueueLessons& lessons) {
     }
 }
 
+void DeliveryWorker::settle_warmup(std::uint64_t delivered) {
+    if (reserved_.count == 0) return;
+    WarmupBudgets::settle(*reserved_.budget, reserved_.date, reserved_.count, delivered);
+    reserved_ = {};
+}
+
+asio::awaitable<std::optional<Batch>> DeliveryWorker::take_next(const std::string* domain) {
+    if (!queue_) co_return std::nullopt;
+    std::uint64_t limit = config_->delivery.max_recipients_per_transaction;
+    auto* budget = queue_->warmup;
+    if (budget) {
+        WarmupBudgets::roll(*budget, clock::now_wall());
+        limit = std::min(limit, budget->left());
+        if (limit == 0) co_return std::nullopt;
+    }
+    auto batch = ctx_.queues.take_batch(key_, static_cast<std::uint32_t>(limit), domain);
+    if (!batch || !budget) co_return batch;
+    reserved_ = {budget,
+                 WarmupBudgets::reserve(*budget, clock::now_wall(), batch->recipients.size()),
+                 budget->date};
+    if (const auto ec = co_await ctx_.save_warmup()) {
+        // Unsaved, a restart could send them again: they wait instead.
+        settle_warmup(0);
+        ctx_.services.logger.error("{}: warm-up count not saved ({}); retrying in {}s",
+                                   queue_->name, ec.message(), kUnreadableRetrySeconds);
+        for (auto index : batch->recipients) {
+            ctx_.queues.defer(batch->message, index, now_unix() + kUnreadableRetrySeconds, key_);
+        }
+        co_return std::nullopt;
+    }
+    co_return batch;
+}
+
 void DeliveryWorker::give_back(Batch batch) {
+    settle_warmup(0);
     if (ctx_.services.policy() == policy_) {
         ctx_.queues.return_batch(std::move(batch));
         return;
@@ -116,14 +153,18 @@ DeliveryWorker::DeliveryWorker(WorkerContext& context, QueueKey key)
     if (!isp_) isp_ = &policy_->default_isp();
 }
 
+DeliveryWorker::~DeliveryWorker() {
+    settle_warmup(0);  // ended by an exception with a batch in hand
+}
+
 asio::awaitable<void> run_delivery_worker(WorkerContext& context, QueueKey key) {
     DeliveryWorker worker(context, std::move(key));
     co_await worker.run();
 }
 
 asio::awaitable<void> DeliveryWorker::run() {
-    auto first = ctx_.queues.take_batch(key_, config_->delivery.max_recipients_per_transaction);
-    if (!queue_ || !first) co_return;
+    auto first = co_await take_next(nullptr);
+    if (!first) co_return;
     domain_ = first->domain;
     attempt_ = AttemptContext{queue_->name, "", "", "", "", now_unix_us(), ""};
 
@@ -205,7 +246,6 @@ asio::awaitable<DeliveryWorker::Pace> DeliveryWorker::pace(bool first_token_held
 
 asio::awaitable<void> DeliveryWorker::send_over(delivery::ClientConnection& connection,
                                                 Batch first) {
-    const auto max_recipients = config_->delivery.max_recipients_per_transaction;
     std::uint32_t sent = 0;
     // may_connect took the rate tokens of the first message; later ones take their own.
     bool first_token_held = true;
@@ -236,7 +276,7 @@ asio::awaitable<void> DeliveryWorker::send_over(delivery::ClientConnection& conn
         const std::optional<bool> open = co_await send_one(connection, *batch);
         if (open) ++sent;
         if (open == false) break;
-        batch = ctx_.queues.take_batch(key_, max_recipients, &domain_);
+        batch = co_await take_next(&domain_);
     }
 }
 
@@ -249,6 +289,7 @@ asio::awaitable<std::optional<bool>> DeliveryWorker::send_one(
         // Perhaps only for now (file descriptors): try these recipients again later.
         ctx_.services.logger.error("{}: cannot read the spool file for delivery; retrying in {}s",
                                    batch.message->queue_id(), kUnreadableRetrySeconds);
+        settle_warmup(0);
         for (auto index : batch.recipients) {
             ctx_.queues.defer(batch.message, index, now_unix() + kUnreadableRetrySeconds, key_);
         }

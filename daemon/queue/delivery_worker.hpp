@@ -38,6 +38,8 @@ struct WorkerContext {
     const bool& stopped;                   // shutdown: start nothing new
     std::function<void()> wake_scheduler;  // capacity or work changed
     std::function<void(Instant)> wake_at;  // a rate-limited queue may go then
+    // Saves the warm-up counts durably (warmup_ledger.hpp); the error is the save's.
+    std::function<boost::asio::awaitable<std::error_code>()> save_warmup;
 };
 
 class DeliveryWorker {
@@ -45,12 +47,23 @@ class DeliveryWorker {
     // A worker for `key`'s queue under the config and policy of now: a reload does not change
     // an open connection's rules.
     DeliveryWorker(WorkerContext& context, QueueKey key);
+    ~DeliveryWorker();
+    DeliveryWorker(const DeliveryWorker&) = delete;
+    DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
     // Connects for the queue's next batch, then sends that batch and the queue's next ones for
     // the same domain over the connection.
     boost::asio::awaitable<void> run();
 
   private:
+    // The queue's next ready batch (for `domain`, any when null), no larger than what is left
+    // of its source's warm-up budget, which it reserves and saves before the batch may be sent;
+    // nullopt when there is none, the budget is spent, or the count could not be saved (the
+    // batch then waits a minute).
+    boost::asio::awaitable<std::optional<Batch>> take_next(const std::string* domain);
+    // The attempt of the reserved batch delivered `delivered` recipients: the rest of the
+    // reservation goes back to the budget.
+    void settle_warmup(std::uint64_t delivered);
     // No connection: every ready batch of the queue for the domain shares `failure`.
     boost::asio::awaitable<void> share_connection_failure(const delivery::RecipientResult& failure,
                                                           Batch first);
@@ -84,6 +97,13 @@ class DeliveryWorker {
     const policy::engine::ResolvedIsp* isp_ = nullptr;  // the queue's, under policy_
     std::string domain_;                                // the one domain this connection serves
     AttemptContext attempt_;                            // where and how, for records and DSNs
+    // What the batch in hand took of a warm-up budget, and on which local date.
+    struct WarmupReservation {
+        WarmupBudget* budget = nullptr;
+        std::uint64_t count = 0;
+        std::int32_t date = 0;
+    };
+    WarmupReservation reserved_;
 };
 
 // A worker's whole life, for co_spawn: DeliveryWorker(context, key).run().

@@ -1,9 +1,5 @@
 #include "daemon/queue/hold_store.hpp"
 
-#include <fcntl.h>  // AT_FDCWD
-
-#include "daemon/spool/file_io.hpp"
-
 namespace sluice::daemon::queue {
 
 std::string format_holds(const HoldSet& holds) {
@@ -30,23 +26,8 @@ HoldSet parse_holds(std::string_view text) {
 
 std::error_code HoldFile::load(HoldSet& out) const {
     std::string text;
-    if (auto ec = spool::read_whole_file(AT_FDCWD, path_.c_str(), text)) {
-        if (ec == std::errc::no_such_file_or_directory) {
-            out = {};
-            return {};
-        }
-        return ec;
-    }
+    if (auto ec = file_.read(text)) return ec;
     out = parse_holds(text);
-    return {};
-}
-
-std::error_code HoldFile::save(const HoldSet& holds, std::uint64_t generation) {
-    std::lock_guard lock(mutex_);
-    if (generation < written_) return {};  // a newer set is already on disk
-    const std::filesystem::path temp = path_.string() + ".tmp";
-    if (auto ec = spool::replace_file_durably(path_, temp, format_holds(holds))) return ec;
-    written_ = generation;
     return {};
 }
 

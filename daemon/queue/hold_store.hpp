@@ -1,17 +1,17 @@
 // The admin's holds, kept in a small text file in the spool directory so they survive a
 // restart and a reload: one line "node" when all sending is paused, one line "hold NAME" per
-// held ISP ("Gmail") or queue ("Gmail/192.0.2.10"). Saved by writing a temporary file, fsync,
-// rename and fsync of the directory, so a crash leaves the old or the new set, never a mix.
-// HoldFile serializes saves from several threads and drops a save older than the last one
-// written. Blocking (run it on the blocking pool); errors are errno values.
+// held ISP ("Gmail") or queue ("Gmail/192.0.2.10"). Replaced whole (generational_file.hpp), so
+// a crash leaves the old or the new set, never a mix. Blocking (run it on the blocking pool);
+// errors are errno values.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <set>
 #include <string>
 #include <system_error>
+
+#include "daemon/queue/generational_file.hpp"
 
 namespace sluice::daemon::queue {
 
@@ -27,18 +27,18 @@ struct HoldSet {
 
 class HoldFile {
   public:
-    explicit HoldFile(std::filesystem::path path) : path_(std::move(path)) {}
+    explicit HoldFile(std::filesystem::path path) : file_(std::move(path)) {}
 
     // The saved holds; a missing file is an empty set.
     [[nodiscard]] std::error_code load(HoldSet& out) const;
     // Saves `holds` unless a save with a higher `generation` was already written.
-    [[nodiscard]] std::error_code save(const HoldSet& holds, std::uint64_t generation);
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::error_code save(const HoldSet& holds, std::uint64_t generation) {
+        return file_.write(format_holds(holds), generation);
+    }
+    [[nodiscard]] const std::filesystem::path& path() const { return file_.path(); }
 
   private:
-    std::filesystem::path path_;
-    std::mutex mutex_;
-    std::uint64_t written_ = 0;
+    GenerationalFile file_;
 };
 
 }  // namespace sluice::daemon::queue

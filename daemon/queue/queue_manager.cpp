@@ -41,7 +41,7 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
       services_(std::move(services)),
       registry_(services_.policy()),
       admission_(registry_),
-      router_(services_.config(), services_.policy()),
+      router_(services_.config(), services_.policy(), registry_.warmups()),
       shortest_lifetime_(shortest_lifetime(*services_.policy())),
       delay_warning_(delay_warning_of(*services_.config())),
       recorder_(services_.config, services_.queue_dir, services_.spool, services_.queue_ids,
@@ -58,8 +58,10 @@ QueueManager::QueueManager(asio::any_io_executor executor, QueueServices service
                rng_,
                stopped_,
                [this] { wake_scheduler(); },
-               [this](Instant when) { wake_at(when); }},
-      hold_file_(services_.holds_file) {}
+               [this](Instant when) { wake_at(when); },
+               [this] { return save_warmup(); }},
+      hold_file_(services_.holds_file),
+      warmup_ledger_(services_.warmup_file) {}
 
 void QueueManager::start(spool::RecoveryResult recovered) {
     HoldSet saved;
@@ -76,8 +78,33 @@ void QueueManager::start(spool::RecoveryResult recovered) {
                                     saved.node ? "all sending paused; " : "", saved.keys.size());
         }
     }
+    restore_warmup_counts();
     asio::co_spawn(executor_, schedule_loop(), asio::detached);
     asio::co_spawn(executor_, load(std::move(recovered)), asio::detached);
+}
+
+void QueueManager::restore_warmup_counts() {
+    if (services_.warmup_file.empty()) return;  // unit tests: counts live in memory only
+    std::vector<WarmupCount> saved;
+    if (auto ec = warmup_ledger_.load(saved)) {
+        // Starting from zero could send a warming source's day twice: refuse to start.
+        throw std::runtime_error("cannot read the warm-up counts " +
+                                 services_.warmup_file.string() + ": " + ec.message());
+    }
+    const auto now = clock::now_wall();
+    for (const auto& count : saved) registry_.warmups().restore(count, now);
+    if (!saved.empty()) {
+        services_.logger.notice("warm-up: {} counts of today restored", saved.size());
+    }
+}
+
+asio::awaitable<std::error_code> QueueManager::save_warmup() {
+    if (services_.warmup_file.empty()) co_return std::error_code();
+    auto save = [ledger = &warmup_ledger_, counts = registry_.warmups().counts(),
+                 generation = ++warmup_generation_] { return ledger->save(counts, generation); };
+    const auto ec = co_await run_blocking<std::error_code>(services_.blocking, std::move(save));
+    if (ec) services_.logger.error("cannot save the warm-up counts: {}", ec.message());
+    co_return ec;
 }
 
 void QueueManager::stop() {
@@ -248,6 +275,9 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         if (rate_wake_) wake = std::min(wake, *rate_wake_);
         if (const auto next = expiry_.next_due()) consider_unix(*next);
         if (!registry_.queues().empty()) consider_unix(next_reclaim_);
+        if (const auto refill = registry_.warmups().next_refill()) {
+            consider_unix(refill->time_since_epoch().count());
+        }
         wakeup_.expires_at(wake);
         co_await wakeup_.async_wait(nothrow_awaitable);
     }
@@ -389,6 +419,24 @@ asio::awaitable<ClearCount> QueueManager::clear(AdminScope scope, ClearDsn dsn) 
     co_return count;
 }
 
+void QueueManager::overflow(const DestinationQueue& queue) {
+    const auto* pool = services_.policy()->pool_named(queue.pool);
+    const auto now = now_unix();
+    if (!pool || !router_.overflows(queue.key.source, *pool, now)) return;
+    // Due at once: release_due routes them again, and the router picks a warm source.
+    std::size_t moved = 0;
+    for (auto& batch : queues_.remove_queue(queue.key)) {
+        for (auto index : batch.recipients) {
+            queues_.defer(batch.message, index, now);
+            ++moved;
+        }
+    }
+    if (moved == 0) return;
+    services_.logger.info("{}: warm-up cap spent for today; {} recipients go through warm sources",
+                          queue.name, moved);
+    wake_scheduler();
+}
+
 void QueueManager::start_workers(const QueueKey& key) {
     if (stopped_) return;
     auto* queue = registry_.find(key);
@@ -400,6 +448,7 @@ void QueueManager::start_workers(const QueueKey& key) {
                                    total_active_, config->delivery.max_connections);
         if (admission.reason != Blocked::none) {
             if (admission.retry_at) wake_at(*admission.retry_at);
+            if (admission.reason == Blocked::warmup_cap) overflow(*queue);
             break;
         }
         ++queue->active;

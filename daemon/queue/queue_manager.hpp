@@ -30,6 +30,7 @@
 #include "daemon/queue/hold_store.hpp"
 #include "daemon/queue/outcome_recorder.hpp"
 #include "daemon/queue/queue_services.hpp"
+#include "daemon/queue/warmup_ledger.hpp"
 #include "daemon/spool/recovery.hpp"
 #include "daemon/spool/spool_writer.hpp"
 #include "policy/config/model.hpp"
@@ -116,6 +117,13 @@ class QueueManager {
     // Once a minute: reclaims the site queues idle for a while (DestinationRegistry).
     void reclaim_idle_queues(std::int64_t now);
     void start_workers(const QueueKey& key);
+    // `queue`'s source spent its warm-up cap: with over_cap = warm_sources its ready work is
+    // routed again (through a warm source of the pool), else it waits for the next day.
+    void overflow(const DestinationQueue& queue);
+    // The warm-up counts saved before the restart (throws when the file cannot be read).
+    void restore_warmup_counts();
+    // Saves today's warm-up counts (warmup_ledger.hpp) on the blocking pool.
+    boost::asio::awaitable<std::error_code> save_warmup();
     void start_lookups();
     void wake_scheduler();
     void wake_at(Instant when);
@@ -144,6 +152,8 @@ class QueueManager {
     WorkerContext workers_;  // what each DeliveryWorker uses of the above
     HoldFile hold_file_;
     std::uint64_t hold_generation_ = 0;
+    WarmupLedger warmup_ledger_;
+    std::uint64_t warmup_generation_ = 0;
 };
 
 }  // namespace sluice::daemon::queue

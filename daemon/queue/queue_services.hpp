@@ -41,6 +41,8 @@ struct QueueServices {
     delivery::OutboundTls* outbound_tls = nullptr;  // TLS contexts and failure memory (App's)
     // Where the admin's holds are kept (hold_store.hpp); loaded by start().
     std::filesystem::path holds_file;
+    // Where today's warm-up counts are kept (warmup_ledger.hpp); loaded by start().
+    std::filesystem::path warmup_file;
     // MTA-STS policies (App's); null: MTA-STS is never applied.
     mta_sts::MtaStsService* mta_sts = nullptr;
 };

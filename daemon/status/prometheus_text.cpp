@@ -39,6 +39,33 @@ void per_queue(std::string& out, const std::vector<QueueView>& queues, std::stri
     Family family(out, name, type, help);
     for (const auto& q : queues) family.sample(value(q), queue_labels(q));
 }
+// Per warming source its day, and per ISP today's count and cap ("*", every other ISP, has no
+// count of its own and is left out of the count).
+void warmup_families(std::string& out, const std::vector<WarmupView>& warmups) {
+    if (warmups.empty()) return;
+    {
+        Family family(out, "sluice_warmup_day", "gauge",
+                      "The warm-up day of a source (1 on its start date).");
+        for (const auto& w : warmups) {
+            family.sample(double(w.day),
+                          fmt::format("source=\"{}\"", escape_label_value(w.source)));
+        }
+    }
+    auto by_isp = [&](std::string_view name, std::string_view help, bool caps) {
+        Family family(out, name, "gauge", help);
+        for (const auto& w : warmups) {
+            for (const auto& isp : w.isps) {
+                if (caps ? !isp.daily_cap.has_value() : isp.isp == "*") continue;
+                family.sample(caps ? double(*isp.daily_cap) : double(isp.taken),
+                              fmt::format("source=\"{}\",isp=\"{}\"", escape_label_value(w.source),
+                                          escape_label_value(isp.isp)));
+            }
+        }
+    };
+    by_isp("sluice_warmup_taken_recipients",
+           "Recipients a warming source sent an ISP today (accepted or in flight).", false);
+    by_isp("sluice_warmup_daily_cap", "Today's warm-up cap of a source for an ISP.", true);
+}
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -152,6 +179,7 @@ std::string prometheus_text(const StatusView& s, const std::vector<QueueView>& q
     per_queue(out, queues, "sluice_queue_throttled_total", "counter",
               "Replies that slowed adaptive speed down.",
               [](const QueueView& q) { return double(q.counts.throttled); });
+    warmup_families(out, s.warmups);
     return out;
 }
 

@@ -76,6 +76,35 @@ json::value to_json(const QueuePage& page) {
                         {"limit", page.limit}};
 }
 
+namespace {
+// A count that may be unlimited: null then.
+json::value count_or_null(const std::optional<std::uint64_t>& count) {
+    if (!count) return nullptr;
+    return *count;
+}
+
+json::object warmup_json(const WarmupView& w) {
+    json::array isps;
+    for (const auto& isp : w.isps) {
+        isps.push_back(json::object{{"isp", isp.isp},
+                                    {"daily_cap", count_or_null(isp.daily_cap)},
+                                    {"taken", isp.taken},
+                                    {"left", count_or_null(isp.left)},
+                                    {"message_rate_per_hour", isp.message_rate_per_hour}});
+    }
+    return json::object{{"source", w.source},
+                        {"pool", w.pool},
+                        {"schedule", w.schedule},
+                        {"time_zone", w.time_zone},
+                        {"date", w.date},
+                        {"day", w.day},
+                        {"warm_from_day", w.warm_from_day},
+                        {"warm", w.warm},
+                        {"over_cap", w.over_cap},
+                        {"isps", std::move(isps)}};
+}
+}  // namespace
+
 json::value to_json(const StatusView& s) {
     json::object out;
     out["version"] = s.version;
@@ -119,6 +148,9 @@ json::value to_json(const StatusView& s) {
                                          {"state", l.listening ? "listening" : "stopped"}});
     }
     out["listeners"] = std::move(listeners);
+    json::array warmups;
+    for (const auto& w : s.warmups) warmups.push_back(warmup_json(w));
+    out["warmups"] = std::move(warmups);
     return out;
 }
 

@@ -88,6 +88,29 @@ struct AccountingCounts {
     std::uint64_t syncs = 0;           // fdatasync calls made
 };
 
+// One ISP's share of a warming source's day: "*" stands for each ISP without a row of its own.
+struct WarmupIspView {
+    std::string isp;
+    std::optional<std::uint64_t> daily_cap;  // none: no cap today
+    std::uint64_t taken = 0;                 // delivered today or in flight
+    std::optional<std::uint64_t> left;       // none: no cap
+    double message_rate_per_hour = 0;        // 0 = no warm-up rate
+};
+
+// A source with a warm-up schedule, on its current day.
+struct WarmupView {
+    std::string source;
+    std::string pool;
+    std::string schedule;
+    std::string time_zone;
+    std::string date;  // the local date, "YYYY-MM-DD"
+    std::uint32_t day = 0;
+    std::uint32_t warm_from_day = 0;
+    bool warm = false;
+    std::string over_cap;  // "wait" or "warm_sources"
+    std::vector<WarmupIspView> isps;
+};
+
 struct StatusView {
     std::string version;
     std::string hostname;
@@ -114,6 +137,7 @@ struct StatusView {
     std::size_t queues = 0;
     std::vector<ListenerView> listeners;
     AccountingCounts accounting;
+    std::vector<WarmupView> warmups{};  // sources with a warm-up schedule
 };
 
 }  // namespace sluice::daemon::status

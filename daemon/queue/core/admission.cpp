@@ -33,8 +33,12 @@ Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, Wa
     Admission answer;
     auto& isp = registry_.isp(queue);
     answer.reason = stopped(queue, wall_now);
+    auto* warmup = queue.warmup;
+    if (warmup) WarmupBudgets::roll(*warmup, wall_now);
     if (answer.reason == Blocked::none) {
-        if (queue.active >= queue.strategy->max_connections) {
+        if (warmup && warmup->spent()) {
+            answer.reason = Blocked::warmup_cap;  // until the next day (next_refill)
+        } else if (queue.active >= queue.strategy->max_connections) {
             answer.reason = Blocked::connection_cap;
         } else if (total_active >= max_total) {
             answer.reason = Blocked::total_connections;
@@ -48,12 +52,15 @@ Admission AdmissionControl::may_connect(DestinationQueue& queue, Instant now, Wa
             answer = {Blocked::message_rate, queue.message_rate.next_allowed(now)};
         } else if (isp.rate.next_allowed(now) > now) {
             answer = {Blocked::isp_message_rate, isp.rate.next_allowed(now)};
+        } else if (warmup && warmup->rate.next_allowed(now) > now) {
+            answer = {Blocked::warmup_rate, warmup->rate.next_allowed(now)};
         } else if (!queue.connect_rate.try_acquire(now)) {
             answer = {Blocked::connect_rate, queue.connect_rate.next_allowed(now)};
         } else {
             // The first message's slot belongs to this connection.
             queue.message_rate.try_acquire(now);
             isp.rate.try_acquire(now);
+            if (warmup) warmup->rate.try_acquire(now);
         }
     }
     queue.blocked = answer.reason;
@@ -64,11 +71,19 @@ Admission AdmissionControl::may_send(DestinationQueue& queue, Instant now, WallT
     if (auto reason = stopped(queue, wall_now); reason != Blocked::none) {
         return {reason, std::nullopt};
     }
+    // The warm-up cap is not asked here: the connection reserved this message's share of it
+    // before asking (DeliveryWorker::take_next).
+    auto* warmup = queue.warmup;
     auto& isp = registry_.isp(queue).rate;
     const auto queue_at = queue.message_rate.next_allowed(now);
     const auto isp_at = isp.next_allowed(now);
     if (queue_at > now) return {Blocked::message_rate, queue_at};
     if (isp_at > now) return {Blocked::isp_message_rate, isp_at};
+    if (warmup) {
+        const auto warmup_at = warmup->rate.next_allowed(now);
+        if (warmup_at > now) return {Blocked::warmup_rate, warmup_at};
+        warmup->rate.try_acquire(now);
+    }
     queue.message_rate.try_acquire(now);
     isp.try_acquire(now);
     return {};

@@ -30,13 +30,15 @@ class AdmissionControl {
   public:
     explicit AdmissionControl(DestinationRegistry& registry) : registry_(registry) {}
 
-    // May `queue` open one more connection at `now`? When so it takes a connection-rate token
-    // and the message-rate tokens (queue's and ISP's) of the connection's first message, so no
+    // May `queue` open one more connection at `now`? Not while its source's warm-up cap for
+    // the ISP is spent for the day. When so it takes a connection-rate token and the
+    // message-rate tokens (queue's, ISP's, warm-up's) of the connection's first message, so no
     // second connection opens for the same slot.
     Admission may_connect(DestinationQueue& queue, Instant now, WallTime wall_now,
                           unsigned total_active, unsigned max_total);
     // May an open connection of `queue` send one more message at `now`? Takes rate tokens
-    // (the queue's and the ISP's) when so.
+    // (the queue's, the ISP's and the warm-up's) when so. The warm-up cap is the caller's: it
+    // reserves a message's share before it asks (warmup_budgets.hpp).
     Admission may_send(DestinationQueue& queue, Instant now, WallTime wall_now);
     // Blocked by lock or hold (an open connection stops sending)?
     [[nodiscard]] Blocked stopped(const DestinationQueue& queue, WallTime wall_now) const;

@@ -24,6 +24,10 @@ std::string_view to_string(Blocked reason) {
             return "isp-rate-limit";
         case Blocked::connect_rate:
             return "connect-rate";
+        case Blocked::warmup_cap:
+            return "warmup-cap";
+        case Blocked::warmup_rate:
+            return "warmup-rate";
     }
     return "unknown";
 }

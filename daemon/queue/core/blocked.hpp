@@ -17,6 +17,8 @@ enum class Blocked {
     message_rate,       // the queue's (possibly adaptive) message rate
     isp_message_rate,   // the ISP's overall message rate
     connect_rate,       // the queue's connection attempt rate
+    warmup_cap,         // the source's warm-up cap for the ISP is spent for today
+    warmup_rate,        // the source's warm-up message rate for the ISP
 };
 [[nodiscard]] std::string_view to_string(Blocked reason);
 

@@ -17,7 +17,7 @@ const policy::config::Strategy* strategy_of(const policy::engine::CompiledPolicy
 
 DestinationRegistry::DestinationRegistry(
     std::shared_ptr<const policy::engine::CompiledPolicy> policy)
-    : policy_(std::move(policy)) {}
+    : policy_(std::move(policy)), warmups_(policy_) {}
 
 DestinationQueue& DestinationRegistry::ensure(const Route& route) {
     auto it = queues_.find(route.key);
@@ -30,6 +30,7 @@ DestinationQueue& DestinationRegistry::ensure(const Route& route) {
         auto shared = isps_.try_emplace(destination_of(route.key)).first;
         ++shared->second.queues;
         it->second.shared = &*shared;
+        it->second.warmup = warmups_.budget_for(route.key.source, route.key.isp);
         apply_strategy(it->second);
     }
     DestinationQueue& queue = it->second;
@@ -76,8 +77,10 @@ std::size_t DestinationRegistry::reconfigure(
     std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
     // The old policy stays alive until every queue points into the new one.
     const auto old = std::exchange(policy_, std::move(policy));
+    warmups_.reconfigure(policy_);
     std::size_t changed = 0;
     for (auto& [key, queue] : queues_) {
+        queue.warmup = warmups_.budget_for(key.source, key.isp);
         const auto* strategy = strategy_of(*policy_, key);
         if (!policy::engine::same_limits(*queue.strategy, *strategy)) ++changed;
         queue.strategy = strategy;

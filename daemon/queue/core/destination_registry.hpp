@@ -20,6 +20,7 @@
 
 #include "daemon/queue/core/blocked.hpp"
 #include "daemon/queue/core/queue_key.hpp"
+#include "daemon/queue/core/warmup_budgets.hpp"
 #include "policy/config/policy_model.hpp"
 #include "policy/engine/compiled_policy.hpp"
 #include "policy/speed/adaptive_rate.hpp"
@@ -88,6 +89,8 @@ struct DestinationQueue {
     // Its destination's name and shared state: the registry's map entry (nodes stay in place),
     // so the name is not stored twice.
     std::pair<const std::string, IspState>* shared = nullptr;
+    // Its source's warm-up budget for its ISP (the registry's); null when the source is warm.
+    WarmupBudget* warmup = nullptr;
 
     // destination_of(key): what ISP-wide rules apply to.
     [[nodiscard]] const std::string& destination() const { return shared->first; }
@@ -126,6 +129,9 @@ class DestinationRegistry {
     // counters and schedule. Returns how many queues' limits changed, for the reload's log line.
     std::size_t reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
     [[nodiscard]] const policy::engine::CompiledPolicy& policy() const { return *policy_; }
+    // The warm-up budgets the queues point at.
+    [[nodiscard]] WarmupBudgets& warmups() { return warmups_; }
+    [[nodiscard]] const WarmupBudgets& warmups() const { return warmups_; }
 
     // The queue's message rate follows its adaptive rate (after a step up or down).
     static void follow_adaptive_rate(DestinationQueue& queue);
@@ -139,6 +145,7 @@ class DestinationRegistry {
     Queues queues_;                         // hashed: the long tail has a hundred thousand
     std::map<std::string, IspState> isps_;  // by DestinationQueue::destination
     RetiredCounters retired_;
+    WarmupBudgets warmups_;
 };
 
 // `from` added to `into`.

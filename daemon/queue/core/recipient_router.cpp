@@ -33,8 +33,9 @@ std::string site_name(const std::string& domain, const std::vector<std::string>&
 }  // namespace
 
 RecipientRouter::RecipientRouter(std::shared_ptr<const policy::config::Config> config,
-                                 std::shared_ptr<const policy::engine::CompiledPolicy> policy)
-    : config_(std::move(config)), policy_(std::move(policy)) {}
+                                 std::shared_ptr<const policy::engine::CompiledPolicy> policy,
+                                 const WarmupBudgets& warmups)
+    : config_(std::move(config)), policy_(std::move(policy)), warmups_(warmups) {}
 
 void RecipientRouter::reconfigure(std::shared_ptr<const policy::config::Config> config,
                                   std::shared_ptr<const policy::engine::CompiledPolicy> policy) {
@@ -95,9 +96,34 @@ std::optional<Route> RecipientRouter::route(const QueuedMessage& message, const 
         isp->pool ? *isp->pool
                   : policy_->pool_for(message.header_pool(), recipient_domain(message.sender()),
                                       message.listener());
-    const auto& source = rotation_.next(pool);
-    return Route{QueueKey{isp->name, source.name, std::string(destination.site)}, pool.name,
-                 source.address, source.helo};
+    const auto* source = &rotation_.next(pool);
+    const auto wall_now = std::chrono::sys_seconds(std::chrono::seconds(now_unix));
+    if (warmups_.spent(source->name, isp->name, wall_now) &&
+        overflows(source->name, pool, now_unix)) {
+        source = warm_source(pool, now_unix);
+    }
+    return Route{QueueKey{isp->name, source->name, std::string(destination.site)}, pool.name,
+                 source->address, source->helo};
+}
+
+const policy::config::Source* RecipientRouter::warm_source(const policy::config::Pool& pool,
+                                                           std::int64_t now_unix) {
+    std::vector<const policy::config::Source*> warm;
+    for (const auto& source : pool.sources) {
+        if (policy_->is_warm(source.name, now_unix)) warm.push_back(&source);
+    }
+    if (warm.empty()) return nullptr;
+    return warm[warm_turn_++ % warm.size()];
+}
+
+bool RecipientRouter::overflows(const std::string& source, const policy::config::Pool& pool,
+                                std::int64_t now_unix) const {
+    const auto* warming = policy_->warmup_of(source);
+    if (!warming || warming->schedule->over_cap != policy::config::OverCap::warm_sources) {
+        return false;
+    }
+    return std::any_of(pool.sources.begin(), pool.sources.end(),
+                       [&](const auto& other) { return policy_->is_warm(other.name, now_unix); });
 }
 
 std::vector<std::string> RecipientRouter::take_wanted_lookups() {

@@ -28,15 +28,20 @@ namespace sluice::daemon::queue {
 
 class RecipientRouter {
   public:
+    // `warmups` tells which warming sources have spent today's cap (over_cap = warm_sources
+    // sends their mail through a warm source of the pool instead).
     RecipientRouter(std::shared_ptr<const policy::config::Config> config,
-                    std::shared_ptr<const policy::engine::CompiledPolicy> policy);
+                    std::shared_ptr<const policy::engine::CompiledPolicy> policy,
+                    const WarmupBudgets& warmups);
 
     // A reload: forgets every MX rollup answer (ISPs may have changed).
     void reconfigure(std::shared_ptr<const policy::config::Config> config,
                      std::shared_ptr<const policy::engine::CompiledPolicy> policy);
 
     // The route for (message, domain), or nullopt until the domain's MX hosts are known. Takes
-    // the next source of the pool's rotation.
+    // the next source of the pool's rotation; when that source has spent its warm-up cap for
+    // the ISP and its schedule says over_cap = warm_sources, a warm source of the pool in turn
+    // (if the pool has one).
     std::optional<Route> route(const QueuedMessage& message, const std::string& domain,
                                std::int64_t now_unix);
 
@@ -61,6 +66,13 @@ class RecipientRouter {
     [[nodiscard]] std::string last_known_site(const std::string& domain) const;
     // Asks for `domain`'s MX lookup (take_wanted_lookups) unless one is under way.
     void want_lookup(const std::string& domain);
+    // A warm source of `pool` at `now_unix` (no warm-up, or past it), in turn; null if none.
+    [[nodiscard]] const policy::config::Source* warm_source(const policy::config::Pool& pool,
+                                                            std::int64_t now_unix);
+    // Whether mail of `source` to `isp` goes elsewhere while its cap is spent: its schedule says
+    // over_cap = warm_sources and `pool` has a warm source.
+    [[nodiscard]] bool overflows(const std::string& source, const policy::config::Pool& pool,
+                                 std::int64_t now_unix) const;
     // Domains whose lookup answer is kept (tests and the scheduler benchmark).
     [[nodiscard]] std::size_t known_domains() const { return rolled_up_.size(); }
 
@@ -80,6 +92,8 @@ class RecipientRouter {
     std::shared_ptr<const policy::config::Config> config_;
     std::shared_ptr<const policy::engine::CompiledPolicy> policy_;
     policy::pool::SourceRotation rotation_;
+    const WarmupBudgets& warmups_;
+    std::size_t warm_turn_ = 0;  // warm_source's rotation
     std::unordered_map<std::string, RolledUp> rolled_up_;
     std::size_t prune_at_size_ = kFirstPrune;  // when rolled_up_ grows to this, forget_stale
     static constexpr std::size_t kFirstPrune = 1024;

@@ -47,7 +47,8 @@ class RecipientRouterTest : public ::testing::Test {
     std::shared_ptr<const policy::config::Config> config = config_with_policy();
     std::shared_ptr<const policy::engine::CompiledPolicy> policy =
         policy::engine::CompiledPolicy::build(*config);
-    RecipientRouter router{config, policy};
+    WarmupBudgets warmups{policy};
+    RecipientRouter router{config, policy, warmups};
 
     // The queue a route names ("ISP/source"), or "" without a route.
     std::string route(const QueuedMessage& message, const std::string& domain,
