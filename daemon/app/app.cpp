@@ -65,11 +65,13 @@ struct App::Parts {
     ~Parts() {
         status_server.reset();
         listeners.clear();
+        // Disk work finishes before what it writes into goes (the queue's holds and warm-up
+        // files); its completions are never resumed.
+        blocking->join();
         queue.reset();
         mta_sts.reset();
         resolver.reset();
-        blocking->join();  // disk work finishes; its completions are never resumed
-        writer.reset();    // likewise for batches in flight
+        writer.reset();  // likewise for batches in flight
         io.reset();
     }
 };

@@ -1,5 +1,6 @@
 #include "daemon/queue/delivery_worker.hpp"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/asio/blocking_call.hpp"
@@ -76,9 +77,15 @@ asio::awaitable<bool> DeliveryWorker::record_attempt(
         }
     }
     apply_lessons(outcome.queue);
-    const bool gave_back = reserved_.count > outcome.queue.delivered;
-    settle_warmup(outcome.queue.delivered);
-    if (gave_back) (void)co_await ctx_.save_warmup();  // the file may stay high; never low
+    // What the ISP has, or may have (no reply after the final dot), stays counted.
+    const auto kept = static_cast<std::uint64_t>(
+        std::count_if(results.begin(), results.end(), [](const delivery::RecipientResult& r) {
+            return r.outcome == delivery::RecipientOutcome::delivered ||
+                   r.outcome == delivery::RecipientOutcome::possibly_delivered;
+        }));
+    const bool save = reserved_.count > kept && reserved_.budget->cap;
+    settle_warmup(kept);
+    if (save) (void)co_await ctx_.save_warmup();  // the file may stay high; never low
     if (step_speed) AdmissionControl::attempt_done(*queue_, outcome.queue.throttled);
     co_return outcome.queue.locks.empty();
 }
@@ -119,6 +126,8 @@ asio::awaitable<std::optional<Batch>> DeliveryWorker::take_next(const std::strin
     reserved_ = {budget,
                  WarmupBudgets::reserve(*budget, clock::now_wall(), batch->recipients.size()),
                  budget->date};
+    // Without a cap today (warm, a rate-only row, an ISP without rows) the count is only shown.
+    if (!budget->cap) co_return batch;
     if (const auto ec = co_await ctx_.save_warmup()) {
         // Unsaved, a restart could send them again: they wait instead.
         settle_warmup(0);
@@ -153,13 +162,16 @@ DeliveryWorker::DeliveryWorker(WorkerContext& context, QueueKey key)
     if (!isp_) isp_ = &policy_->default_isp();
 }
 
-DeliveryWorker::~DeliveryWorker() {
-    settle_warmup(0);  // ended by an exception with a batch in hand
-}
-
 asio::awaitable<void> run_delivery_worker(WorkerContext& context, QueueKey key) {
     DeliveryWorker worker(context, std::move(key));
-    co_await worker.run();
+    try {
+        co_await worker.run();
+    } catch (...) {
+        // Not in a destructor: a frame still suspended at shutdown is destroyed after the
+        // manager that owns the budgets.
+        worker.abandon();
+        throw;
+    }
 }
 
 asio::awaitable<void> DeliveryWorker::run() {
@@ -276,6 +288,11 @@ asio::awaitable<void> DeliveryWorker::send_over(delivery::ClientConnection& conn
         const std::optional<bool> open = co_await send_one(connection, *batch);
         if (open) ++sent;
         if (open == false) break;
+        // Checked before reserving the next batch, so a closing connection reserves nothing.
+        if (ctx_.stopped || !connection.usable() ||
+            sent >= queue_->strategy->messages_per_connection) {
+            break;
+        }
         batch = co_await take_next(&domain_);
     }
 }

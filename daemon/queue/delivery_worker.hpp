@@ -47,13 +47,13 @@ class DeliveryWorker {
     // A worker for `key`'s queue under the config and policy of now: a reload does not change
     // an open connection's rules.
     DeliveryWorker(WorkerContext& context, QueueKey key);
-    ~DeliveryWorker();
-    DeliveryWorker(const DeliveryWorker&) = delete;
-    DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
     // Connects for the queue's next batch, then sends that batch and the queue's next ones for
     // the same domain over the connection.
     boost::asio::awaitable<void> run();
+    // run() ended by an exception: what the batch in hand reserved of a warm-up budget goes
+    // back.
+    void abandon() { settle_warmup(0); }
 
   private:
     // The queue's next ready batch (for `domain`, any when null), no larger than what is left

@@ -143,6 +143,7 @@ void QueueManager::reconfigure() {
     const auto config = services_.config();
     const auto policy = services_.policy();
     const auto queues_changed = registry_.reconfigure(policy);
+    registry_.warmups().roll_all(clock::now_wall());
     router_.reconfigure(config, policy);
     // A shorter lifetime applies at once to mail already queued.
     shortest_lifetime_ = shortest_lifetime(*policy);
@@ -275,6 +276,7 @@ asio::awaitable<void> QueueManager::schedule_loop() {
         if (rate_wake_) wake = std::min(wake, *rate_wake_);
         if (const auto next = expiry_.next_due()) consider_unix(*next);
         if (!registry_.queues().empty()) consider_unix(next_reclaim_);
+        registry_.warmups().roll_all(wall);
         if (const auto refill = registry_.warmups().next_refill()) {
             consider_unix(refill->time_since_epoch().count());
         }

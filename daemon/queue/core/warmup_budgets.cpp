@@ -36,15 +36,22 @@ void WarmupBudgets::roll(WarmupBudget& budget, WallTime now) {
         return;
     }
     const auto& warmup = *budget.warmup;
+    // Only forwards: a reload that moves the time zone west must not restart a counted day.
     const std::int32_t date = warmup.clock.local_date(now);
-    if (date != budget.date) budget.taken = 0;
-    budget.date = date;
-    budget.day = policy::warmup::warmup_day(warmup.source->warmup_start, date);
+    if (date > budget.date) {
+        budget.taken = 0;
+        budget.date = date;
+    }
+    budget.day = policy::warmup::warmup_day(warmup.source->warmup_start, budget.date);
     budget.warm = policy::warmup::is_warm(*warmup.schedule, budget.day);
     const auto limits = policy::warmup::limits_on(*warmup.schedule, budget.isp, budget.day);
     budget.cap = limits.daily;
     if (budget.rate.rate() != limits.message_rate) budget.rate.set_rate(limits.message_rate);
-    budget.next_day = warmup.clock.start_of(date + 1);
+    budget.next_day = warmup.clock.start_of(budget.date + 1);
+}
+
+void WarmupBudgets::roll_all(WallTime now) {
+    for (auto& [key, budget] : budgets_) roll(budget, now);
 }
 
 std::uint64_t WarmupBudgets::reserve(WarmupBudget& budget, WallTime now, std::uint64_t wanted) {
@@ -81,14 +88,15 @@ void WarmupBudgets::reconfigure(std::shared_ptr<const policy::engine::CompiledPo
     policy_ = std::move(policy);
     for (auto& [key, budget] : budgets_) {
         budget.warmup = policy_->warmup_of(key.first);
-        budget.day = 0;  // the next roll takes the new schedule; the date's count stays
+        // The next roll takes the new schedule; the date and its count stay (and are saved).
+        budget.next_day = WallTime::min();
     }
 }
 
 std::optional<WarmupBudgets::WallTime> WarmupBudgets::next_refill() const {
     std::optional<WallTime> earliest;
     for (const auto& [key, budget] : budgets_) {
-        if (budget.spent() && (!earliest || budget.next_day < *earliest)) {
+        if (budget.warmup && budget.spent() && (!earliest || budget.next_day < *earliest)) {
             earliest = budget.next_day;
         }
     }

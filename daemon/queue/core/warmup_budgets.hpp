@@ -60,6 +60,9 @@ class WarmupBudgets {
     // Brings `budget` to the day of `now`: a new day starts with nothing taken, under that day's
     // cap and rate. Cheap when the day has not turned.
     static void roll(WarmupBudget& budget, WallTime now);
+    // Every budget (the scheduler's pass, and after a reload): a spent budget whose day has
+    // turned is full again even while its queues have no mail.
+    void roll_all(WallTime now);
 
     // Takes up to `wanted` recipients of today's budget at `now`: how many may be sent (0 when
     // the cap is spent).
@@ -75,9 +78,11 @@ class WarmupBudgets {
     // Every pair's count of its current day (what the ledger saves), sorted.
     [[nodiscard]] std::vector<WarmupCount> counts() const;
 
-    // A reload: budgets follow their sources' new schedules, keeping today's counts.
+    // A reload: budgets follow their sources' new schedules, keeping today's counts (roll_all
+    // applies the new limits).
     void reconfigure(std::shared_ptr<const policy::engine::CompiledPolicy> policy);
-    // The earliest moment a spent budget gets a new day (the scheduler wakes then).
+    // The earliest moment a spent budget gets a new day (the scheduler wakes then; roll_all
+    // first, so that it is in the future).
     [[nodiscard]] std::optional<WallTime> next_refill() const;
     // Whether `source`'s cap to `isp` is spent at `now` (without making a budget).
     [[nodiscard]] bool spent(const std::string& source, const std::string& isp, WallTime now) const;

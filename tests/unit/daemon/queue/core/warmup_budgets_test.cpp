@@ -140,11 +140,26 @@ TEST(WarmupBudgets, AReloadTakesTheNewScheduleAndKeepsTodaysCount) {
     registry.reconfigure(text_policy(
         "{ name = \"new\"; warmup = \"w\"; warmup_start = \"2026-12-07\"; }, { name = \"old\"; }"));
     ASSERT_NE(queue.warmup, nullptr);
+    // Saved as it was, before anything rolls it (a kill -9 now must not reset it).
+    ASSERT_EQ(registry.warmups().counts().size(), 1u);
+    EXPECT_EQ(registry.warmups().counts()[0].taken, 4u);
     EXPECT_EQ(WarmupBudgets::reserve(*queue.warmup, berlin(0, 11h), 4), 1u);
     // The source's warm-up removed: no budget, no limit.
     registry.reconfigure(text_policy("{ name = \"new\"; }, { name = \"old\"; }"));
     EXPECT_EQ(queue.warmup, nullptr);
     EXPECT_TRUE(registry.warmups().counts().empty());
+}
+
+TEST(WarmupBudgets, ASpentBudgetWithoutMailIsFullAgainAfterMidnight) {
+    auto [config, policy] = warming_policy();
+    WarmupBudgets budgets(policy);
+    (void)WarmupBudgets::reserve(*budgets.budget_for("new", "Gmail"), berlin(0, 10h), 5);
+    budgets.roll_all(berlin(0, 11h));
+    EXPECT_EQ(budgets.next_refill(), berlin(1, 0s));
+    // No queue asks again, yet the scheduler's pass turns the day: no wake-up in the past.
+    budgets.roll_all(berlin(1, 1s));
+    EXPECT_EQ(budgets.next_refill(), std::nullopt);
+    EXPECT_FALSE(budgets.spent("new", "Gmail", berlin(1, 1s)));
 }
 
 TEST(WarmupBudgets, TheDaysRateIsAdmissionsToo) {
