@@ -17,11 +17,6 @@ namespace {
 // next_attempt and oldest_arrival out.
 constexpr std::size_t kMaxTimesScan = 200000;
 
-double per_hour(const std::optional<policy::config::Rate>& rate) {
-    if (!rate || rate->per.count() <= 0) return 0;
-    return static_cast<double>(rate->count) * 3600000.0 / static_cast<double>(rate->per.count());
-}
-
 status::QueueCounts counts_of(const queue::QueueCounters& c) {
     return {c.delivered, c.deferred, c.bounced, c.expired, c.cleared, c.connections, c.throttled};
 }
@@ -151,11 +146,11 @@ QueueView DaemonStatus::view_of(const queue::DestinationQueue& queue, queue::Wal
                      policy.shaping_of(isp ? *isp : policy.default_isp(), key.source),
                      strategy.max_connections,
                      strategy.messages_per_connection,
-                     per_hour(strategy.message_rate),
-                     per_hour(strategy.isp_message_rate),
-                     per_hour(strategy.connect_rate),
+                     policy::config::per_hour(strategy.message_rate),
+                     policy::config::per_hour(strategy.isp_message_rate),
+                     policy::config::per_hour(strategy.connect_rate),
                      strategy.adaptive.has_value()};
-    view.allowed_per_hour = per_hour(strategy.message_rate);
+    view.allowed_per_hour = policy::config::per_hour(strategy.message_rate);
     view.current_per_hour = queue.message_rate.per_second() * 3600.0;
     view.connections = queue.active;
     view.max_connections = strategy.max_connections;

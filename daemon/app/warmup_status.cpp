@@ -9,11 +9,6 @@ namespace sluice::daemon::app {
 namespace {
 constexpr std::string_view kOtherIsps = "*";
 
-double per_hour(const std::optional<policy::config::Rate>& rate) {
-    if (!rate || rate->per.count() <= 0) return 0;
-    return static_cast<double>(rate->count) * 3600000.0 / static_cast<double>(rate->per.count());
-}
-
 status::WarmupIspView isp_view(const policy::config::WarmupSchedule& schedule, std::string isp,
                                std::uint32_t day, std::uint64_t taken) {
     // "*": the rows for every ISP (the empty ISP scope).
@@ -24,7 +19,7 @@ status::WarmupIspView isp_view(const policy::config::WarmupSchedule& schedule, s
     view.daily_cap = limits.daily;
     view.taken = taken;
     if (limits.daily) view.left = *limits.daily > taken ? *limits.daily - taken : 0;
-    view.message_rate_per_hour = per_hour(limits.message_rate);
+    view.message_rate_per_hour = policy::config::per_hour(limits.message_rate);
     return view;
 }
 }  // namespace
@@ -45,8 +40,7 @@ std::vector<status::WarmupView> warmup_views(const policy::engine::CompiledPolic
         view.day = policy::warmup::warmup_day(warming.source->warmup_start, date);
         view.warm_from_day = schedule.warm_from_day;
         view.warm = policy::warmup::is_warm(schedule, view.day);
-        view.over_cap =
-            schedule.over_cap == policy::config::OverCap::wait ? "wait" : "warm_sources";
+        view.over_cap = std::string(policy::warmup::to_string(schedule.over_cap));
         // The ISPs the schedule names and those the source has sent to, then every other one.
         std::set<std::string> isps;
         for (const auto& row : schedule.days) {

@@ -86,17 +86,13 @@ warmup::WarmupLimits limits_for(const config::WarmupSchedule& schedule, const st
     return warmup::limits_on(schedule, isp == kOtherIsps ? std::string_view() : isp, day);
 }
 
-double per_hour(const config::Rate& rate) {
-    return static_cast<double>(rate.count) * 3600000.0 / static_cast<double>(rate.per.count());
-}
-
 // "200/day", "200/day 50/h", "50/h" or "no limit".
 std::string describe(const warmup::WarmupLimits& limits) {
     std::string text;
     if (limits.daily) text = fmt::format("{}/day", *limits.daily);
     if (limits.message_rate) {
         if (!text.empty()) text += ' ';
-        text += fmt::format("{:g}/h", per_hour(*limits.message_rate));
+        text += fmt::format("{:g}/h", config::per_hour(limits.message_rate));
     }
     return text.empty() ? "no limit" : text;
 }
@@ -113,7 +109,7 @@ void print_text(const std::vector<Plan>& plans, std::uint32_t days, std::ostream
                    "source {} (pool {}): schedule {}, day 1 = {}, time zone {}, over cap: {}\n",
                    warming->source->name, warming->pool->name, schedule.name,
                    warmup::format_date(warming->source->warmup_start), schedule.time_zone,
-                   schedule.over_cap == config::OverCap::wait ? "wait" : "warm_sources");
+                   warmup::to_string(schedule.over_cap));
         const auto isps = isp_columns(schedule);
         std::string header = fmt::format("  {:<10}  {:>4}", "date", "day");
         for (const auto& isp : isps) header += fmt::format("  {:<22}", isp);
@@ -151,23 +147,22 @@ void print_json(const std::vector<Plan>& plans, std::uint32_t days, std::ostream
                 if (limits.daily) cap = *limits.daily;
                 isps[isp] =
                     json::object{{"daily_cap", cap},
-                                 {"message_rate_per_hour",
-                                  limits.message_rate ? per_hour(*limits.message_rate) : 0.0}};
+                                 {"message_rate_per_hour", config::per_hour(limits.message_rate)}};
             }
             rows.push_back(json::object{{"date", warmup::format_date(date)},
                                         {"day", day},
                                         {"warm", warm},
                                         {"isps", std::move(isps)}});
         }
-        sources.push_back(json::object{
-            {"source", warming->source->name},
-            {"pool", warming->pool->name},
-            {"schedule", schedule.name},
-            {"time_zone", schedule.time_zone},
-            {"start", warmup::format_date(warming->source->warmup_start)},
-            {"warm_from_day", schedule.warm_from_day},
-            {"over_cap", schedule.over_cap == config::OverCap::wait ? "wait" : "warm_sources"},
-            {"days", std::move(rows)}});
+        sources.push_back(
+            json::object{{"source", warming->source->name},
+                         {"pool", warming->pool->name},
+                         {"schedule", schedule.name},
+                         {"time_zone", schedule.time_zone},
+                         {"start", warmup::format_date(warming->source->warmup_start)},
+                         {"warm_from_day", schedule.warm_from_day},
+                         {"over_cap", warmup::to_string(schedule.over_cap)},
+                         {"days", std::move(rows)}});
     }
     out << json::serialize(sources) << '\n';
 }

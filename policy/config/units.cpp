@@ -172,4 +172,9 @@ std::optional<double> parse_percent(std::string_view text) {
     return value / 100.0;
 }
 
+double per_hour(const std::optional<Rate>& rate) {
+    if (!rate || rate->per.count() <= 0) return 0;
+    return static_cast<double>(rate->count) * 3600000.0 / static_cast<double>(rate->per.count());
+}
+
 }  // namespace sluice::policy::config

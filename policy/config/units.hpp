@@ -17,6 +17,9 @@ struct Rate {
     friend bool operator==(const Rate&, const Rate&) = default;
 };
 
+// Events per hour of `rate`; 0 without one (unlimited), as the status views show rates.
+[[nodiscard]] double per_hour(const std::optional<Rate>& rate);
+
 [[nodiscard]] std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 [[nodiscard]] std::optional<Rate> parse_rate(std::string_view text);
 [[nodiscard]] std::optional<std::uint64_t> parse_size(std::string_view text);

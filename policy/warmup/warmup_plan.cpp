@@ -31,6 +31,10 @@ std::uint32_t warmup_day(std::int32_t start, std::int32_t date) {
     return static_cast<std::uint32_t>(date - start) + 1;
 }
 
+std::string_view to_string(config::OverCap over_cap) {
+    return over_cap == config::OverCap::wait ? "wait" : "warm_sources";
+}
+
 bool is_warm(const config::WarmupSchedule& schedule, std::uint32_t day) {
     return day >= schedule.warm_from_day;
 }

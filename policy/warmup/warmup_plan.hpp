@@ -21,6 +21,9 @@ struct WarmupLimits {
 // warm before it has begun.
 [[nodiscard]] std::uint32_t warmup_day(std::int32_t start, std::int32_t date);
 
+// "wait" or "warm_sources", as the configuration writes it.
+[[nodiscard]] std::string_view to_string(config::OverCap over_cap);
+
 // From warm_from_day on a source has no warm-up limits.
 [[nodiscard]] bool is_warm(const config::WarmupSchedule& schedule, std::uint32_t day);
 
